@@ -1,0 +1,38 @@
+# teesim: every target sets itself up on first use (virtualenv, package, TAs).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TA_STORE := build/ta_store
+TA_DIRS := trusted_apps/hello
+SDK_SOURCES := $(shell find trusted_apps -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \) 2>/dev/null)
+
+.PHONY: all demo test bench tas headers clean
+
+all: tas
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+tas: $(TA_STORE)/.built
+
+$(TA_STORE)/.built: $(STAMP) $(SDK_SOURCES)
+	$(BIN)/teesim build $(TA_DIRS) --out $(TA_STORE)
+	touch $@
+
+demo: tas
+	$(BIN)/teesim demo --ta-store $(TA_STORE)
+
+test: tas
+	$(BIN)/python -m pytest -q
+
+bench: tas
+	$(BIN)/python -m bench
+
+headers: $(STAMP)
+	$(BIN)/teesim headers
+
+clean:
+	rm -rf build bench/results.json .pytest_cache .hypothesis

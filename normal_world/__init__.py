@@ -1,0 +1,13 @@
+"""The normal world: GlobalPlatform TEE Client API, OP-TEE driver and channel.
+
+The safe, everyday API is what this package exports. Raw SMCs and hand-built
+messages (for fuzzers and experts) live in :mod:`normal_world.driver` and
+:mod:`tee.abi`.
+"""
+
+from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
+from normal_world.channel import Channel, EmbeddedChannel
+from normal_world.client import Context, Operation, Session, TempMemref, TeeError, Value
+
+__all__ = ["Channel", "Context", "EmbeddedChannel", "ErrorOrigin", "Login", "Operation",
+           "ParamType", "Session", "TeeError", "TeeResult", "TempMemref", "Value"]

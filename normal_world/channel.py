@@ -1,0 +1,42 @@
+"""The normal world's only link to the secure world.
+
+A channel offers the ``smc`` instruction (eight registers in, eight out) and a
+view of non-secure DRAM. Everything above this (driver, client API) is written
+against :class:`Channel`, so an out-of-process device can replace the embedded
+one without changing them.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, Sequence
+
+Regs = tuple[int, int, int, int, int, int, int, int]
+
+
+class NonSecureMemoryView(Protocol):
+    base: int
+    size: int
+
+    def read(self, addr: int, size: int) -> bytes: ...
+
+    def write(self, addr: int, data: bytes | bytearray | memoryview) -> None: ...
+
+
+class Channel(Protocol):
+    memory: NonSecureMemoryView
+
+    def smc(self, regs: Sequence[int]) -> Regs: ...
+
+
+class EmbeddedChannel:
+    """A channel to a :class:`tee.device.Device` living in this process."""
+
+    def __init__(self, device: "object | None" = None, **device_kwargs: object) -> None:
+        if device is None:
+            from tee.device import Device  # the embedded device is the default TEE
+            device = Device(**device_kwargs)  # type: ignore[arg-type]
+        self.device = device
+        self.memory: NonSecureMemoryView = device.nonsecure_memory  # type: ignore[attr-defined]
+
+    def smc(self, regs: Sequence[int]) -> Regs:
+        return self.device.smc(list(regs))  # type: ignore[attr-defined]

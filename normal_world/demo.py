@@ -1,0 +1,108 @@
+"""The main scenario: a normal-world app talks to the hello TA on an embedded device.
+
+Run with ``make demo`` (or ``teesim demo``). Each step prints what the normal
+world did and what came back; the secure console (what the TEE core and the TA
+log) is shown indented, and every world switch is counted.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import uuid
+from pathlib import Path
+
+from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
+from tee.device import Device
+from tee.platform.memory import AccessError
+from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
+
+HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
+CMD_INC_VALUE, CMD_REVERSE, CMD_PANIC, CMD_GET_TIME, CMD_RANDOM = range(5)
+
+
+class _ConsoleEcho(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        print(f"      | {record.getMessage()}")
+
+
+def _step(text: str) -> None:
+    print(f"\n== {text}")
+
+
+def run_demo(ta_store: Path) -> int:
+    if not (ta_store / f"{HELLO_UUID}.ta").exists():
+        print(f"teesim demo: the hello TA is not built in {ta_store}; run 'make demo'", file=sys.stderr)
+        return 2
+    console = logging.getLogger("teesim.secure")
+    echo = _ConsoleEcho()
+    console.addHandler(echo)
+    console.setLevel(logging.INFO)
+    try:
+        return _scenario(ta_store)
+    finally:
+        console.removeHandler(echo)
+
+
+def _scenario(ta_store: Path) -> int:
+    device = Device(ta_store)
+    switches = []
+    device.monitor.tracer = switches.append
+    layout = device.memory.layout
+    _step("Boot an embedded device")
+    print(f"   secure DRAM     {layout.secure_base:#010x} + {layout.secure_size >> 20} MiB")
+    print(f"   non-secure DRAM {layout.nonsecure_base:#010x} + {layout.nonsecure_size >> 20} MiB")
+    print(f"   TA store        {ta_store}")
+
+    _step("Normal-world driver probes the secure world (fast SMCs)")
+    uid = device.smc([OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0])[:4]
+    print("   CALLS_UID       " + " ".join(f"{w:#010x}" for w in uid) + "  (OP-TEE message API)")
+    major, minor = device.smc([OpteeSmc.CALLS_REVISION, 0, 0, 0, 0, 0, 0, 0])[:2]
+    print(f"   CALLS_REVISION  {major}.{minor}")
+
+    with Context(EmbeddedChannel(device)) as ctx:
+        _step(f"Open a session to the hello TA {HELLO_UUID}")
+        session = ctx.open_session(HELLO_UUID)
+        print(f"   session id {session.id}")
+
+        _step("INC_VALUE with a value param of 41")
+        op = session.invoke(CMD_INC_VALUE, Operation(Value.inout(41)))
+        print(f"   the TA answered {op.params[0].a}")
+
+        _step("REVERSE a buffer in place through a temporary memory reference")
+        buffer = bytearray(b"Hello, TrustZone!")
+        session.invoke(CMD_REVERSE, Operation(TempMemref.inout(buffer)))
+        print(f"   buffer is now {buffer.decode()!r}")
+
+        _step("GET_TIME: the secure world's system time")
+        op = session.invoke(CMD_GET_TIME, Operation(Value.output()))
+        print(f"   {op.params[0].a} s {op.params[0].b} ms since boot")
+
+        _step("RANDOM: 16 bytes from the secure RNG")
+        op = session.invoke(CMD_RANDOM, Operation(TempMemref.output(16)))
+        print(f"   {op.params[0].data.hex()}")
+
+        _step("PANIC: the TA calls TEE_Panic(0xdead)")
+        try:
+            session.invoke(CMD_PANIC, Operation(Value.input(0xDEAD)))
+        except TeeError as error:
+            print(f"   the client sees {error}")
+        session.close()
+
+        _step("A new session works: the panicked instance was discarded, nothing else harmed")
+        with ctx.open_session(HELLO_UUID) as fresh:
+            op = fresh.invoke(CMD_INC_VALUE, Operation(Value.inout(1)))
+            print(f"   INC_VALUE(1) = {op.params[0].a}")
+
+    _step("Attacks from the normal world that must fail")
+    try:
+        device.nonsecure_memory.read(layout.secure_base, 16)
+        print("   UNEXPECTED: the normal world read secure DRAM")
+        return 1
+    except AccessError as error:
+        print(f"   reading secure DRAM directly: blocked ({error})")
+    code = device.smc([OpteeSmc.CALL_WITH_ARG, 0, layout.secure_base, 0, 0, 0, 0, 0])[0]
+    print(f"   a message 'in' secure DRAM: SMC returns {OpteeSmcReturn(code).name}")
+
+    _step(f"Done: {len(switches)} world switches (each NS->S or S->NS), {device.monitor.smc_count} SMCs")
+    return 0

@@ -1,0 +1,54 @@
+"""A whole simulated device: DRAM, secure monitor, secure kernel, wired at boot.
+
+The normal world gets two things from a device and nothing else: :meth:`Device.smc`
+(the ``smc`` instruction: eight registers in, eight out) and
+:attr:`Device.nonsecure_memory` (non-secure DRAM through the TZASC filter).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tee.kernel.kernel import KernelConfig, SecureKernel
+from tee.kernel.ta_store import DirectoryTaSource
+from tee.monitor import SecureMonitor
+from tee.monitor.registry import Regs
+from tee.monitor.services import arm_arch_service, trusted_os_services
+from tee.platform.memory import MemoryLayout, NonSecureMemory, PhysicalMemory
+
+#: Where `make tas` puts built TAs in a source checkout.
+SOURCE_TREE_TA_STORE = Path(__file__).resolve().parents[1] / "build" / "ta_store"
+
+
+def default_ta_store() -> Path:
+    """``$TEESIM_TA_STORE`` if set, else the source tree's build/ta_store."""
+    return Path(os.environ.get("TEESIM_TA_STORE", SOURCE_TREE_TA_STORE))
+
+
+@dataclass
+class DeviceConfig:
+    memory: MemoryLayout = field(default_factory=MemoryLayout)
+    kernel: KernelConfig = field(default_factory=KernelConfig)
+
+
+class Device:
+    def __init__(self, ta_store: Path | str | None = None, config: DeviceConfig | None = None) -> None:
+        self.config = config or DeviceConfig()
+        self.ta_store = Path(ta_store) if ta_store is not None else default_ta_store()
+        self.memory = PhysicalMemory(self.config.memory)
+        self.kernel = SecureKernel(self.memory, DirectoryTaSource(self.ta_store), self.config.kernel)
+        self.monitor = SecureMonitor()
+        self.monitor.register(arm_arch_service())
+        for service in trusted_os_services(self.kernel):
+            self.monitor.register(service)
+        self.nonsecure_memory = NonSecureMemory(self.memory)
+
+    def smc(self, regs: Regs | list[int]) -> Regs:
+        return self.monitor.smc(regs)
+
+    @property
+    def secure_log(self) -> list[str]:
+        """The secure console: every line the TEE core and TAs printed (most recent last)."""
+        return list(self.kernel.log.lines)

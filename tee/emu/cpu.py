@@ -1,0 +1,306 @@
+"""An AArch64 CPU running at EL0 on Unicorn: the only place that touches Unicorn.
+
+Theory of operation: the kernel maps regions, sets registers and calls
+:meth:`El0Cpu.run`. The CPU runs until something needs the kernel and says why
+in a :class:`Stop`: a syscall (``svc``; the PC is already past it), a fault
+(memory abort, undefined or privileged instruction, ``brk``/``hvc``/``smc``,
+``eret``), or an exhausted instruction budget. Nothing here knows about TAs,
+sessions or syscall numbers.
+
+Unicorn pitfalls handled here:
+- The CPU starts at EL1 with FP trapped. CPACR_EL1.FPEN is set, and the drop
+  to EL0 is made the way hardware makes it: a two-instruction EL1 stub
+  (``msr spsr_el1, xzr; eret``) returns to the entry point at EL0t. Writing
+  PSTATE directly is not enough in Unicorn 2.1: the cached privilege level
+  stays EL1, so ``mrs sctlr_el1`` would not trap. Once at EL0 the CPU stays
+  there across entries; the EL is checked after every stop.
+- ELR_EL1 is left pointing at an unmapped sentinel, so even an ``eret`` that
+  were executed at EL0 could only fault.
+- ``hvc`` is reported as an undefined instruction without advancing the PC and
+  ``wfi`` silently ends emulation: both are reported as faults, never retried.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from dataclasses import dataclass
+from enum import Enum, IntFlag
+
+from unicorn import (UC_ARCH_ARM64, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
+                     UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED,
+                     UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_ARM, UC_PROT_EXEC,
+                     UC_PROT_READ, UC_PROT_WRITE, Uc, UcError)
+from unicorn import arm64_const as a64
+from unicorn.unicorn_py3.unicorn import uclib as _uclib
+
+PAGE_SIZE = 0x1000
+#: Where an EL0 ``eret`` lands: never mapped, so the jump faults recognisably.
+ERET_SENTINEL = 0x0000_E7E7_0000_0000
+#: Where the EL1 drop-to-EL0 stub lives: far above any TA mapping.
+EL1_STUB_VA = 0x0000_7FFF_FFFF_0000
+_EL1_STUB = (0xD518401F).to_bytes(4, "little") + (0xD69F03E0).to_bytes(4, "little")  # msr spsr_el1, xzr; eret
+#: ``until`` address for emu_start that no TA can reach.
+_NEVER = 0xFFFF_FFFF_FFFF_FFFC
+
+_CPACR_FPEN_EL0_EL1 = 3 << 20
+_PSTATE_EL_MASK = 0b1100
+_INSN_WFI = 0xD503207F
+_INSN_WFE = 0xD503205F
+
+# QEMU exception numbers as Unicorn's interrupt hook reports them.
+_EXCP_UDEF = 1
+_EXCP_SWI = 2
+_EXCP_PREFETCH_ABORT = 3
+_EXCP_DATA_ABORT = 4
+_EXCP_BKPT = 7
+_EXCP_HVC = 11
+_EXCP_SMC = 13
+
+_X_REGS = [getattr(a64, f"UC_ARM64_REG_X{i}") for i in range(29)] + [a64.UC_ARM64_REG_X29,
+                                                                      a64.UC_ARM64_REG_X30]
+
+
+class _RegisterBlock:
+    """Several registers read or written in one call into Unicorn's C library.
+
+    The Python binding costs microseconds per register; the hot paths (syscall
+    arguments, entry registers) go straight to ``uc_reg_{read,write}_batch``."""
+
+    def __init__(self, uch: object, reg_ids: list[int]) -> None:
+        count = len(reg_ids)
+        self._uch = uch
+        self._count = count
+        self._ids = (ctypes.c_int32 * count)(*reg_ids)
+        self.values = (ctypes.c_uint64 * count)()
+        self._ptrs = (ctypes.c_void_p * count)(
+            *[ctypes.addressof(self.values) + 8 * i for i in range(count)])
+
+    def read(self) -> list[int]:
+        _uclib.uc_reg_read_batch(self._uch, self._ids, self._ptrs, self._count)
+        return list(self.values)
+
+    def write(self, values: list[int] | tuple[int, ...]) -> None:
+        self.values[:] = values
+        _uclib.uc_reg_write_batch(self._uch, self._ids, self._ptrs, self._count)
+
+
+class Perm(IntFlag):
+    NONE = 0
+    READ = 1
+    WRITE = 2
+    EXEC = 4
+
+    def describe(self) -> str:
+        return ("r" if self & Perm.READ else "-") + ("w" if self & Perm.WRITE else "-") + \
+               ("x" if self & Perm.EXEC else "-")
+
+
+def _uc_prot(perm: Perm) -> int:
+    return ((UC_PROT_READ if perm & Perm.READ else 0) | (UC_PROT_WRITE if perm & Perm.WRITE else 0)
+            | (UC_PROT_EXEC if perm & Perm.EXEC else 0))
+
+
+class StopKind(Enum):
+    SYSCALL = "syscall"
+    FAULT = "fault"
+    BUDGET_EXHAUSTED = "budget exhausted"
+
+
+class FaultKind(Enum):
+    """OP-TEE's abort classes: printed as ``<kind>-abort``."""
+
+    DATA = "data"
+    PREFETCH = "prefetch"
+    UNDEF = "undef"
+
+
+@dataclass(frozen=True, slots=True)
+class CpuFault:
+    kind: FaultKind
+    pc: int
+    address: int
+    cause: str  # e.g. "translation fault", "write permission fault", "hvc at EL0"
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    kind: StopKind
+    fault: CpuFault | None = None
+
+
+_SYSCALL_STOP = Stop(StopKind.SYSCALL)
+_BUDGET_STOP = Stop(StopKind.BUDGET_EXHAUSTED)
+
+_MEM_FAULTS = {
+    UC_MEM_READ_UNMAPPED: (FaultKind.DATA, "translation fault"),
+    UC_MEM_WRITE_UNMAPPED: (FaultKind.DATA, "translation fault"),
+    UC_MEM_FETCH_UNMAPPED: (FaultKind.PREFETCH, "translation fault"),
+    UC_MEM_READ_PROT: (FaultKind.DATA, "read permission fault"),
+    UC_MEM_WRITE_PROT: (FaultKind.DATA, "write permission fault"),
+    UC_MEM_FETCH_PROT: (FaultKind.PREFETCH, "execute permission fault"),
+}
+
+_INTR_FAULTS = {
+    _EXCP_UDEF: (FaultKind.UNDEF, "undefined instruction"),
+    _EXCP_PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
+    _EXCP_DATA_ABORT: (FaultKind.DATA, "alignment fault"),
+    _EXCP_BKPT: (FaultKind.UNDEF, "brk instruction"),
+    _EXCP_HVC: (FaultKind.UNDEF, "hvc at EL0"),
+    _EXCP_SMC: (FaultKind.UNDEF, "smc at EL0"),
+}
+
+
+class El0Cpu:
+    """One AArch64 core at EL0 with its own address space."""
+
+    def __init__(self) -> None:
+        self._uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
+        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, _CPACR_FPEN_EL0_EL1)
+        self._uc.mem_map(EL1_STUB_VA, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC)
+        self._uc.mem_write(EL1_STUB_VA, _EL1_STUB)
+        self._at_el0 = False
+        self._pending: Stop | None = None
+        uch = self._uc._uch  # the binding's engine handle, for the batch paths below
+        self._uch = uch
+        self._scratch = ctypes.c_uint64()
+        # x0-x8 (arguments and syscall number), then PC and PSTATE: read once per stop.
+        self._stop_regs = _RegisterBlock(uch, _X_REGS[:9] + [a64.UC_ARM64_REG_PC,
+                                                             a64.UC_ARM64_REG_PSTATE])
+        self._next_pc = 0
+        self._stop_values: list[int] = [0] * 11
+        self._entry_regs = _RegisterBlock(uch, _X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC,
+                                                          a64.UC_ARM64_REG_PSTATE])
+        self._hooks = [self._uc.hook_add(UC_HOOK_INTR, self._on_interrupt),
+                       self._uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)]
+
+    # -- address space ---------------------------------------------------------------
+    def map(self, va: int, size: int, perm: Perm) -> None:
+        self._uc.mem_map(va, size, _uc_prot(perm))
+
+    def unmap(self, va: int, size: int) -> None:
+        self._uc.mem_unmap(va, size)
+
+    def protect(self, va: int, size: int, perm: Perm) -> None:
+        self._uc.mem_protect(va, size, _uc_prot(perm))
+
+    def read(self, va: int, size: int) -> bytes:
+        """Kernel-side read: ignores page permissions; the caller checks them."""
+        return bytes(self._uc.mem_read(va, size))
+
+    def write(self, va: int, data: bytes | bytearray) -> None:
+        """Kernel-side write: ignores page permissions; the caller checks them."""
+        self._uc.mem_write(va, bytes(data))
+
+    # -- registers -------------------------------------------------------------------
+    def x(self, index: int) -> int:
+        return self._uc.reg_read(_X_REGS[index])
+
+    def set_x(self, index: int, value: int) -> None:
+        self._scratch.value = value & 0xFFFF_FFFF_FFFF_FFFF
+        _uclib.uc_reg_write(self._uch, _X_REGS[index], ctypes.byref(self._scratch))
+
+    def syscall_registers(self) -> list[int]:
+        """x0-x8 as they were at the last stop: the arguments and (x8) the syscall number."""
+        return self._stop_values[:9]
+
+    @property
+    def pc(self) -> int:
+        return self._uc.reg_read(a64.UC_ARM64_REG_PC)
+
+    @property
+    def sp(self) -> int:
+        return self._uc.reg_read(a64.UC_ARM64_REG_SP)
+
+    def snapshot_registers(self) -> dict[str, int]:
+        regs = {f"x{i}": self._uc.reg_read(r) for i, r in enumerate(_X_REGS)}
+        regs["sp_el0"] = self.sp
+        regs["elr"] = self.pc
+        regs["cpsr"] = self._uc.reg_read(a64.UC_ARM64_REG_PSTATE)
+        return regs
+
+    def prepare_entry(self, pc: int, sp: int, args: tuple[int, ...]) -> None:
+        """Set up a fresh entry at EL0: x0.. from args, other GPRs zeroed (nothing of
+        an earlier entry leaks into this one), SP_EL0, PC, flags clear."""
+        gprs = list(args) + [0] * (len(_X_REGS) - len(args))
+        if self._at_el0:
+            self._entry_regs.write(gprs + [sp, pc, 0])
+            self._next_pc = pc
+            return
+        self._drop_to_el0(pc)
+        self._entry_regs.write(gprs + [sp, pc, 0])
+
+    def _drop_to_el0(self, pc: int) -> None:
+        """Run the EL1 stub once: ``eret`` to ``pc`` at EL0t, with a real EL change."""
+        self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, pc)
+        self._uc.emu_start(EL1_STUB_VA, pc, count=2)
+        if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & _PSTATE_EL_MASK:
+            raise RuntimeError("the CPU did not reach EL0")
+        self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, ERET_SENTINEL)
+        self._at_el0 = True
+        self._next_pc = pc
+
+    # -- execution -------------------------------------------------------------------
+    def run(self, budget: int = 0) -> Stop:
+        """Run from the current PC until a syscall, a fault or ``budget`` instructions (0: no limit)."""
+        self._pending = None
+        try:
+            self._uc.emu_start(self._next_pc, _NEVER, count=budget)
+        except UcError as error:
+            if self._pending is None:
+                self._pending = self._fault(FaultKind.DATA, self.pc, 0, f"emulator error: {error}")
+        values = self._stop_values = self._stop_regs.read()
+        self._next_pc = values[9]
+        stop = self._pending
+        if stop is None:
+            stop = self._explain_silent_stop(budget)
+        if stop.kind is StopKind.SYSCALL and values[10] & _PSTATE_EL_MASK:
+            stop = self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
+        return stop
+
+    def _explain_silent_stop(self, budget: int) -> Stop:
+        pc = self.pc
+        previous = self._read_insn(pc - 4)
+        if previous in (_INSN_WFI, _INSN_WFE):
+            return self._fault(FaultKind.UNDEF, pc - 4, 0, "wfi/wfe at EL0")
+        if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & _PSTATE_EL_MASK:
+            return self._fault(FaultKind.UNDEF, pc, 0, "left EL0")
+        if budget:
+            return _BUDGET_STOP
+        return self._fault(FaultKind.UNDEF, pc, 0, "emulation stopped unexpectedly")
+
+    def _read_insn(self, va: int) -> int | None:
+        try:
+            return int.from_bytes(self._uc.mem_read(va, 4), "little")
+        except UcError:
+            return None
+
+    @staticmethod
+    def _fault(kind: FaultKind, pc: int, address: int, cause: str) -> Stop:
+        return Stop(StopKind.FAULT, CpuFault(kind, pc, address, cause))
+
+    def _on_interrupt(self, uc: Uc, number: int, _user_data: object) -> None:
+        if number == _EXCP_SWI:
+            self._pending = _SYSCALL_STOP
+        else:
+            kind, cause = _INTR_FAULTS.get(number, (FaultKind.UNDEF, f"exception {number}"))
+            pc = uc.reg_read(a64.UC_ARM64_REG_PC)
+            if number == _EXCP_SMC:
+                pc -= 4  # Unicorn reports smc with the PC already advanced
+            self._pending = self._fault(kind, pc, 0, cause)
+        uc.emu_stop()
+
+    def _on_invalid_memory(self, uc: Uc, access: int, address: int, _size: int, _value: int,
+                           _user_data: object) -> bool:
+        kind, cause = _MEM_FAULTS.get(access, (FaultKind.DATA, "access fault"))
+        pc = uc.reg_read(a64.UC_ARM64_REG_PC)
+        if address == ERET_SENTINEL:
+            kind, cause = FaultKind.UNDEF, "eret at EL0"
+            pc = 0
+        self._pending = self._fault(kind, pc, address, cause)
+        return False
+
+    def close(self) -> None:
+        """Drop the hooks (they reference this object) so the emulator is freed promptly."""
+        for hook in self._hooks:
+            self._uc.hook_del(hook)
+        self._hooks.clear()

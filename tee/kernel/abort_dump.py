@@ -1,0 +1,118 @@
+"""Crash dumps of a dead TA in OP-TEE's format, so habits and ``symbolize.py`` carry over.
+
+The lines match OP-TEE's (``E/TC:? 0 User mode data-abort at address ...``, the
+register block, ``E/LD:`` region table, ELF list and call stack); each call-stack
+address also gets ``function+offset`` from the TA's symbols when the image has
+them, and the faulting instruction is disassembled with capstone.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
+
+from tee.emu import CpuFault, FaultKind, Perm
+from tee.kernel.user_memory import UserAccessError
+
+if TYPE_CHECKING:
+    from tee.kernel.ta_instance import TaInstance
+
+_TC = "E/TC:? 0 "
+_LD = "E/LD:  "
+_MAX_FRAMES = 32
+_disassembler = Cs(CS_ARCH_ARM64, CS_MODE_ARM)
+
+# Exception classes and fault-status codes for a synthesised ESR (as the hardware would report).
+_EC = {FaultKind.DATA: 0x24, FaultKind.PREFETCH: 0x20, FaultKind.UNDEF: 0x00}
+_FSC = {"translation fault": 0x07, "alignment fault": 0x21}
+
+
+def _esr(fault: CpuFault) -> int:
+    if fault.kind is FaultKind.UNDEF:
+        return 0x3C << 26 | 1 << 25 if "brk" in fault.cause else 1 << 25
+    fsc = _FSC.get(fault.cause, 0x0F)  # permission fault, level 3
+    wnr = 1 << 6 if "write" in fault.cause else 0
+    return _EC[fault.kind] << 26 | 1 << 25 | wnr | fsc
+
+
+def _register_block(regs: dict[str, int], esr: int) -> list[str]:
+    lines = [f" esr 0x{esr:08x}  ttbr0 0x00000000   ttbr1 0x00000000   cidr 0x0",
+             f" cpu #0          cpsr 0x{regs['cpsr']:08x}"]
+    for i in range(0, 30, 2):
+        lines.append(f" x{i:<2} {regs[f'x{i}']:016x} x{i + 1:<2} {regs[f'x{i + 1}']:016x}")
+    lines.append(f" x30 {regs['x30']:016x} elr {regs['elr']:016x}")
+    lines.append(f" sp_el0 {regs['sp_el0']:016x}")
+    return lines
+
+
+def _symbol(instance: "TaInstance", address: int) -> str:
+    offset = address - instance.image_base
+    name = instance.image.symbolize(offset) if 0 <= offset < instance.image.span else None
+    return f" {name}" if name else ""
+
+
+def _call_stack(instance: "TaInstance", regs: dict[str, int]) -> list[int]:
+    """PC, then return addresses from the AArch64 frame-record chain (x29)."""
+    frames = [regs["elr"]]
+    fp = regs["x29"]
+    seen: set[int] = set()
+    while fp and fp not in seen and len(frames) < _MAX_FRAMES:
+        seen.add(fp)
+        try:
+            record = instance.user.copy_from_user(fp, 16)
+        except UserAccessError:
+            break
+        fp, lr = int.from_bytes(record[:8], "little"), int.from_bytes(record[8:], "little")
+        if not lr:
+            break
+        frames.append(lr)
+    return frames
+
+
+def _disassemble(instance: "TaInstance", pc: int) -> str | None:
+    if not instance.user.has_access(pc, 4, Perm.READ):
+        return None
+    for insn in _disassembler.disasm(instance.cpu.read(pc, 4), pc):
+        return f"{insn.mnemonic} {insn.op_str}".strip()
+    return ".inst 0x%08x (undecodable)" % int.from_bytes(instance.cpu.read(pc, 4), "little")
+
+
+def _ta_status(instance: "TaInstance", regs: dict[str, int]) -> list[str]:
+    lines = [f"Status of TA {instance.image.head.uuid}", " arch: aarch64"]
+    for index, mapping in enumerate(instance.user.mappings):
+        flags = mapping.perm.describe() + "s"
+        suffix = f" {mapping.label}"
+        lines.append(f"region {index:2}: va 0x{mapping.va:08x} pa 0x{mapping.file_offset:08x} "
+                     f"size 0x{mapping.size:06x} flags {flags}{suffix}")
+    lines.append(f" [0] {instance.image.head.uuid} @ 0x{instance.image_base:08x}")
+    lines.append("Call stack:")
+    for depth, address in enumerate(_call_stack(instance, regs)):
+        # A return address follows its call, which may end a function: name the call site.
+        site = address if depth == 0 else address - 4
+        lines.append(f" 0x{address:016x}{_symbol(instance, site)}")
+    return lines
+
+
+def _assemble(head: list[str], regs: dict[str, int], instance: "TaInstance", tail: list[str]) -> str:
+    out = [_TC] + [_TC + line for line in head]
+    out += [_LD + line for line in _ta_status(instance, regs)]
+    out += tail
+    return "\n".join(out)
+
+
+def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: "TaInstance") -> str:
+    address = fault.address if fault.kind is not FaultKind.UNDEF else fault.pc
+    head = [f"User mode {fault.kind.value}-abort at address 0x{address:x} ({fault.cause})"]
+    head += _register_block(regs, _esr(fault))
+    insn = _disassemble(instance, fault.pc) if fault.pc else None
+    if insn:
+        head.append(f" faulting instruction 0x{fault.pc:016x}{_symbol(instance, fault.pc)}: {insn}")
+    return _assemble(head, regs, instance, [])
+
+
+def format_panic_dump(code: int | None, reason: str | None, regs: dict[str, int],
+                      instance: "TaInstance") -> str:
+    head = _register_block(regs, 0)
+    what = f"TA panicked with code 0x{code:x}" if code is not None else f"TA killed: {reason}"
+    return _assemble(head, regs, instance, [f"D/TC:? 0 user_ta_enter:176 tee_user_ta_enter: {what}"])

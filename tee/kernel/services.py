@@ -1,0 +1,73 @@
+"""Kernel services the syscalls use: secure time, random numbers, the secure log.
+
+Each is a small object so that a device can be built deterministic (seeded RNG,
+fixed clock) for fuzzing and reproducible tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+_log = logging.getLogger("teesim.secure")
+
+
+class SecureClock:
+    """TEE system time: seconds and milliseconds since boot, never going backwards."""
+
+    def __init__(self) -> None:
+        self._boot = time.monotonic()
+
+    def system_time(self) -> tuple[int, int]:
+        elapsed = time.monotonic() - self._boot
+        millis = int(elapsed * 1000)
+        return millis // 1000, millis % 1000
+
+
+class SecureRng:
+    """Random bytes for TAs. Unseeded: the OS CSPRNG. Seeded: AES-256-CTR keystream
+    from SHA-256(seed), so a device reset with the same seed replays the same bytes."""
+
+    def __init__(self, seed: bytes | None = None) -> None:
+        self._keystream = None
+        if seed is not None:
+            key = hashlib.sha256(b"teesim rng" + seed).digest()
+            self._keystream = Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor()
+
+    def generate(self, length: int) -> bytes:
+        if self._keystream is None:
+            return os.urandom(length)
+        return self._keystream.update(bytes(length))
+
+
+@dataclass
+class SecureLog:
+    """The secure world's console: OP-TEE-style lines (``E/TC:``, ``I/TA:``...).
+
+    Lines go to the ``teesim.secure`` logger and into a bounded ring that tests and
+    tools can read."""
+
+    capacity: int = 2000
+    lines: deque[str] = field(default_factory=deque)
+
+    def emit(self, line: str) -> None:
+        line = line.rstrip("\n")
+        for part in line.split("\n"):
+            if len(self.lines) >= self.capacity:
+                self.lines.popleft()
+            self.lines.append(part)
+            level = logging.ERROR if part.startswith("E/") else logging.INFO
+            _log.log(level, "%s", part)
+
+    def core(self, level: str, message: str) -> None:
+        """A TEE-core line, e.g. core("E", "...") -> ``E/TC:? 0 ...``."""
+        self.emit(f"{level}/TC:? 0 {message}")
+
+    def tail(self, count: int = 50) -> list[str]:
+        return list(self.lines)[-count:]

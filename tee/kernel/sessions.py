@@ -1,0 +1,53 @@
+"""Sessions: which client session talks to which TA instance.
+
+Session ids are handed out increasing from 1 and never reused during a boot, so
+a stale id from a closed session can never reach someone else's session.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from dataclasses import dataclass, field
+
+from tee.abi.results import Login
+from tee.kernel.ta_instance import TaInstance
+
+
+@dataclass(frozen=True, slots=True)
+class ClientIdentity:
+    login: Login
+    uuid: uuid_mod.UUID
+
+
+@dataclass(eq=False)
+class Session:
+    id: int
+    ta_uuid: uuid_mod.UUID
+    instance: TaInstance
+    client: ClientIdentity
+
+
+@dataclass
+class SessionTable:
+    _sessions: dict[int, Session] = field(default_factory=dict)
+    _next_id: int = 1
+
+    def allocate_id(self) -> int:
+        session_id = self._next_id
+        self._next_id += 1
+        return session_id
+
+    def add(self, session: Session) -> None:
+        self._sessions[session.id] = session
+
+    def get(self, session_id: int) -> Session | None:
+        return self._sessions.get(session_id)
+
+    def remove(self, session: Session) -> None:
+        self._sessions.pop(session.id, None)
+
+    def on_instance(self, instance: TaInstance) -> list[Session]:
+        return [s for s in self._sessions.values() if s.instance is instance]
+
+    def __len__(self) -> int:
+        return len(self._sessions)

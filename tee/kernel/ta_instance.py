@@ -1,0 +1,174 @@
+"""One TA instance: its own EL0 CPU and address space, entered per OP-TEE's TA ABI.
+
+Address space (each region page-aligned, unmapped guard pages between):
+``[guard][stack][guard][image ...][guard][param][guard][param]...``. The stack
+holds ``utee_params`` at its top; memref params are mapped only for the call that
+carries them (read-only for INPUT, never executable) and unmapped afterwards.
+
+Entry: x0 = entry function, x1 = session id, x2 = address of utee_params,
+x3 = command, PC = ELF entry, SP just below utee_params. The TA ends an entry
+with the RETURN syscall; PANIC, a CPU fault or an exhausted instruction budget
+kill the instance, which is never entered again.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from tee.abi.results import ParamType, TeeResult, pack_param_types
+from tee.abi.syscalls import EntryFunction, Syscall
+from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
+from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
+from tee.kernel.syscalls import SyscallContext, dispatch
+from tee.kernel.ta_image import TaImage
+from tee.kernel.user_memory import Mapping, UserMemory
+
+UTEE_PARAMS = struct.Struct("<Q8Q")  # types, vals[8]
+UTEE_PARAMS_SLOT = 80  # 72 bytes rounded up to the 16-byte stack alignment
+DEFAULT_LOAD_BASE = 0x4000_0000
+
+
+def _pages(size: int) -> int:
+    return (size + PAGE_SIZE - 1) // PAGE_SIZE * PAGE_SIZE
+
+
+@dataclass
+class TaParam:
+    """A parameter as the TA receives it. Memref bytes live in ``buffer`` (None: NULL memref)."""
+
+    type: ParamType = ParamType.NONE
+    a: int = 0
+    b: int = 0
+    buffer: bytearray | None = None
+    size: int = 0
+
+
+@dataclass(frozen=True)
+class EntryOutcome:
+    result: int
+    dead: bool = False
+    panic_code: int | None = None
+    dump: str | None = None
+
+
+@dataclass
+class TaInstance:
+    image: TaImage
+    load_base: int = DEFAULT_LOAD_BASE
+    instruction_budget: int = 0
+    dead: bool = False
+    last_dump: str | None = None
+
+    def __post_init__(self) -> None:
+        self.cpu = El0Cpu()
+        self.user = UserMemory(self.cpu)
+        stack_size = _pages(self.image.head.stack_size + UTEE_PARAMS_SLOT)
+        self.stack = Mapping(self.load_base + PAGE_SIZE, stack_size, Perm.READ | Perm.WRITE, "(stack)")
+        self.image_base = self.stack.end + PAGE_SIZE
+        self.param_base = self.image_base + self.image.span + PAGE_SIZE
+        self.user.add(self.stack)
+        self._map_image()
+
+    def _map_image(self) -> None:
+        for segment in self.image.segments:
+            start = segment.vaddr - segment.vaddr % PAGE_SIZE
+            size = _pages(segment.vaddr + segment.memsz) - start
+            self.user.add(Mapping(self.image_base + start, size, segment.perm, "[0]",
+                                  segment.file_offset - segment.vaddr % PAGE_SIZE))
+            self.cpu.write(self.image_base + segment.vaddr, segment.data)
+        for offset, addend in self.image.relocations:
+            self.cpu.write(self.image_base + offset,
+                           ((self.image_base + addend) & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little"))
+
+    # -- entry ------------------------------------------------------------------------
+    def enter(self, func: EntryFunction, session_id: int, params: list[TaParam],
+              ctx: SyscallContext, cmd: int = 0) -> EntryOutcome:
+        if self.dead:
+            return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True)
+        param_maps = self._map_params(params)
+        try:
+            up_va = self.stack.end - UTEE_PARAMS_SLOT
+            self.cpu.write(up_va, self._encode_params(params, param_maps))
+            self.cpu.prepare_entry(self.image_base + self.image.entry, up_va,
+                                   (int(func), session_id, up_va, cmd))
+            outcome = self._run(ctx)
+            if not outcome.dead:
+                self._decode_params(params, param_maps, self.cpu.read(up_va, UTEE_PARAMS.size))
+            return outcome
+        finally:
+            for mapping in param_maps.values():
+                self.user.remove(mapping)
+
+    def _run(self, ctx: SyscallContext) -> EntryOutcome:
+        while True:
+            stop = self.cpu.run(self.instruction_budget)
+            if stop.kind is StopKind.SYSCALL:
+                regs = self.cpu.syscall_registers()
+                number = regs[8]
+                if number == Syscall.RETURN:
+                    return EntryOutcome(regs[0] & 0xFFFFFFFF)
+                if number == Syscall.PANIC:
+                    return self._die(panic_code=regs[0] & 0xFFFFFFFF)
+                self.cpu.set_x(0, dispatch(ctx, number, regs[:8]))
+            elif stop.kind is StopKind.FAULT:
+                assert stop.fault is not None
+                return self._die(fault=stop.fault)
+            else:
+                return self._die(reason="instruction budget exhausted")
+
+    def _die(self, *, panic_code: int | None = None, fault: CpuFault | None = None,
+             reason: str | None = None) -> EntryOutcome:
+        self.dead = True
+        regs = self.cpu.snapshot_registers()
+        if fault is not None:
+            dump = format_abort_dump(fault, regs, self)
+        else:
+            dump = format_panic_dump(panic_code, reason, regs, self)
+        self.last_dump = dump
+        return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True, panic_code=panic_code, dump=dump)
+
+    # -- params -----------------------------------------------------------------------
+    def _map_params(self, params: list[TaParam]) -> dict[int, Mapping]:
+        maps: dict[int, Mapping] = {}
+        cursor = self.param_base
+        for index, param in enumerate(params):
+            if not param.type.is_memref or param.buffer is None or param.size == 0:
+                continue
+            perm = Perm.READ | (Perm.WRITE if param.type.is_output else Perm.NONE)
+            mapping = Mapping(cursor, _pages(param.size), perm, "(param)")
+            self.user.add(mapping)
+            self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
+            maps[index] = mapping
+            cursor = mapping.end + PAGE_SIZE
+        return maps
+
+    @staticmethod
+    def _encode_params(params: list[TaParam], maps: dict[int, Mapping]) -> bytes:
+        vals = [0] * 8
+        for index, param in enumerate(params):
+            if param.type.is_value:
+                vals[2 * index], vals[2 * index + 1] = param.a & 0xFFFFFFFF, param.b & 0xFFFFFFFF
+            elif param.type.is_memref:
+                vals[2 * index] = maps[index].va if index in maps else 0
+                vals[2 * index + 1] = param.size
+        types = pack_param_types([p.type for p in params])
+        return UTEE_PARAMS.pack(types, *vals)
+
+    def _decode_params(self, params: list[TaParam], maps: dict[int, Mapping], raw: bytes) -> None:
+        vals = UTEE_PARAMS.unpack(raw)[1:]
+        for index, param in enumerate(params):
+            if not param.type.is_output:
+                continue
+            if param.type.is_value:
+                param.a, param.b = vals[2 * index] & 0xFFFFFFFF, vals[2 * index + 1] & 0xFFFFFFFF
+                continue
+            new_size = vals[2 * index + 1]
+            if index in maps and param.buffer is not None:
+                # Only as many bytes as the caller's buffer holds ever travel back.
+                count = min(new_size, param.size)
+                param.buffer[:count] = self.cpu.read(maps[index].va, count)
+            param.size = new_size
+
+    def destroy(self) -> None:
+        self.cpu.close()

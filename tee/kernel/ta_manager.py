@@ -1,0 +1,86 @@
+"""TA instances: loading images, sharing single-instance TAs, tearing instances down.
+
+Flags from ``ta_head`` decide sharing as in OP-TEE: a SINGLE_INSTANCE TA has at
+most one live instance; without MULTI_SESSION a second session to it is BUSY;
+with INSTANCE_KEEP_ALIVE the instance outlives its last session.
+"""
+
+from __future__ import annotations
+
+import uuid as uuid_mod
+from dataclasses import dataclass
+from typing import Callable
+
+from tee.abi.results import TeeResult
+from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
+from tee.kernel.services import SecureLog
+from tee.kernel.ta_image import TaFormatError, TaImage, parse_ta_elf
+from tee.kernel.ta_instance import DEFAULT_LOAD_BASE, TaInstance
+from tee.kernel.ta_store import TaSource
+
+
+class TaLoadError(Exception):
+    def __init__(self, result: TeeResult, message: str) -> None:
+        super().__init__(message)
+        self.result = result
+
+
+@dataclass
+class TaManagerConfig:
+    instruction_budget: int = 10_000_000_000
+    load_base: int = DEFAULT_LOAD_BASE
+
+
+class TaManager:
+    def __init__(self, source: TaSource, log: SecureLog, config: TaManagerConfig | None = None) -> None:
+        self.source = source
+        self.log = log
+        self.config = config or TaManagerConfig()
+        self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
+
+    def instance_for_new_session(self, uuid: uuid_mod.UUID,
+                                 has_sessions: Callable[[TaInstance], bool]) -> TaInstance:
+        """An instance to open a new session on: a shared one, or a freshly loaded one."""
+        shared = self._single_instances.get(uuid)
+        if shared is not None and not shared.dead:
+            flags = TaFlag(shared.image.head.flags & TA_FLAGS_MASK)
+            if has_sessions(shared) and not flags & TaFlag.MULTI_SESSION:
+                raise TaLoadError(TeeResult.ERROR_BUSY, f"TA {uuid} is single-session and busy")
+            return shared
+        image = self._load_image(uuid)
+        instance = TaInstance(image, load_base=self.config.load_base,
+                              instruction_budget=self.config.instruction_budget)
+        if image.head.flags & TaFlag.SINGLE_INSTANCE:
+            self._single_instances[uuid] = instance
+        return instance
+
+    def _load_image(self, uuid: uuid_mod.UUID) -> TaImage:
+        raw = self.source.fetch(uuid)
+        if raw is None:
+            raise TaLoadError(TeeResult.ERROR_ITEM_NOT_FOUND, f"no TA {uuid} in the TA store")
+        try:
+            image = parse_ta_elf(raw)
+        except TaFormatError as error:
+            raise TaLoadError(TeeResult.ERROR_BAD_FORMAT, f"TA {uuid}: {error}") from None
+        if image.head.uuid != uuid:
+            raise TaLoadError(TeeResult.ERROR_SECURITY,
+                              f"TA image for {uuid} declares UUID {image.head.uuid}")
+        if image.head.flags & ~TA_FLAGS_MASK:
+            raise TaLoadError(TeeResult.ERROR_BAD_FORMAT,
+                              f"TA {uuid}: invalid TA flags {image.head.flags:#x}")
+        return image
+
+    def release(self, instance: TaInstance, remaining_sessions: int) -> None:
+        """Called after a session on ``instance`` ended; destroys it when nothing keeps it."""
+        if remaining_sessions and not instance.dead:
+            return
+        flags = instance.image.head.flags
+        keep = (flags & TaFlag.SINGLE_INSTANCE and flags & TaFlag.INSTANCE_KEEP_ALIVE
+                and not instance.dead)
+        if keep:
+            return
+        if remaining_sessions:
+            return  # dead, but other sessions still name it: they will see TARGET_DEAD
+        if self._single_instances.get(instance.image.head.uuid) is instance:
+            del self._single_instances[instance.image.head.uuid]
+        instance.destroy()

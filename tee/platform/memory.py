@@ -1,0 +1,120 @@
+"""Physical memory: secure and non-secure DRAM behind a TZASC-style check.
+
+Every access names the world it is made for. The normal world (and the secure
+side acting on an address the normal world supplied) may touch only non-secure
+ranges; a range must lie wholly inside one region. All range arithmetic is done
+on Python ints and compared against region bounds, so a huge size or an address
+near 2**64 cannot wrap around.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+MIB = 1024 * 1024
+
+
+class World(Enum):
+    SECURE = "secure"
+    NORMAL = "normal"
+
+
+class AccessError(Exception):
+    """An access outside the memory the requesting world may use."""
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    name: str
+    base: int
+    size: int
+    secure: bool
+
+    @property
+    def end(self) -> int:
+        return self.base + self.size
+
+    def contains(self, addr: int, size: int) -> bool:
+        return size >= 0 and self.base <= addr and addr + size <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryLayout:
+    """Where DRAM lives. Defaults follow OP-TEE's QEMU virt platform in spirit:
+    a secure carve-out low in the map and normal-world DRAM at 0x4000_0000."""
+
+    secure_base: int = 0x0E00_0000
+    secure_size: int = 32 * MIB
+    nonsecure_base: int = 0x4000_0000
+    nonsecure_size: int = 64 * MIB
+
+    def regions(self) -> tuple[Region, Region]:
+        secure = Region("secure DRAM", self.secure_base, self.secure_size, secure=True)
+        nonsecure = Region("non-secure DRAM", self.nonsecure_base, self.nonsecure_size, secure=False)
+        if secure.base < nonsecure.end and nonsecure.base < secure.end:
+            raise ValueError("secure and non-secure DRAM overlap")
+        return secure, nonsecure
+
+
+class PhysicalMemory:
+    """Byte-addressable DRAM. Backing stores are bytearrays, zero-filled lazily by the OS."""
+
+    def __init__(self, layout: MemoryLayout | None = None) -> None:
+        self.layout = layout or MemoryLayout()
+        self.secure_region, self.nonsecure_region = self.layout.regions()
+        self._backing = {
+            self.secure_region: bytearray(self.secure_region.size),
+            self.nonsecure_region: bytearray(self.nonsecure_region.size),
+        }
+
+    @property
+    def regions(self) -> tuple[Region, Region]:
+        return self.secure_region, self.nonsecure_region
+
+    def region_of(self, addr: int, size: int, world: World) -> Region:
+        """The region holding [addr, addr+size) if ``world`` may access it, else AccessError."""
+        if not isinstance(addr, int) or not isinstance(size, int) or addr < 0 or size < 0:
+            raise AccessError(f"invalid range {addr!r}+{size!r}")
+        for region in self.regions:
+            if region.contains(addr, size):
+                if region.secure and world is World.NORMAL:
+                    raise AccessError(f"{addr:#x}+{size:#x} is secure memory")
+                return region
+        raise AccessError(f"{addr:#x}+{size:#x} is not inside one DRAM region")
+
+    def is_accessible(self, addr: int, size: int, world: World) -> bool:
+        try:
+            self.region_of(addr, size, world)
+        except AccessError:
+            return False
+        return True
+
+    def read(self, addr: int, size: int, world: World) -> bytes:
+        region = self.region_of(addr, size, world)
+        offset = addr - region.base
+        return bytes(self._backing[region][offset:offset + size])
+
+    def write(self, addr: int, data: bytes | bytearray | memoryview, world: World) -> None:
+        region = self.region_of(addr, len(data), world)
+        offset = addr - region.base
+        self._backing[region][offset:offset + len(data)] = data
+
+    def nonsecure_backing(self) -> bytearray:
+        """The non-secure DRAM store itself, for mapping into a normal-world CPU."""
+        return self._backing[self.nonsecure_region]
+
+
+class NonSecureMemory:
+    """What the normal world holds: physical memory seen through the normal-world filter."""
+
+    def __init__(self, memory: PhysicalMemory) -> None:
+        self._memory = memory
+        self.base = memory.nonsecure_region.base
+        self.size = memory.nonsecure_region.size
+
+    def read(self, addr: int, size: int) -> bytes:
+        return self._memory.read(addr, size, World.NORMAL)
+
+    def write(self, addr: int, data: bytes | bytearray | memoryview) -> None:
+        self._memory.write(addr, data, World.NORMAL)

@@ -1,0 +1,1 @@
+"""Developer tools: TA build, signing, header generation, command line."""

@@ -1,0 +1,317 @@
+"""Build trusted applications (TAs) against the teesim TA SDK.
+
+A TA directory follows OP-TEE's conventions: C sources (at any depth), a
+``user_ta_header_defines.h`` defining TA_UUID, TA_FLAGS, TA_STACK_SIZE and
+TA_DATA_SIZE, and optionally an ``include/`` directory. :func:`build_ta`
+compiles the TA together with the SDK (``trusted_apps/sdk``: libutee, libc and
+the per-TA ``user_ta_header.c``) using zig's clang for
+``aarch64-freestanding-none``, links a static PIE with ``sdk/ta.ld`` and
+writes two files named after the TA's UUID:
+
+* ``<uuid>.elf``: the full image with ``.symtab`` and DWARF, for debuggers
+  and offline symbolisation;
+* ``<uuid>.ta``: the payload the TEE loads (see :func:`package_ta`; for now
+  the same bytes).
+
+The linked image is checked before anything is written: three page-aligned
+PT_LOADs (R, R+X, R+W), only ``R_AARCH64_RELATIVE`` dynamic relocations, all
+of them inside the writable segment, and ``ta_head`` exported from section
+``.ta_head``.
+
+SDK objects are cached in ``<out>/.sdk-obj/<key>/``, where the key hashes the
+SDK sources and headers, the compiler version and the flags; rebuilding a TA
+recompiles only the TA's own files.
+
+Command line: ``python -m tee.tools.ta_build <ta-dir> [--out DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import io
+import logging
+import os
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+
+from elftools.common.exceptions import ELFError
+from elftools.elf.elffile import ELFFile
+from elftools.elf.relocation import RelocationSection
+
+SDK_DIR = Path(__file__).resolve().parents[2] / "trusted_apps" / "sdk"
+SDK_INCLUDE = SDK_DIR / "include"
+LINKER_SCRIPT = SDK_DIR / "ta.ld"
+#: Compiled per TA, against the TA's user_ta_header_defines.h.
+USER_TA_HEADER = SDK_DIR / "libutee" / "user_ta_header.c"
+
+ZIG_CC = (sys.executable, "-m", "ziglang", "cc", "-target", "aarch64-freestanding-none")
+
+CFLAGS = (
+    "-std=gnu11", "-O2", "-g", "-fPIE", "-ffreestanding", "-fno-stack-protector",
+    # zig cc would add UBSan (and its runtime) in debug builds, and defines
+    # NDEBUG from -O2 on; OP-TEE TAs keep assert() by default.
+    "-fno-sanitize=all", "-UNDEBUG",
+    # Only symbols marked visibility("default") (ta_head, trace_level,
+    # trace_ext_prefix) end up in .dynsym; see -rdynamic below.
+    "-fvisibility=hidden",
+    "-ffunction-sections", "-fdata-sections",
+    "-Wall", "-Wextra",
+)
+#: libc must not have its loops turned back into calls to memset/memcpy.
+LIBC_CFLAGS = ("-fno-builtin",)
+
+LDFLAGS = (
+    # No libc, but zig's compiler_rt for helpers such as __udivti3/__multf3.
+    "-nostdlib", "-rtlib=compiler-rt",
+    # At link time these keep zig from adding the UBSan runtime.
+    "-O2", "-fno-sanitize=all",
+    "-pie", "-e", "__ta_entry",
+    # zig rejects --export-dynamic-symbol and --dynamic-list: export all
+    # default-visibility symbols instead (-fvisibility=hidden hides the rest).
+    "-rdynamic",
+    "-Wl,--gc-sections", "-Wl,-z,max-page-size=4096", f"-Wl,-T,{LINKER_SCRIPT}",
+)
+
+PAGE_SIZE = 4096
+TA_HEAD_SIZE = 32
+R_AARCH64_RELATIVE = 1027
+PF_X, PF_W, PF_R = 1, 2, 4
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuiltTa:
+    """The outputs of one TA build."""
+
+    uuid: uuid.UUID
+    elf_path: Path
+    ta_path: Path
+
+
+class TaBuildError(Exception):
+    """A TA failed to build; the message includes the tools' output."""
+
+
+def build_ta(
+    ta_dir: Path,
+    out_dir: Path,
+    *,
+    extra_cflags: Sequence[str] = (),
+    trace_level: int = 2,
+) -> BuiltTa:
+    """Build the TA in ``ta_dir`` into ``out_dir``.
+
+    ``extra_cflags`` apply to the TA's own sources (and its
+    ``user_ta_header.c``), not to the cached SDK objects. ``trace_level`` is
+    the compile-time TRACE_LEVEL (0 = silent ... 4 = flow) for everything.
+    """
+    ta_dir = Path(ta_dir).resolve()
+    out_dir = Path(out_dir).resolve()
+    if not ta_dir.is_dir():
+        raise TaBuildError(f"{ta_dir}: no such TA directory")
+    if not any((d / "user_ta_header_defines.h").is_file() for d in (ta_dir, ta_dir / "include")):
+        raise TaBuildError(f"{ta_dir}: user_ta_header_defines.h not found (in the TA dir or include/)")
+    sources = sorted(ta_dir.rglob("*.c"))
+    if not sources:
+        raise TaBuildError(f"{ta_dir}: no C sources")
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    defines = (f"-DTRACE_LEVEL={trace_level}",)
+    sdk_objs = _sdk_objects(out_dir, defines)
+
+    ta_flags = (*CFLAGS, *defines, "-I", str(ta_dir), "-I", str(ta_dir / "include"),
+                "-I", str(SDK_INCLUDE), *extra_cflags)
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=out_dir) as tmp:
+        work = Path(tmp)
+        jobs = [(src, work / "ta" / src.relative_to(ta_dir).with_suffix(".o"), ta_flags)
+                for src in sources]
+        jobs.append((USER_TA_HEADER, work / "user_ta_header.o", ta_flags))
+        _compile(jobs)
+
+        elf = work / "ta.elf"
+        _run([*ZIG_CC, *LDFLAGS, *(str(obj) for _, obj, _ in jobs), *map(str, sdk_objs), "-o", str(elf)],
+             f"linking {ta_dir.name}")
+        elf_bytes = elf.read_bytes()
+
+    ta_uuid = check_ta_elf(elf_bytes)
+    built = BuiltTa(ta_uuid, out_dir / f"{ta_uuid}.elf", out_dir / f"{ta_uuid}.ta")
+    _write_atomic(built.elf_path, elf_bytes)
+    _write_atomic(built.ta_path, package_ta(elf_bytes))
+    return built
+
+
+def check_ta_elf(elf_bytes: bytes) -> uuid.UUID:
+    """Check the invariants the TEE loader relies on; return the TA's UUID.
+
+    Raises TaBuildError if the image is not a W^X-mappable static PIE with
+    only RELATIVE relocations into its writable segment and an exported
+    ``ta_head``.
+    """
+    try:
+        elf = ELFFile(io.BytesIO(elf_bytes))
+        return _check_elf(elf)
+    except ELFError as exc:
+        raise TaBuildError(f"malformed TA ELF: {exc}") from exc
+
+
+def _check_elf(elf: ELFFile) -> uuid.UUID:
+    if elf["e_machine"] != "EM_AARCH64" or elf["e_type"] != "ET_DYN":
+        raise TaBuildError("TA ELF is not an AArch64 PIE")
+
+    loads = [seg for seg in elf.iter_segments() if seg["p_type"] == "PT_LOAD"]
+    flags = sorted(seg["p_flags"] for seg in loads)
+    if flags != [PF_R, PF_R | PF_X, PF_R | PF_W]:
+        raise TaBuildError(f"TA ELF needs exactly R, RX and RW PT_LOADs, got flags {flags}")
+    if any(seg["p_vaddr"] % PAGE_SIZE for seg in loads):
+        raise TaBuildError("TA ELF segments are not page aligned")
+    rw = next(seg for seg in loads if seg["p_flags"] & PF_W)
+
+    for sec in elf.iter_sections():
+        if sec["sh_type"] in ("SHT_REL", "SHT_RELR"):
+            raise TaBuildError(f"unsupported relocation section {sec.name}")
+        if not isinstance(sec, RelocationSection):
+            continue
+        for rel in sec.iter_relocations():
+            if rel["r_info_type"] != R_AARCH64_RELATIVE:
+                raise TaBuildError(
+                    f"dynamic relocation type {rel['r_info_type']} at {rel['r_offset']:#x} "
+                    "(only R_AARCH64_RELATIVE is supported)")
+            if not rw["p_vaddr"] <= rel["r_offset"] < rw["p_vaddr"] + rw["p_memsz"]:
+                raise TaBuildError(f"relocation at {rel['r_offset']:#x} is outside the RW segment")
+
+    head = elf.get_section_by_name(".ta_head")
+    dynsym = elf.get_section_by_name(".dynsym")
+    exported = dynsym.get_symbol_by_name("ta_head") if dynsym else None
+    if head is None or head["sh_size"] < TA_HEAD_SIZE:
+        raise TaBuildError("TA ELF has no .ta_head section")
+    if not exported or exported[0]["st_value"] != head["sh_addr"]:
+        raise TaBuildError("ta_head is not exported as a dynamic symbol")
+
+    time_low, time_mid, time_hi, clock_seq_node = struct.unpack_from("<IHH8s", head.data())
+    return uuid.UUID(bytes=struct.pack(">IHH8s", time_low, time_mid, time_hi, clock_seq_node))
+
+
+def package_ta(elf_bytes: bytes) -> bytes:
+    """Turn a linked TA ELF into the payload the TEE loads.
+
+    For now the payload is the full ELF: zig's objcopy cannot strip AArch64
+    ELFs (``--strip-all`` and ``-g`` fail with "unimplemented"), and the
+    kernel uses the ``.symtab`` it finds in the loaded image to name
+    functions in crash dumps. Signing (OP-TEE's shdr header and signature)
+    will wrap this payload later.
+    """
+    return bytes(elf_bytes)
+
+
+def _sdk_objects(out_dir: Path, defines: Sequence[str]) -> list[Path]:
+    """Compile libutee and libc once per (sources, compiler, flags) key."""
+    libutee = sorted(p for p in (SDK_DIR / "libutee").iterdir()
+                     if p.suffix in (".c", ".S") and p != USER_TA_HEADER)
+    libc = sorted((SDK_DIR / "libc").glob("*.c"))
+    flags = (*CFLAGS, *defines, "-I", str(SDK_INCLUDE))
+    jobs_spec = [(src, flags) for src in libutee] + [(src, (*flags, *LIBC_CFLAGS)) for src in libc]
+
+    digest = hashlib.sha256(version("ziglang").encode())
+    for src, src_flags in jobs_spec:
+        digest.update("\0".join((src.name, *src_flags)).encode())
+    for path in sorted(SDK_DIR.rglob("*")):
+        if path.is_file() and path.suffix in (".c", ".S", ".h"):
+            digest.update(str(path.relative_to(SDK_DIR)).encode() + b"\0" + path.read_bytes())
+    cache = out_dir / ".sdk-obj" / digest.hexdigest()[:16]
+
+    def obj_name(src: Path) -> str:
+        return f"{src.parent.name}-{src.stem}.o"
+
+    objs = [cache / obj_name(src) for src, _ in jobs_spec]
+    if all(obj.is_file() for obj in objs):
+        return objs
+
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache.parent))
+    try:
+        _compile([(src, tmp / obj_name(src), src_flags) for src, src_flags in jobs_spec])
+        try:
+            tmp.rename(cache)
+        except OSError:
+            if not cache.is_dir():  # not merely a concurrent build that won the race
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return objs
+
+
+def _compile(jobs: Sequence[tuple[Path, Path, Sequence[str]]]) -> None:
+    """Compile (source, object, flags) jobs in parallel; report all failures."""
+
+    def compile_one(job: tuple[Path, Path, Sequence[str]]) -> subprocess.CompletedProcess[str]:
+        src, obj, flags = job
+        obj.parent.mkdir(parents=True, exist_ok=True)
+        return subprocess.run([*ZIG_CC, *flags, "-c", str(src), "-o", str(obj)],
+                              capture_output=True, text=True, check=False)
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        results = list(pool.map(compile_one, jobs))
+    errors = []
+    for (src, _, _), proc in zip(jobs, results):
+        if proc.returncode:
+            errors.append(f"compiling {src} failed:\n{proc.stderr.strip()}")
+        elif proc.stderr.strip():
+            _log.warning("%s", proc.stderr.strip())
+    if errors:
+        raise TaBuildError("\n".join(errors))
+
+
+def _run(cmd: Sequence[str], what: str) -> None:
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if proc.returncode:
+        raise TaBuildError(f"{what} failed:\n{proc.stderr.strip()}")
+    if proc.stderr.strip():
+        _log.warning("%s", proc.stderr.strip())
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` in one step, safe against concurrent builds of the same TA."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point; returns the process exit status."""
+    parser = argparse.ArgumentParser(prog="python -m tee.tools.ta_build",
+                                     description="Build a trusted application.")
+    parser.add_argument("ta_dir", type=Path, help="TA source directory")
+    parser.add_argument("--out", type=Path, default=Path("build/tas"),
+                        help="output directory (default: %(default)s)")
+    parser.add_argument("--trace-level", type=int, default=2, choices=range(5),
+                        help="compile-time TRACE_LEVEL, 0-4 (default: %(default)s)")
+    parser.add_argument("--cflag", dest="cflags", action="append", default=[], metavar="FLAG",
+                        help="extra compiler flag for the TA's sources, e.g. --cflag=-DFOO (repeatable)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(format="%(message)s", level=logging.WARNING)
+
+    try:
+        built = build_ta(args.ta_dir, args.out, extra_cflags=args.cflags,
+                         trace_level=args.trace_level)
+    except TaBuildError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"{built.uuid}  {built.elf_path}  {built.ta_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

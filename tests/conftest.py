@@ -1,0 +1,53 @@
+"""Shared fixtures: real TAs compiled once per test run, fresh devices per test."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from tee.device import Device, DeviceConfig
+from tee.kernel.kernel import KernelConfig
+from tee.kernel.ta_manager import TaManagerConfig
+from tee.tools.ta_build import build_ta
+from normal_world import Context, EmbeddedChannel
+
+REPO = Path(__file__).resolve().parents[1]
+HELLO_DIR = REPO / "trusted_apps" / "hello"
+MISBEHAVE_DIR = REPO / "tests" / "tas" / "misbehave"
+HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
+MISBEHAVE_UUID = uuid.UUID("b31d747b-0910-4c04-85a7-55f122a7c578")
+#: Small enough that an endless loop ends a test quickly, large enough for any honest command.
+TEST_INSTRUCTION_BUDGET = 20_000_000
+
+
+@pytest.fixture(scope="session")
+def ta_store() -> Path:
+    out = REPO / "build" / "test-ta-store"
+    for ta_dir in (HELLO_DIR, MISBEHAVE_DIR):
+        build_ta(ta_dir, out)
+    return out
+
+
+def make_device(ta_store: Path, **kernel_options: object) -> Device:
+    config = DeviceConfig(kernel=KernelConfig(
+        tas=TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET), **kernel_options))
+    return Device(ta_store, config)
+
+
+@pytest.fixture
+def device(ta_store: Path) -> Device:
+    return make_device(ta_store)
+
+
+@pytest.fixture
+def ctx(device: Device) -> Context:
+    return Context(EmbeddedChannel(device))
+
+
+@pytest.fixture
+def no_internal_errors(device: Device):
+    """Fails the test if the secure side hit an unexpected Python exception."""
+    yield
+    assert not [line for line in device.secure_log if "internal error" in line]

@@ -1,0 +1,44 @@
+"""The TZASC-style check: the normal world reaches only non-secure DRAM, overflow-safe."""
+
+from __future__ import annotations
+
+import pytest
+
+from tee.platform.memory import AccessError, MemoryLayout, PhysicalMemory, World
+
+MIB = 1 << 20
+
+
+@pytest.fixture
+def memory() -> PhysicalMemory:
+    return PhysicalMemory(MemoryLayout(secure_base=0x0E00_0000, secure_size=1 * MIB,
+                                       nonsecure_base=0x4000_0000, nonsecure_size=2 * MIB))
+
+
+def test_normal_world_cannot_touch_secure_dram(memory: PhysicalMemory) -> None:
+    memory.write(0x0E00_0000, b"secret", World.SECURE)
+    with pytest.raises(AccessError):
+        memory.read(0x0E00_0000, 6, World.NORMAL)
+    with pytest.raises(AccessError):
+        memory.write(0x0E00_0000, b"x", World.NORMAL)
+    assert memory.read(0x0E00_0000, 6, World.SECURE) == b"secret"
+
+
+@pytest.mark.parametrize("addr, size", [
+    (0x4000_0000 + 2 * MIB - 4, 8),          # straddles the end
+    (0x3FFF_FFFC, 8),                          # straddles the start
+    (0xFFFF_FFFF_FFFF_FFF0, 0x20),             # would wrap in 64-bit arithmetic
+    (0x4000_0000, 2**64),                      # absurd size
+    (0x4000_0000, -1),
+    (-8, 16),
+])
+def test_out_of_range_accesses_are_refused(memory: PhysicalMemory, addr: int, size: int) -> None:
+    assert not memory.is_accessible(addr, size, World.NORMAL)
+    with pytest.raises(AccessError):
+        memory.read(addr, size, World.SECURE)
+
+
+def test_overlapping_layout_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        PhysicalMemory(MemoryLayout(secure_base=0x4000_0000, secure_size=MIB,
+                                    nonsecure_base=0x4000_0000, nonsecure_size=MIB))

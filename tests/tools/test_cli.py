@@ -1,0 +1,62 @@
+"""The teesim command line: builds TAs, reports errors in one line, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import HELLO_DIR, HELLO_UUID
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def teesim(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tee.tools.cli", *args], capture_output=True,
+                          text=True, cwd=REPO, timeout=300)
+
+
+def test_build_writes_ta_into_store(tmp_path: Path) -> None:
+    result = teesim("build", str(HELLO_DIR), "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / f"{HELLO_UUID}.ta").is_file()
+    assert (tmp_path / f"{HELLO_UUID}.elf").is_file()
+
+
+def test_build_of_missing_directory_is_a_usage_error(tmp_path: Path) -> None:
+    result = teesim("build", str(tmp_path / "nope"), "--out", str(tmp_path))
+    assert result.returncode == 2
+    assert "not a directory" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_compile_error_is_reported_without_traceback(tmp_path: Path) -> None:
+    ta = tmp_path / "broken"
+    ta.mkdir()
+    (ta / "user_ta_header_defines.h").write_text((HELLO_DIR / "user_ta_header_defines.h").read_text())
+    (ta / "include").mkdir()
+    for header in (HELLO_DIR / "include").iterdir():
+        (ta / "include" / header.name).write_text(header.read_text())
+    (ta / "broken.c").write_text("int this is not C;\n")
+    result = teesim("build", str(ta), "--out", str(tmp_path / "store"))
+    assert result.returncode == 1
+    assert "broken.c" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_unknown_subcommand_is_refused() -> None:
+    result = teesim("frobnicate")
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_demo_runs_end_to_end(ta_store: Path) -> None:
+    result = teesim("demo", "--ta-store", str(ta_store))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "the TA answered 42" in result.stdout
+    assert "'!enoZtsurT ,olleH'" in result.stdout
+    assert "TEE_ERROR_TARGET_DEAD (0xffff3024), origin TEE (3)" in result.stdout
+    assert "INC_VALUE(1) = 2" in result.stdout
+    assert "SMC returns EBADADDR" in result.stdout
+
+
+def test_demo_without_built_tas_says_what_to_do(tmp_path: Path) -> None:
+    result = teesim("demo", "--ta-store", str(tmp_path))
+    assert result.returncode == 2 and "make demo" in result.stderr
