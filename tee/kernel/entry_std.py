@@ -23,6 +23,7 @@ from tee.kernel.sessions import ClientIdentity, Session, SessionTable
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_instance import TaParam
 from tee.kernel.ta_manager import TaLoadError, TaManager
+from tee.kernel.ta_store import TaSource
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 MAX_TA_PARAMS = 4
@@ -46,8 +47,10 @@ class ParamError(Exception):
 
 class StdEntry:
     def __init__(self, memory: PhysicalMemory, sessions: SessionTable, tas: TaManager,
-                 syscall_context: Callable[[Session], SyscallContext], log: SecureLog) -> None:
+                 ta_source: TaSource, syscall_context: Callable[[Session], SyscallContext],
+                 log: SecureLog) -> None:
         self.memory = memory
+        self.ta_source = ta_source
         self.sessions = sessions
         self.tas = tas
         self._syscall_context = syscall_context
@@ -112,8 +115,9 @@ class StdEntry:
             self.log.core("E", f"open session: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         try:
-            instance = self.tas.instance_for_new_session(
-                ta_uuid, lambda inst: bool(self.sessions.on_instance(inst)))
+            instance = self.tas.find_shared(ta_uuid, lambda inst: bool(self.sessions.on_instance(inst)))
+            if instance is None:
+                instance = self.tas.load(ta_uuid, self.ta_source.fetch(ta_uuid))
         except TaLoadError as error:
             self.log.core("E", f"open session: {error}")
             return _fail(arg, error.result)

@@ -15,6 +15,7 @@ from typing import Callable
 
 from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_UUID, OS_REVISION,
                                OpteeSmc, OpteeSmcReturn)
+import tee.kernel.svc  # noqa: F401  (registers every syscall handler)
 from tee.kernel.entry_std import StdEntry
 from tee.kernel.services import SecureClock, SecureLog, SecureRng
 from tee.kernel.sessions import Session, SessionTable
@@ -46,8 +47,8 @@ class SecureKernel:
         self.clock = SecureClock()
         self.rng = SecureRng(self.config.rng_seed)
         self.sessions = SessionTable()
-        self.tas = TaManager(ta_source, self.log, self.config.tas)
-        self.std = StdEntry(memory, self.sessions, self.tas, self._syscall_context, self.log)
+        self.tas = TaManager(self.log, self.config.tas)
+        self.std = StdEntry(memory, self.sessions, self.tas, ta_source, self._syscall_context, self.log)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALLS_COUNT: lambda r: _regs(len(self._fast_calls) + len(self._yield_calls)),
             OpteeSmc.CALLS_UID: lambda r: _regs(*OPTEE_MSG_API_UID),
@@ -60,7 +61,8 @@ class SecureKernel:
         }
 
     def _syscall_context(self, session: Session) -> SyscallContext:
-        return SyscallContext(session.instance.user, self.clock, self.rng, self.log)
+        return SyscallContext(session.instance.user, self.clock, self.rng, self.log,
+                              session.instance, session)
 
     # -- vectors ----------------------------------------------------------------------
     def fast_smc_entry(self, regs: Regs) -> Regs:

@@ -14,7 +14,8 @@ kill the instance, which is never entered again.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TypeVar
 
 from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.syscalls import EntryFunction, Syscall
@@ -27,6 +28,7 @@ from tee.kernel.user_memory import Mapping, UserMemory
 UTEE_PARAMS = struct.Struct("<Q8Q")  # types, vals[8]
 UTEE_PARAMS_SLOT = 80  # 72 bytes rounded up to the 16-byte stack alignment
 DEFAULT_LOAD_BASE = 0x4000_0000
+R = TypeVar("R")
 
 
 def _pages(size: int) -> int:
@@ -59,6 +61,7 @@ class TaInstance:
     instruction_budget: int = 0
     dead: bool = False
     last_dump: str | None = None
+    _resources: dict[type, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.cpu = El0Cpu()
@@ -170,5 +173,18 @@ class TaInstance:
                 param.buffer[:count] = self.cpu.read(maps[index].va, count)
             param.size = new_size
 
+    def resource(self, kind: type[R]) -> R:
+        """This instance's kernel-side state of one kind (crypto states, object
+        handles, ...), created on first use and released with the instance."""
+        found = self._resources.get(kind)
+        if found is None:
+            found = self._resources[kind] = kind()
+        return found  # type: ignore[return-value]
+
     def destroy(self) -> None:
+        for resource in self._resources.values():
+            close = getattr(resource, "close", None)
+            if close is not None:
+                close()
+        self._resources.clear()
         self.cpu.close()

@@ -16,7 +16,6 @@ from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
 from tee.kernel.services import SecureLog
 from tee.kernel.ta_image import TaFormatError, TaImage, parse_ta_elf
 from tee.kernel.ta_instance import DEFAULT_LOAD_BASE, TaInstance
-from tee.kernel.ta_store import TaSource
 
 
 class TaLoadError(Exception):
@@ -32,30 +31,34 @@ class TaManagerConfig:
 
 
 class TaManager:
-    def __init__(self, source: TaSource, log: SecureLog, config: TaManagerConfig | None = None) -> None:
-        self.source = source
+    def __init__(self, log: SecureLog, config: TaManagerConfig | None = None) -> None:
         self.log = log
         self.config = config or TaManagerConfig()
         self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
 
-    def instance_for_new_session(self, uuid: uuid_mod.UUID,
-                                 has_sessions: Callable[[TaInstance], bool]) -> TaInstance:
-        """An instance to open a new session on: a shared one, or a freshly loaded one."""
+    def find_shared(self, uuid: uuid_mod.UUID,
+                    has_sessions: Callable[[TaInstance], bool]) -> TaInstance | None:
+        """The live single-instance instance of ``uuid`` to open another session on, if any.
+
+        Raises BUSY when that instance takes one session at a time and has one."""
         shared = self._single_instances.get(uuid)
-        if shared is not None and not shared.dead:
-            flags = TaFlag(shared.image.head.flags & TA_FLAGS_MASK)
-            if has_sessions(shared) and not flags & TaFlag.MULTI_SESSION:
-                raise TaLoadError(TeeResult.ERROR_BUSY, f"TA {uuid} is single-session and busy")
-            return shared
-        image = self._load_image(uuid)
+        if shared is None or shared.dead:
+            return None
+        flags = TaFlag(shared.image.head.flags & TA_FLAGS_MASK)
+        if has_sessions(shared) and not flags & TaFlag.MULTI_SESSION:
+            raise TaLoadError(TeeResult.ERROR_BUSY, f"TA {uuid} is single-session and busy")
+        return shared
+
+    def load(self, uuid: uuid_mod.UUID, raw: bytes | None) -> TaInstance:
+        """A fresh instance from the (untrusted) image bytes the TA store supplied."""
+        image = self._load_image(uuid, raw)
         instance = TaInstance(image, load_base=self.config.load_base,
                               instruction_budget=self.config.instruction_budget)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         return instance
 
-    def _load_image(self, uuid: uuid_mod.UUID) -> TaImage:
-        raw = self.source.fetch(uuid)
+    def _load_image(self, uuid: uuid_mod.UUID, raw: bytes | None) -> TaImage:
         if raw is None:
             raise TaLoadError(TeeResult.ERROR_ITEM_NOT_FOUND, f"no TA {uuid} in the TA store")
         try:

@@ -1,0 +1,3 @@
+"""Syscall handlers, one module per area; importing this package registers them all."""
+
+from tee.kernel.svc import basic  # noqa: F401

@@ -1,0 +1,34 @@
+"""Basic syscalls: log, system time, random numbers."""
+
+from __future__ import annotations
+
+from tee.abi.results import TeeResult
+from tee.abi.syscalls import Syscall, TimeCategory
+from tee.emu import Perm
+from tee.kernel.syscalls import TEE_TIME, MAX_LOG_LENGTH, SyscallContext, syscall
+
+
+@syscall(Syscall.LOG)
+def sys_log(ctx: SyscallContext, buf: int, length: int) -> int:
+    text = ctx.user.copy_from_user(buf, min(length, MAX_LOG_LENGTH))
+    ctx.log.emit(text.decode("utf-8", errors="replace"))
+    return TeeResult.SUCCESS
+
+
+@syscall(Syscall.GET_TIME)
+def sys_get_time(ctx: SyscallContext, category: int, time_ptr: int) -> int:
+    if category != TimeCategory.SYSTEM:
+        # REE time needs an RPC to the normal world and TA persistent time needs
+        # secure storage; both arrive with those features.
+        return TeeResult.ERROR_NOT_SUPPORTED
+    ctx.user.copy_to_user(time_ptr, TEE_TIME.pack(*ctx.clock.system_time()))
+    return TeeResult.SUCCESS
+
+
+@syscall(Syscall.CRYP_RANDOM_NUMBER_GENERATE)
+def sys_random(ctx: SyscallContext, buf: int, length: int) -> int:
+    # Check before generating, so a huge length cannot make the kernel do huge work.
+    if not ctx.user.has_access(buf, length, Perm.WRITE):
+        return TeeResult.ERROR_ACCESS_DENIED
+    ctx.user.copy_to_user(buf, ctx.rng.generate(length))
+    return TeeResult.SUCCESS
