@@ -42,6 +42,15 @@ class SyscallContext:
     session: "Session"
 
 
+class TaPanic(Exception):
+    """Raised by a handler when GlobalPlatform says the calling TA must panic
+    (e.g. a crypto operation used in the wrong state). Ends the TA like TEE_Panic."""
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(reason or f"panic {code:#x}")
+        self.code = code
+
+
 Handler = Callable[..., int]
 _TABLE: dict[Syscall, Handler] = {}
 

@@ -21,7 +21,7 @@ from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.syscalls import EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
-from tee.kernel.syscalls import SyscallContext, dispatch
+from tee.kernel.syscalls import SyscallContext, TaPanic, dispatch
 from tee.kernel.ta_image import TaImage
 from tee.kernel.user_memory import Mapping, UserMemory
 
@@ -113,7 +113,11 @@ class TaInstance:
                     return EntryOutcome(regs[0] & 0xFFFFFFFF)
                 if number == Syscall.PANIC:
                     return self._die(panic_code=regs[0] & 0xFFFFFFFF)
-                self.cpu.set_x(0, dispatch(ctx, number, regs[:8]))
+                try:
+                    self.cpu.set_x(0, dispatch(ctx, number, regs[:8]))
+                except TaPanic as panic:
+                    ctx.log.core("E", f"syscall {number} panics the TA: {panic}")
+                    return self._die(panic_code=panic.code)
             elif stop.kind is StopKind.FAULT:
                 assert stop.fault is not None
                 return self._die(fault=stop.fault)
