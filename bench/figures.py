@@ -1,0 +1,486 @@
+"""The figures: what is measured, against which baseline, with how many iterations.
+
+Every figure measures teesim and its baseline in the same run, interleaved
+round by round (``bench.timing``). The iteration counts below are fixed: a
+``--quick`` run changes only the number of rounds, never what one round does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from bench import bare, ta
+from bench.timing import Summary, interleaved_rounds, per_op
+from normal_world import Context, EmbeddedChannel, Operation, Session, TempMemref, Value
+from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc
+from tee.abi.results import ParamType, pack_param_types
+from tee.abi.syscalls import EntryFunction
+from tee.device import Device, DeviceConfig
+from tee.kernel.kernel import KernelConfig
+from tee.kernel.ta_manager import TaManagerConfig
+from tee.kernel.ta_image import TaImage, parse_ta_elf
+
+MIB = 1024 * 1024
+
+# -- fixed work per round (documented in RESULTS.md and docs/performance.md) --------------
+SMC_ITERATIONS = 10_000              # device.smc(CALLS_UID) per round
+SMC_BASELINE_ITERATIONS = 500_000    # plain Python calls per round
+INVOKE_ITERATIONS = 1500             # empty invokes per round (teesim)
+INVOKE_BARE_ITERATIONS = 4000        # bare-Unicorn entries per round
+SYSCALL_LOOP = 2000                  # N: syscalls inside one invoke
+SYSCALL_INVOKES = 5                  # invokes of N and of 0 syscalls per round, each side
+SHA_BYTES = 64 * 1024                # bytes hashed by one invoke
+SHA_INVOKES = 5                      # invokes per round, each side
+BULK_BYTES = 1 * MIB                 # the INOUT memref
+BULK_INVOKES = 20                    # invokes per round
+BULK_COPY_ITERATIONS = 2000          # bytes(buf) copies per round
+BULK_AES_ITERATIONS = 500            # AES-128-CTR passes per round
+BOOT_ITERATIONS = 5                  # Device() boots per round
+BOOT_BARE_ITERATIONS = 100           # usable Uc() objects per round
+OPEN_ITERATIONS = 20                 # session open+close per round (teesim)
+OPEN_BARE_ITERATIONS = 40            # bare create+map+write+entries per round
+MEMORY_INSTANCES = 20                # live instances per memory probe
+
+INVOKE_TARGET_S = 50e-6
+SHA_TARGET_RATIO = 0.9
+MEMORY_TARGET_MIB = 8.0
+
+LATENCY = "overhead factor = teesim / baseline (lower is better)"
+THROUGHPUT = "throughput ratio = teesim / baseline (higher is better)"
+MEMORY = "memory factor = teesim / baseline (lower is better)"
+
+
+@dataclass
+class Plan:
+    rounds: int
+    warmup: int = 1
+    memory_rounds: int = 3
+
+
+@dataclass
+class Row:
+    """One line of RESULTS.md."""
+
+    key: str
+    figure: str
+    title: str
+    unit: str  # "s" (time per operation), "B/s" (throughput), "MiB" (per instance), "" (n/a)
+    baseline_name: str = ""
+    teesim_samples: list[float] = field(default_factory=list)
+    baseline_samples: list[float] = field(default_factory=list)
+    ratio_kind: str = ""
+    target: str = "—"
+    verdict: str = "—"
+    iterations: str = ""
+    notes: list[str] = field(default_factory=list)
+    not_measurable: str | None = None
+
+    @property
+    def teesim(self) -> Summary | None:
+        return Summary.of(self.teesim_samples) if self.teesim_samples else None
+
+    @property
+    def baseline(self) -> Summary | None:
+        return Summary.of(self.baseline_samples) if self.baseline_samples else None
+
+    @property
+    def ratio(self) -> float | None:
+        if not self.teesim_samples or not self.baseline_samples:
+            return None
+        return self.teesim.median / self.baseline.median  # type: ignore[union-attr]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "key": self.key, "figure": self.figure, "title": self.title, "unit": self.unit,
+            "baseline": self.baseline_name, "ratio": self.ratio, "ratio_kind": self.ratio_kind,
+            "target": self.target, "verdict": self.verdict, "iterations": self.iterations,
+            "notes": self.notes, "not_measurable": self.not_measurable,
+            "teesim_summary": self.teesim.as_dict() if self.teesim else None,
+            "baseline_summary": self.baseline.as_dict() if self.baseline else None,
+            "teesim_samples": self.teesim_samples, "baseline_samples": self.baseline_samples,
+        }
+
+
+class Env:
+    """What the figures share: the built bench TA, its parsed image, fresh devices."""
+
+    def __init__(self, built: ta.BuiltTa) -> None:
+        self.built = built
+        self.store = built.store
+        self.ta_bytes = built.ta_path.read_bytes()
+        self.image: TaImage = parse_ta_elf(self.ta_bytes)
+
+    def device(self) -> Device:
+        return Device(self.store)
+
+    def session(self) -> tuple[Device, Context, Session]:
+        device = self.device()
+        ctx = Context(EmbeddedChannel(device))
+        return device, ctx, ctx.open_session(ta.UUID)
+
+    def bare_session(self) -> bare.BareTa:
+        instance = bare.BareTa(self.image)
+        result = instance.enter(EntryFunction.OPEN_SESSION)
+        if result != 0:
+            raise RuntimeError(f"bare OPEN_SESSION returned {result:#x}")
+        return instance
+
+
+def _params(*types: ParamType) -> int:
+    return pack_param_types(list(types))
+
+
+def count_teesim_syscalls(device: Device, session_id: int, call: Callable[[], object]) -> int | None:
+    """How many ``svc`` stops one call makes on the session's instance (None if unknowable).
+
+    A check, never timed: it wraps the instance CPU's syscall-register read, so
+    it relies on kernel internals and gives up quietly if they change."""
+    try:
+        cpu = device.kernel.sessions.get(session_id).instance.cpu  # type: ignore[union-attr]
+        original = cpu.syscall_registers
+        count = 0
+
+        def counting() -> list[int]:
+            nonlocal count
+            count += 1
+            return original()
+
+        cpu.syscall_registers = counting
+    except AttributeError:
+        return None
+    try:
+        call()
+    finally:
+        del cpu.syscall_registers
+    return count
+
+
+def _svc_note(teesim_count: int | None, bare_count: int, what: str) -> str:
+    if teesim_count is None:
+        return f"Svcs per {what}: {bare_count} on bare Unicorn; not observable on teesim"
+    if teesim_count != bare_count:
+        print(f"bench: warning: {what}: teesim stopped for {teesim_count} svcs, bare Unicorn saw "
+              f"{bare_count}", file=sys.stderr)
+        return (f"Svcs per {what}: {bare_count} on bare Unicorn; teesim's syscall-register "
+                f"reads counted {teesim_count}")
+    return f"Svcs per {what}: {teesim_count} on both sides, the RETURN svc included"
+
+
+# -- figure 1 ---------------------------------------------------------------------------
+def plain_smc(regs: list[int]) -> tuple[int, ...]:
+    """The baseline of figure 1: a plain Python function, eight registers in, a tuple out."""
+    return tuple(regs)
+
+
+def fig_smc(env: Env, plan: Plan) -> list[Row]:
+    device = env.device()
+    regs = [OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0]
+    if tuple(device.smc(regs)[:4]) != OPTEE_MSG_API_UID:
+        raise RuntimeError("CALLS_UID returned the wrong UID")
+    ours, theirs = interleaved_rounds([per_op(device.smc, SMC_ITERATIONS, regs),
+                                       per_op(plain_smc, SMC_BASELINE_ITERATIONS, regs)],
+                                      plan.rounds, plan.warmup)
+    return [Row("smc", "1", "fast SMC round trip (CALLS_UID via monitor + kernel fast vector)", "s",
+                "plain Python call, 8 registers in, tuple out", ours, theirs, LATENCY,
+                iterations=f"{SMC_ITERATIONS:,} SMCs (teesim), {SMC_BASELINE_ITERATIONS:,} calls (baseline) per round")]
+
+
+def profile_smc(env: Env) -> tuple[Callable[[], object], int]:
+    device = env.device()
+    regs = [OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0]
+    return (lambda: device.smc(regs)), 20_000
+
+
+# -- figure 2 ---------------------------------------------------------------------------
+def fig_invoke(env: Env, plan: Plan) -> list[Row]:
+    device, _ctx, session = env.session()
+    bare_ta = env.bare_session()
+    none = bare.value_params(0)
+
+    def ours() -> object:
+        return session.invoke(ta.CMD_NOP, Operation())
+
+    def theirs() -> object:
+        result, _ = bare_ta.invoke(ta.CMD_NOP, none)
+        return result
+
+    before = bare_ta.svc_count
+    theirs()
+    bare_svcs = bare_ta.svc_count - before
+    note = _svc_note(count_teesim_syscalls(device, session.id, ours), bare_svcs, "empty invoke")
+    teesim_samples, bare_samples = interleaved_rounds(
+        [per_op(ours, INVOKE_ITERATIONS), per_op(theirs, INVOKE_BARE_ITERATIONS)],
+        plan.rounds, plan.warmup)
+    session.close()
+    bare_ta.close()
+    median = Summary.of(teesim_samples).median
+    return [Row("invoke", "2", "empty invoke, end to end (client API → TA → back)", "s",
+                "bare Unicorn: same ELF, same entry registers, run to the RETURN svc",
+                teesim_samples, bare_samples, LATENCY, target="≤ 50 µs median",
+                verdict="PASS" if median <= INVOKE_TARGET_S else "FAIL",
+                iterations=f"{INVOKE_ITERATIONS:,} invokes (teesim), {INVOKE_BARE_ITERATIONS:,} entries (bare) per round",
+                notes=[note])]
+
+
+def profile_invoke(env: Env) -> tuple[Callable[[], object], int]:
+    _device, _ctx, session = env.session()
+    return (lambda: session.invoke(ta.CMD_NOP, Operation())), 3000
+
+
+# -- figure 3 ---------------------------------------------------------------------------
+def _loop_round(invoke_n: Callable[[], object], invoke_0: Callable[[], object]) -> Callable[[], float]:
+    """One round of figure 3: (time(N) - time(0)) / N, each the mean of SYSCALL_INVOKES invokes."""
+    time_n = per_op(invoke_n, SYSCALL_INVOKES)
+    time_0 = per_op(invoke_0, SYSCALL_INVOKES)
+
+    def run() -> float:
+        return (time_n() - time_0()) / SYSCALL_LOOP
+    return run
+
+
+def fig_syscall(env: Env, plan: Plan) -> list[Row]:
+    device, _ctx, session = env.session()
+    bare_ta = env.bare_session()
+    types = _params(ParamType.VALUE_INPUT)
+
+    def ours(n: int) -> Callable[[], object]:
+        return lambda: session.invoke(ta.CMD_GET_TIME_LOOP, Operation(Value.input(n)))
+
+    def theirs(n: int) -> Callable[[], object]:
+        params = bare.value_params(types, n)
+
+        def call() -> int:
+            result, _ = bare_ta.invoke(ta.CMD_GET_TIME_LOOP, params)
+            if result != 0:
+                raise RuntimeError(f"bare GET_TIME loop returned {result:#x}")
+            return result
+        return call
+
+    before = bare_ta.svc_count
+    theirs(10)()
+    bare_svcs = bare_ta.svc_count - before
+    note = _svc_note(count_teesim_syscalls(device, session.id, ours(10)), bare_svcs,
+                     "invoke with N = 10")
+    teesim_samples, bare_samples = interleaved_rounds(
+        [_loop_round(ours(SYSCALL_LOOP), ours(0)), _loop_round(theirs(SYSCALL_LOOP), theirs(0))],
+        plan.rounds, plan.warmup)
+    session.close()
+    bare_ta.close()
+    return [Row("syscall", "3", "syscall round trip from a TA (_utee_get_time, SYSTEM)", "s",
+                "bare Unicorn svc hook: x0 = 0 and the 8 bytes written, CPU not stopped",
+                teesim_samples, bare_samples, LATENCY,
+                iterations=(f"{SYSCALL_INVOKES} invokes with N = {SYSCALL_LOOP:,} syscalls and "
+                            f"{SYSCALL_INVOKES} with N = 0 per round, each side; sample = "
+                            "(time(N) − time(0)) / N"),
+                notes=[note])]
+
+
+def profile_syscall(env: Env) -> tuple[Callable[[], object], int]:
+    _device, _ctx, session = env.session()
+    return (lambda: session.invoke(ta.CMD_GET_TIME_LOOP, Operation(Value.input(SYSCALL_LOOP)))), 20
+
+
+# -- figure 4 ---------------------------------------------------------------------------
+def fig_sha256(env: Env, plan: Plan) -> list[Row]:
+    device, _ctx, session = env.session()
+    unbudgeted = Device(env.store, DeviceConfig(kernel=KernelConfig(
+        tas=TaManagerConfig(instruction_budget=0))))
+    session_nb = Context(EmbeddedChannel(unbudgeted)).open_session(ta.UUID)
+    bare_ta = env.bare_session()
+    digest = hashlib.sha256(ta.sha256_input(SHA_BYTES)).digest()
+    expect = (int.from_bytes(digest[0:4], "big"), int.from_bytes(digest[4:8], "big"))
+    params = bare.value_params(_params(ParamType.VALUE_INOUT), SHA_BYTES)
+
+    def hashing_on(client_session: Session) -> Callable[[], None]:
+        def call() -> None:
+            op = client_session.invoke(ta.CMD_SHA256, Operation(Value.inout(SHA_BYTES)))
+            if (op.params[0].a, op.params[0].b) != expect:
+                raise RuntimeError("teesim SHA-256 digest is wrong")
+        return call
+
+    ours = hashing_on(session)
+
+    def theirs() -> None:
+        result, out = bare_ta.invoke(ta.CMD_SHA256, params)
+        if result != 0 or (out[1], out[2]) != expect:
+            raise RuntimeError("bare SHA-256 digest is wrong")
+
+    before = bare_ta.svc_count
+    theirs()
+    note = _svc_note(count_teesim_syscalls(device, session.id, ours), bare_ta.svc_count - before,
+                     "SHA-256 invoke")
+    budget = device.kernel.tas.config.instruction_budget
+    times = interleaved_rounds([per_op(ours, SHA_INVOKES),
+                                per_op(hashing_on(session_nb), SHA_INVOKES),
+                                per_op(theirs, SHA_INVOKES)], plan.rounds, plan.warmup)
+    session.close()
+    session_nb.close()
+    bare_ta.close()
+    ours_tp, nobudget_tp, theirs_tp = ([SHA_BYTES / t for t in side] for side in times)
+    ratio = Summary.of(ours_tp).median / Summary.of(theirs_tp).median
+    iterations = f"{SHA_INVOKES} invokes of {SHA_BYTES // 1024} KiB per round, each side"
+    baseline = "bare Unicorn: same ELF, same entry, identical instructions"
+    return [Row("sha256", "4", "compute-bound TA code: SHA-256 in C over 64 KiB, end to end", "B/s",
+                baseline, ours_tp, theirs_tp, THROUGHPUT, target="ratio ≥ 0.9",
+                verdict="PASS" if ratio >= SHA_TARGET_RATIO else "FAIL", iterations=iterations,
+                notes=[note, f"teesim runs at its default instruction budget ({budget:,} instructions "
+                       "per entry, passed to Unicorn's emu_start as count)"]),
+            Row("sha256", "4b", "diagnostic: same, teesim with instruction_budget = 0 (no limit)",
+                "B/s", baseline, nobudget_tp, theirs_tp, THROUGHPUT, target="(diagnostic)",
+                iterations=iterations,
+                notes=["Not a product configuration: it shows what the instruction budget costs"])]
+
+
+def profile_sha256(env: Env) -> tuple[Callable[[], object], int]:
+    _device, _ctx, session = env.session()
+    return (lambda: session.invoke(ta.CMD_SHA256, Operation(Value.inout(SHA_BYTES)))), 10
+
+
+# -- figure 5 ---------------------------------------------------------------------------
+def _aes_ctr(data: bytearray, key: bytes = bytes(range(16)), nonce: bytes = bytes(16)) -> bytes:
+    return Cipher(algorithms.AES(key), modes.CTR(nonce)).encryptor().update(data)
+
+
+def fig_bulk(env: Env, plan: Plan) -> list[Row]:
+    _device, _ctx, session = env.session()
+    buffer = bytearray(BULK_BYTES)
+
+    def ours() -> object:
+        return session.invoke(ta.CMD_TOUCH_PAGES, Operation(TempMemref.inout(buffer)))
+
+    ours()
+    if any(buffer[offset] != 0xFF for offset in range(0, BULK_BYTES, ta.PAGE_BYTES)):
+        raise RuntimeError("the TA's writes did not come back through the INOUT memref")
+    teesim, copy, aes = interleaved_rounds(
+        [per_op(ours, BULK_INVOKES), per_op(bytes, BULK_COPY_ITERATIONS, buffer),
+         per_op(_aes_ctr, BULK_AES_ITERATIONS, buffer)], plan.rounds, plan.warmup)
+    session.close()
+    iterations = (f"{BULK_INVOKES} invokes (teesim), {BULK_COPY_ITERATIONS:,} copies, "
+                  f"{BULK_AES_ITERATIONS} AES passes per round")
+    return [
+        Row("bulk", "5a", "1 MiB through an INOUT memref (TA XORs one byte per 4 KiB page)", "s",
+            "bytes(buf): one copy of 1 MiB", teesim, copy, LATENCY, iterations=iterations),
+        Row("bulk", "5b", "same, against the reference line", "s",
+            "AES-128-CTR of 1 MiB (cryptography): the physical-limit reference", teesim, aes,
+            LATENCY, iterations=iterations),
+        Row("bulk", "5c", "DRM decrypt of 1 MiB in a TA", "",
+            not_measurable="not yet measurable: DRM TA not landed"),
+    ]
+
+
+def profile_bulk(env: Env) -> tuple[Callable[[], object], int]:
+    _device, _ctx, session = env.session()
+    buffer = bytearray(BULK_BYTES)
+    return (lambda: session.invoke(ta.CMD_TOUCH_PAGES, Operation(TempMemref.inout(buffer)))), 100
+
+
+# -- figure 6 ---------------------------------------------------------------------------
+def fig_boot(env: Env, plan: Plan) -> list[Row]:
+    ours, theirs = interleaved_rounds([per_op(Device, BOOT_ITERATIONS, env.store),
+                                       per_op(bare.new_cpu, BOOT_BARE_ITERATIONS)],
+                                      plan.rounds, plan.warmup)
+    return [Row("boot", "6a", "boot a device: Device(ta_store)", "s",
+                "a bare Unicorn AArch64 object made usable: Uc(ARM64) and its first reg_write "
+                "(Unicorn sets its engine up lazily, on first use)", ours, theirs, LATENCY,
+                iterations=f"{BOOT_ITERATIONS} boots (teesim), {BOOT_BARE_ITERATIONS} Uc objects (baseline) per round")]
+
+
+def profile_boot(env: Env) -> tuple[Callable[[], object], int]:
+    return (lambda: Device(env.store)), 50
+
+
+def _bare_open_close(image: TaImage) -> None:
+    instance = bare.BareTa(image)
+    instance.enter(EntryFunction.OPEN_SESSION)
+    instance.enter(EntryFunction.CLOSE_SESSION)
+    instance.close()
+
+
+def fig_open(env: Env, plan: Plan) -> list[Row]:
+    device = env.device()
+    ctx = Context(EmbeddedChannel(device))
+
+    def ours() -> None:
+        ctx.open_session(ta.UUID).close()
+
+    ours_s, theirs_s = interleaved_rounds([per_op(ours, OPEN_ITERATIONS),
+                                           per_op(_bare_open_close, OPEN_BARE_ITERATIONS, env.image)],
+                                          plan.rounds, plan.warmup)
+    return [Row("open", "6b", "session open + close (a fresh TA instance each time)", "s",
+                "bare Unicorn: Uc() + map + write + relocate the same (pre-parsed) ELF, run its "
+                "OPEN_SESSION and CLOSE_SESSION entries", ours_s, theirs_s, LATENCY,
+                iterations=f"{OPEN_ITERATIONS} open+close (teesim), {OPEN_BARE_ITERATIONS} instances (bare) per round")]
+
+
+def profile_open(env: Env) -> tuple[Callable[[], object], int]:
+    device = env.device()
+    ctx = Context(EmbeddedChannel(device))
+    return (lambda: ctx.open_session(ta.UUID).close()), 200
+
+
+def _memory_probe(side: str, env: Env) -> float:
+    """MiB of RSS growth per live instance, measured in a fresh interpreter."""
+    command = [sys.executable, "-m", "bench.memprobe", side, str(env.built.ta_path),
+               str(MEMORY_INSTANCES)]
+    repo = Path(__file__).resolve().parents[1]
+    out = subprocess.run(command, cwd=repo, check=True, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(repo)})
+    return json.loads(out.stdout)["mib_per_instance"]
+
+
+def fig_memory(env: Env, plan: Plan) -> list[Row]:
+    ours: list[float] = []
+    theirs: list[float] = []
+    for index in range(plan.memory_rounds):
+        order = [("teesim", ours), ("bare", theirs)]
+        for side, samples in (order if index % 2 == 0 else order[::-1]):
+            samples.append(_memory_probe(side, env))
+    median = Summary.of(ours).median
+    return [Row("memory", "6c", f"RSS growth per live TA instance ({MEMORY_INSTANCES} sessions open)",
+                "MiB", "bare Unicorn: the same mappings and bytes, OPEN_SESSION entry run",
+                ours, theirs, MEMORY, target="≤ 8 MiB per instance",
+                verdict="PASS" if median <= MEMORY_TARGET_MIB else "FAIL",
+                iterations=(f"{MEMORY_INSTANCES} live instances per probe, each probe in a fresh "
+                            f"interpreter, {plan.memory_rounds} probe(s) per side"))]
+
+
+# -- figures 7 and 8 -----------------------------------------------------------------------
+def fig_later(env: Env, plan: Plan) -> list[Row]:
+    return [
+        Row("fuzz", "7", "fuzzing: executions per second", "",
+            not_measurable="not yet measurable: the fuzzing harness has not landed"),
+        Row("served", "8", "served-device latency (device in another process)", "",
+            not_measurable="not yet measurable: no out-of-process (served) device channel yet"),
+    ]
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    title: str
+    measure: Callable[[Env, Plan], list[Row]]
+    profile: Callable[[Env], tuple[Callable[[], object], int]] | None = None
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("smc", "1: fast SMC round trip", fig_smc, profile_smc),
+    Figure("invoke", "2: empty invoke end to end", fig_invoke, profile_invoke),
+    Figure("syscall", "3: syscall round trip", fig_syscall, profile_syscall),
+    Figure("sha256", "4: compute-bound SHA-256", fig_sha256, profile_sha256),
+    Figure("bulk", "5: 1 MiB INOUT memref", fig_bulk, profile_bulk),
+    Figure("boot", "6a: device boot", fig_boot, profile_boot),
+    Figure("open", "6b: session open+close", fig_open, profile_open),
+    Figure("memory", "6c: memory per TA instance", fig_memory),
+    Figure("later", "7/8: not yet measurable", fig_later),
+)
+
+__all__ = ["FIGURES", "Env", "Figure", "Plan", "Row"]

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: BSD-2-Clause
+/*
+ * The benchmark TA: commands whose cost is known and small, so that what the
+ * suite measures is teesim's path to them (see bench/figures.py).
+ */
+#include <bench_ta.h>
+#include <tee_internal_api.h>
+#include <utee_syscalls.h>
+#include <utee_types.h>
+
+#include "sha256.h"
+
+#define PAGE_BYTES	4096
+
+static uint8_t sha_input[BENCH_SHA256_MAX];
+
+TEE_Result TA_CreateEntryPoint(void)
+{
+	return TEE_SUCCESS;
+}
+
+void TA_DestroyEntryPoint(void)
+{
+}
+
+TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types,
+				    TEE_Param params[TEE_NUM_PARAMS],
+				    void **session_ctx)
+{
+	(void)param_types;
+	(void)params;
+	(void)session_ctx;
+	return TEE_SUCCESS;
+}
+
+void TA_CloseSessionEntryPoint(void *session_ctx)
+{
+	(void)session_ctx;
+}
+
+static TEE_Result get_time_loop(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS])
+{
+	TEE_Time t = { };
+	uint32_t n = 0;
+	uint32_t i = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_NONE,
+					   TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	n = params[0].value.a;
+	for (i = 0; i < n; i++) {
+		res = _utee_get_time(UTEE_TIME_CAT_SYSTEM, &t);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	return TEE_SUCCESS;
+}
+
+static TEE_Result sha256(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS])
+{
+	uint8_t digest[32];
+	uint32_t len = 0;
+	uint32_t i = 0;
+
+	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE,
+					   TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	len = params[0].value.a;
+	if (len > BENCH_SHA256_MAX)
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (i = 0; i < len; i++)
+		sha_input[i] = (uint8_t)(i * 167 + 13);
+	bench_sha256(sha_input, len, digest);
+	params[0].value.a = (uint32_t)digest[0] << 24 | (uint32_t)digest[1] << 16 |
+			    (uint32_t)digest[2] << 8 | digest[3];
+	params[0].value.b = (uint32_t)digest[4] << 24 | (uint32_t)digest[5] << 16 |
+			    (uint32_t)digest[6] << 8 | digest[7];
+	return TEE_SUCCESS;
+}
+
+static TEE_Result touch_pages(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS])
+{
+	uint8_t *buf = NULL;
+	size_t off = 0;
+
+	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INOUT, TEE_PARAM_TYPE_NONE,
+					   TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	buf = params[0].memref.buffer;
+	for (off = 0; off < params[0].memref.size; off += PAGE_BYTES)
+		buf[off] ^= 0xff;
+	return TEE_SUCCESS;
+}
+
+TEE_Result TA_InvokeCommandEntryPoint(void *session_ctx, uint32_t cmd_id,
+				      uint32_t param_types,
+				      TEE_Param params[TEE_NUM_PARAMS])
+{
+	(void)session_ctx;
+	switch (cmd_id) {
+	case TA_BENCH_CMD_NOP:
+		return TEE_SUCCESS;
+	case TA_BENCH_CMD_GET_TIME_LOOP:
+		return get_time_loop(param_types, params);
+	case TA_BENCH_CMD_SHA256:
+		return sha256(param_types, params);
+	case TA_BENCH_CMD_TOUCH_PAGES:
+		return touch_pages(param_types, params);
+	default:
+		return TEE_ERROR_NOT_SUPPORTED;
+	}
+}
