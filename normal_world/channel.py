@@ -37,6 +37,8 @@ class EmbeddedChannel:
             device = Device(**device_kwargs)  # type: ignore[arg-type]
         self.device = device
         self.memory: NonSecureMemoryView = device.nonsecure_memory  # type: ignore[attr-defined]
+        #: The board's normal-world TA directory, served by the supplicant.
+        self.ta_store = device.ta_store  # type: ignore[attr-defined]
 
     def smc(self, regs: Sequence[int]) -> Regs:
         return self.device.smc(list(regs))  # type: ignore[attr-defined]

@@ -18,9 +18,11 @@ from dataclasses import dataclass, field
 
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
 from normal_world.channel import Channel, EmbeddedChannel
-from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver
+from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
 
 MAX_PARAMS = 4  # TEEC_CONFIG_PAYLOAD_REF_COUNT
+MEM_INPUT = 0x1  # TEEC_MEM_INPUT
+MEM_OUTPUT = 0x2  # TEEC_MEM_OUTPUT
 
 
 def _result_name(code: int) -> str:
@@ -122,7 +124,108 @@ class TempMemref:
         self.size = out.size
 
 
-Param = Value | TempMemref
+class SharedMemory:
+    """Memory shared with the TEE for several calls (TEEC_SharedMemory).
+
+    Allocated memory (:meth:`Context.allocate_shared_memory`) lives in non-secure
+    DRAM: :meth:`read` and :meth:`write` reach it directly. Registered memory
+    (:meth:`Context.register_shared_memory`) keeps the caller's ``bytearray`` as
+    the master copy, synchronised with its non-secure shadow around each call."""
+
+    def __init__(self, context: "Context", shm: RegisteredShm, size: int, flags: int,
+                 buffer: bytearray | None = None) -> None:
+        self.context = context
+        self._shm = shm
+        self.size = size
+        self.flags = flags
+        self.buffer = buffer
+        self.released = False
+
+    def read(self, offset: int = 0, size: int | None = None) -> bytes:
+        size = self.size - offset if size is None else size
+        self._check(offset, size)
+        return self.context.channel.memory.read(self._shm.phys + offset, size)
+
+    def write(self, data: bytes | bytearray, offset: int = 0) -> None:
+        self._check(offset, len(data))
+        self.context.channel.memory.write(self._shm.phys + offset, data)
+
+    def _check(self, offset: int, size: int) -> None:
+        if self.released:
+            raise TeeError(TeeResult.ERROR_BAD_STATE, ErrorOrigin.API, "shared memory was released")
+        if offset < 0 or size < 0 or offset + size > self.size:
+            raise ValueError(f"{offset}+{size} is outside {self.size} bytes of shared memory")
+
+    def _before_call(self) -> None:
+        if self.buffer is not None:
+            self.write(bytes(self.buffer[:self.size]))
+
+    def _after_call(self) -> None:
+        if self.buffer is not None and self.flags & MEM_OUTPUT:
+            self.buffer[:self.size] = self.read()
+
+    def release(self) -> None:
+        """TEEC_ReleaseSharedMemory. Refused (BUSY) while a call in flight uses it."""
+        if self.released:
+            return
+        result = self.context._call(lambda d: d.unregister_shm(self._shm))
+        if result != TeeResult.SUCCESS:
+            raise TeeError(result, ErrorOrigin.TEE, "release shared memory")
+        self.released = True
+
+    def __enter__(self) -> "SharedMemory":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+@dataclass
+class RegisteredMemref:
+    """A reference into shared memory: the whole of it (TEEC_MEMREF_WHOLE, direction
+    from its flags) or a part (TEEC_MEMREF_PARTIAL_INPUT/OUTPUT/INOUT)."""
+
+    type: ParamType
+    shm: SharedMemory
+    offset: int = 0
+    size: int = -1
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = self.shm.size - self.offset
+        if self.offset < 0 or self.offset + self.size > self.shm.size:
+            raise ValueError("memref lies outside its shared memory")
+
+    @classmethod
+    def whole(cls, shm: SharedMemory) -> "RegisteredMemref":
+        kinds = {MEM_INPUT: ParamType.MEMREF_INPUT, MEM_OUTPUT: ParamType.MEMREF_OUTPUT,
+                 MEM_INPUT | MEM_OUTPUT: ParamType.MEMREF_INOUT}
+        if shm.flags not in kinds:
+            raise ValueError("shared memory needs MEM_INPUT and/or MEM_OUTPUT flags")
+        return cls(kinds[shm.flags], shm)
+
+    @classmethod
+    def input(cls, shm: SharedMemory, offset: int = 0, size: int = -1) -> "RegisteredMemref":
+        return cls(ParamType.MEMREF_INPUT, shm, offset, size)
+
+    @classmethod
+    def output(cls, shm: SharedMemory, offset: int = 0, size: int = -1) -> "RegisteredMemref":
+        return cls(ParamType.MEMREF_OUTPUT, shm, offset, size)
+
+    @classmethod
+    def inout(cls, shm: SharedMemory, offset: int = 0, size: int = -1) -> "RegisteredMemref":
+        return cls(ParamType.MEMREF_INOUT, shm, offset, size)
+
+    def _to_driver(self) -> DriverParam:
+        self.shm._check(self.offset, self.size)
+        return DriverParam(self.type, size=self.size, shm=self.shm._shm, offset=self.offset)
+
+    def _update(self, out: DriverParam) -> None:
+        if self.type.is_output:
+            self.size = out.size
+
+
+Param = Value | TempMemref | RegisteredMemref
 
 
 @dataclass
@@ -135,6 +238,23 @@ class Operation:
         if len(params) > MAX_PARAMS:
             raise ValueError(f"an operation carries at most {MAX_PARAMS} parameters")
         self.params = list(params)
+        self._in_flight: tuple[Context, int, int] | None = None  # context, session, cancel id
+        self._cancel_early = False
+
+    def cancel(self) -> None:
+        """TEEC_RequestCancellation: ask the TEE to cancel this operation if it is running.
+
+        Call it from another thread than the one waiting in invoke. The TA sees the
+        request only if it unmasked cancellation (GlobalPlatform)."""
+        in_flight = self._in_flight
+        if in_flight is None:
+            self._cancel_early = True
+            return
+        context, session_id, cancel_id = in_flight
+        context._call(lambda d: d.cancel(session_id, cancel_id))
+
+    def _shared(self) -> list[SharedMemory]:
+        return [p.shm for p in self.params if isinstance(p, RegisteredMemref)]
 
     @property
     def param_types(self) -> int:
@@ -161,8 +281,8 @@ class Session:
         if not self._open:
             raise TeeError(TeeResult.ERROR_BAD_STATE, ErrorOrigin.API, "session is closed")
         operation = operation or Operation()
-        result = self.context._call(lambda d: d.invoke(self.id, command, operation._to_driver()))
-        operation._update(result)
+        result = self.context._run(operation, lambda d, cancel_id: d.invoke(
+            self.id, command, operation._to_driver(), cancel_id=cancel_id), self.id)
         if result.ret != TeeResult.SUCCESS:
             raise TeeError(result.ret, result.origin, f"invoke command {command:#x}")
         return operation
@@ -171,6 +291,7 @@ class Session:
         """TEEC_CloseSession. Closing twice is harmless."""
         if self._open:
             self._open = False
+            self.context._sessions.discard(self)
             self.context._call(lambda d: d.close_session(self.id))
 
     def __enter__(self) -> "Session":
@@ -181,35 +302,71 @@ class Session:
 
 
 class Context:
-    """A connection to a TEE (TEEC_Context). Without a channel: a fresh embedded device."""
+    """A connection to a TEE (TEEC_Context). Without a channel: a fresh embedded device.
+
+    Contexts on the same channel share one driver, as applications share one
+    kernel driver; a context closes the sessions it opened when it closes."""
 
     def __init__(self, channel: Channel | None = None) -> None:
         self.channel = channel if channel is not None else EmbeddedChannel()
         try:
-            self.driver = OpteeDriver(self.channel)
+            self.driver = OpteeDriver.for_channel(self.channel)
         except DriverError as error:
             raise TeeError(TeeResult.ERROR_COMMUNICATION, ErrorOrigin.COMMS, str(error)) from None
+        self._sessions: set[Session] = set()
 
     def open_session(self, ta: uuid_mod.UUID | str, operation: Operation | None = None, *,
                      login: Login = Login.PUBLIC, client: uuid_mod.UUID | None = None) -> Session:
         """TEEC_OpenSession. Raises TeeError unless the TA accepts the session."""
         ta = uuid_mod.UUID(str(ta))
         operation = operation or Operation()
-        result = self._call(lambda d: d.open_session(ta, operation._to_driver(), login=login,
-                                                     client=client))
-        operation._update(result)
+        result = self._run(operation, lambda d, cancel_id: d.open_session(
+            ta, operation._to_driver(), login=login, client=client, cancel_id=cancel_id), 0)
         if result.ret != TeeResult.SUCCESS:
             raise TeeError(result.ret, result.origin, f"open session to {ta}")
-        return Session(self, result.session, ta)
+        session = Session(self, result.session, ta)
+        self._sessions.add(session)
+        return session
 
-    def _call(self, request) -> CallResult:  # type: ignore[no-untyped-def]
+    def allocate_shared_memory(self, size: int, flags: int = MEM_INPUT | MEM_OUTPUT) -> SharedMemory:
+        """TEEC_AllocateSharedMemory: non-secure memory registered with the TEE."""
+        shm = self._call(lambda d: d.register_shm(size))
+        return SharedMemory(self, shm, size, flags)
+
+    def register_shared_memory(self, buffer: bytearray,
+                               flags: int = MEM_INPUT | MEM_OUTPUT) -> SharedMemory:
+        """TEEC_RegisterSharedMemory: share a caller's buffer for several calls."""
+        shm = self._call(lambda d: d.register_shm(len(buffer)))
+        return SharedMemory(self, shm, len(buffer), flags, buffer)
+
+    def _run(self, operation: Operation, request, session_id: int) -> CallResult:  # type: ignore[no-untyped-def]
+        """One open/invoke: shared-memory sync, cancellation bookkeeping, result update."""
+        if operation._cancel_early:
+            raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
+        cancel_id = self.driver.new_cancel_id()
+        shared = operation._shared()
+        for shm in shared:
+            shm._before_call()
+        operation._in_flight = (self, session_id, cancel_id)
+        try:
+            result = self._call(lambda d: request(d, cancel_id))
+        finally:
+            operation._in_flight = None
+        for shm in shared:
+            shm._after_call()
+        operation._update(result)
+        return result
+
+    def _call(self, request):  # type: ignore[no-untyped-def]
         try:
             return request(self.driver)
         except DriverError as error:
             raise TeeError(TeeResult.ERROR_COMMUNICATION, ErrorOrigin.COMMS, str(error)) from None
 
     def close(self) -> None:
-        """TEEC_FinalizeContext (sessions are closed by their own context managers)."""
+        """TEEC_FinalizeContext: closes the sessions this context still has open."""
+        for session in list(self._sessions):
+            session.close()
 
     def __enter__(self) -> "Context":
         return self

@@ -1,28 +1,50 @@
 """The normal world's OP-TEE driver: messages in shared memory, SMCs to the monitor.
 
-Like Linux's ``drivers/tee/optee``: it probes the secure world (API UID and
-revision), then for each request builds an ``optee_msg_arg`` in non-secure
-shared memory, copies temporary memory references next to it, issues
-OPTEE_SMC_CALL_WITH_ARG with the message's physical address in a1:a2, and
-decodes the reply. It speaks only through a :class:`Channel`.
+Like Linux's ``drivers/tee/optee``: it probes the secure world (API UID,
+revision, capabilities), then for each request builds an ``optee_msg_arg`` in
+non-secure shared memory, copies temporary memory references next to it, and
+issues OPTEE_SMC_CALL_WITH_RPC_ARG (room for the RPC message follows the
+message) or CALL_WITH_ARG. It then serves RPCs until the call is done: shared
+memory for the secure world (RPC_ALLOC/RPC_FREE), foreign interrupts, and RPC
+commands (time and sleep here, TA loading and storage in the supplicant). A
+call that finds every secure thread busy (ETHREAD_LIMIT) waits for another
+call to finish and retries. Calls may come from several Python threads at once.
+It speaks only through a :class:`Channel`.
 """
 
 from __future__ import annotations
 
+import itertools
+import threading
+import time
 import uuid as uuid_mod
+import weakref
 from dataclasses import dataclass, field
 
 from tee.abi import optee_msg as msg
-from tee.abi.optee_smc import OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmcReturn
-from tee.abi.results import Login, ParamType
+from tee.abi.optee_smc import (OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmcReturn,
+                               SecureCapability, is_rpc_return)
+from tee.abi.results import Login, ParamType, TeeResult
 from normal_world.channel import Channel
 from normal_world.shm import ShmBlock, ShmPool
+from normal_world.supplicant import Supplicant
 
 _MEMREF_TO_TMEM = {
     ParamType.MEMREF_INPUT: msg.AttrType.TMEM_INPUT,
     ParamType.MEMREF_OUTPUT: msg.AttrType.TMEM_OUTPUT,
     ParamType.MEMREF_INOUT: msg.AttrType.TMEM_INOUT,
 }
+_MEMREF_TO_RMEM = {
+    ParamType.MEMREF_INPUT: msg.AttrType.RMEM_INPUT,
+    ParamType.MEMREF_OUTPUT: msg.AttrType.RMEM_OUTPUT,
+    ParamType.MEMREF_INOUT: msg.AttrType.RMEM_INOUT,
+}
+RPC_ARG_SIZE = msg.arg_size(4)
+_U32 = 0xFFFFFFFF
+
+# RPC commands the driver serves itself (the supplicant gets LOAD_TA, FS, RPMB).
+RPC_CMD_LOAD_TA, RPC_CMD_GET_TIME, RPC_CMD_SUSPEND = 0, 3, 5
+RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE = 6, 7
 
 
 class DriverError(Exception):
@@ -39,13 +61,16 @@ class DriverError(Exception):
 
 @dataclass
 class DriverParam:
-    """One TA param at the driver level. For memrefs ``data`` is the buffer (None: NULL memref)."""
+    """One TA param at the driver level. For temporary memrefs ``data`` is the buffer
+    (None: NULL memref); for registered memrefs ``shm``/``offset`` name the memory."""
 
     type: ParamType = ParamType.NONE
     a: int = 0
     b: int = 0
     data: bytes | None = None
     size: int = 0
+    shm: "RegisteredShm | None" = None
+    offset: int = 0
 
 
 @dataclass
@@ -56,11 +81,49 @@ class CallResult:
     params: list[DriverParam] = field(default_factory=list)
 
 
+@dataclass(eq=False)
+class RegisteredShm:
+    """Non-secure memory registered with the secure world under ``cookie``."""
+
+    block: ShmBlock
+    cookie: int
+
+    @property
+    def phys(self) -> int:
+        return self.block.phys
+
+    @property
+    def size(self) -> int:
+        return self.block.size
+
+
+_drivers: "weakref.WeakKeyDictionary[object, OpteeDriver]" = weakref.WeakKeyDictionary()
+_drivers_lock = threading.Lock()
+
+
 class OpteeDriver:
-    def __init__(self, channel: Channel) -> None:
+    """One per channel (as one kernel driver serves one device): use :meth:`for_channel`."""
+
+    def __init__(self, channel: Channel, supplicant: Supplicant | None = None) -> None:
         self.channel = channel
+        store = getattr(channel, "ta_store", None)
+        self.supplicant = supplicant or Supplicant(store if store is not None else ".")
         self.shm = ShmPool(channel.memory.base, channel.memory.size)
+        self._cookies = itertools.count(1)
+        self._rpc_buffers: dict[int, ShmBlock] = {}
+        self._lock = threading.Lock()
+        self._completion = threading.Condition()
+        self.capabilities = 0
+        self.thread_count = 0
         self.probe()
+
+    @classmethod
+    def for_channel(cls, channel: Channel) -> "OpteeDriver":
+        with _drivers_lock:
+            driver = _drivers.get(channel)
+            if driver is None:
+                driver = _drivers[channel] = cls(channel)
+            return driver
 
     # -- discovery -------------------------------------------------------------------
     def fast_call(self, function_id: int, *args: int) -> tuple[int, ...]:
@@ -74,51 +137,199 @@ class OpteeDriver:
         major = self.fast_call(OpteeSmc.CALLS_REVISION)[0]
         if major != 2:
             raise DriverError(major, "unsupported OP-TEE message revision")
+        regs = self.fast_call(OpteeSmc.EXCHANGE_CAPABILITIES, 0)
+        if regs[0] == OpteeSmcReturn.OK:
+            self.capabilities = regs[1]
+        regs = self.fast_call(OpteeSmc.GET_THREAD_COUNT)
+        if regs[0] == OpteeSmcReturn.OK:
+            self.thread_count = regs[1]
+
+    @property
+    def uses_rpc_arg(self) -> bool:
+        return bool(self.capabilities & SecureCapability.RPC_ARG)
+
+    # -- shared memory -----------------------------------------------------------------
+    def _alloc(self, size: int) -> ShmBlock:
+        with self._lock:
+            return self.shm.alloc(size)
+
+    def _free(self, block: ShmBlock) -> None:
+        with self._lock:
+            self.shm.free(block)
+
+    def _new_cookie(self, block: ShmBlock) -> int:
+        with self._lock:
+            cookie = next(self._cookies)
+            self._rpc_buffers[cookie] = block
+            return cookie
+
+    def register_shm(self, size: int) -> RegisteredShm:
+        """Allocate non-secure memory and register it (REGISTER_SHM)."""
+        block = self._alloc(max(size, 1))
+        with self._lock:
+            cookie = next(self._cookies)
+        shm = RegisteredShm(block, cookie)
+        param = msg.MsgParam.tmem(msg.AttrType.TMEM_INPUT, block.phys, max(size, 1), cookie)
+        result = self._message(msg.MsgArg(msg.MsgCmd.REGISTER_SHM, params=(param,)))
+        if result.ret != TeeResult.SUCCESS:
+            self._free(block)
+            raise DriverError(OpteeSmcReturn.OK, f"REGISTER_SHM refused with {result.ret:#x}")
+        return shm
+
+    def unregister_shm(self, shm: RegisteredShm) -> int:
+        """UNREGISTER_SHM; returns the TEE result (BUSY while a call uses it)."""
+        param = msg.MsgParam(msg.AttrType.RMEM_INPUT, 0, 0, shm.cookie)
+        result = self._message(msg.MsgArg(msg.MsgCmd.UNREGISTER_SHM, params=(param,)))
+        if result.ret == TeeResult.SUCCESS:
+            self._free(shm.block)
+        return result.ret
 
     # -- requests ---------------------------------------------------------------------
     def open_session(self, ta: uuid_mod.UUID, params: list[DriverParam], *,
-                     login: Login = Login.PUBLIC, client: uuid_mod.UUID | None = None) -> CallResult:
+                     login: Login = Login.PUBLIC, client: uuid_mod.UUID | None = None,
+                     cancel_id: int = 0) -> CallResult:
         ta_a, ta_b = msg.uuid_to_value(ta)
         client_a, client_b = msg.uuid_to_value(client or uuid_mod.UUID(int=0))
         meta = (msg.MsgParam.value(msg.AttrType.VALUE_INPUT, ta_a, ta_b, meta=True),
                 msg.MsgParam.value(msg.AttrType.VALUE_INPUT, client_a, client_b, int(login), meta=True))
-        return self._call(msg.MsgCmd.OPEN_SESSION, params, meta=meta)
+        return self._call(msg.MsgCmd.OPEN_SESSION, params, meta=meta, cancel_id=cancel_id)
 
-    def invoke(self, session: int, command: int, params: list[DriverParam]) -> CallResult:
-        return self._call(msg.MsgCmd.INVOKE_COMMAND, params, session=session, func=command)
+    def invoke(self, session: int, command: int, params: list[DriverParam],
+               cancel_id: int = 0) -> CallResult:
+        return self._call(msg.MsgCmd.INVOKE_COMMAND, params, session=session, func=command,
+                          cancel_id=cancel_id)
 
     def close_session(self, session: int) -> CallResult:
         return self._call(msg.MsgCmd.CLOSE_SESSION, [], session=session)
 
+    def cancel(self, session: int, cancel_id: int) -> CallResult:
+        return self._call(msg.MsgCmd.CANCEL, [], session=session, cancel_id=cancel_id)
+
+    def new_cancel_id(self) -> int:
+        with self._lock:
+            return next(self._cookies) & _U32
+
     def _call(self, cmd: msg.MsgCmd, params: list[DriverParam], *, session: int = 0, func: int = 0,
-              meta: tuple[msg.MsgParam, ...] = ()) -> CallResult:
+              meta: tuple[msg.MsgParam, ...] = (), cancel_id: int = 0) -> CallResult:
         blocks: list[ShmBlock] = []
         try:
             wire = meta + tuple(self._to_wire(p, blocks) for p in params)
-            arg = msg.MsgArg(int(cmd), func=func, session=session, params=wire)
-            arg_block = self.shm.alloc(arg.size)
-            blocks.append(arg_block)
-            self.channel.memory.write(arg_block.phys, msg.encode_arg(arg))
-            regs = self.channel.smc([OpteeSmc.CALL_WITH_ARG, arg_block.phys >> 32,
-                                     arg_block.phys & 0xFFFFFFFF, SHM_CACHED, 0, 0, 0, 0])
-            if regs[0] != OpteeSmcReturn.OK:
-                raise DriverError(regs[0], f"{cmd.name}")
-            reply = msg.decode_arg(self.channel.memory.read(arg_block.phys, arg.size))
+            arg = msg.MsgArg(int(cmd), func=func, session=session, cancel_id=cancel_id, params=wire)
+            reply = self._message(arg)
             out = [self._from_wire(p, w) for p, w in zip(params, reply.params[len(meta):])]
             return CallResult(reply.ret, reply.ret_origin, reply.session, out)
         finally:
             for block in blocks:
-                self.shm.free(block)
+                self._free(block)
 
+    def _message(self, arg: msg.MsgArg) -> msg.MsgArg:
+        """Place ``arg`` in shared memory, run the call to completion, decode the reply."""
+        room = arg.size + (RPC_ARG_SIZE if self.uses_rpc_arg else 0)
+        block = self._alloc(room)
+        try:
+            self.channel.memory.write(block.phys, msg.encode_arg(arg))
+            function = OpteeSmc.CALL_WITH_RPC_ARG if self.uses_rpc_arg else OpteeSmc.CALL_WITH_ARG
+            rpc_arg = block.phys + arg.size if self.uses_rpc_arg else None
+            code = self._run_call(function, block.phys, rpc_arg)
+            if code != OpteeSmcReturn.OK:
+                raise DriverError(code, msg.MsgCmd(arg.cmd).name if arg.cmd in set(msg.MsgCmd)
+                                  else f"command {arg.cmd}")
+            return msg.decode_arg(self.channel.memory.read(block.phys, arg.size))
+        finally:
+            self._free(block)
+
+    def _run_call(self, function: int, phys: int, rpc_arg: int | None) -> int:
+        call = [function, phys >> 32, phys & _U32, SHM_CACHED, 0, 0, 0, 0]
+        while True:
+            regs = self.channel.smc(call)
+            if regs[0] != OpteeSmcReturn.ETHREAD_LIMIT:
+                break
+            with self._completion:  # every secure thread is busy: wait for a call to end
+                self._completion.wait(timeout=0.01)
+        while is_rpc_return(regs[0]):
+            regs = self.channel.smc(self._serve_rpc(regs, rpc_arg))
+        with self._completion:
+            self._completion.notify_all()
+        return regs[0]
+
+    # -- RPC ------------------------------------------------------------------------------
+    def _serve_rpc(self, regs: tuple[int, ...], rpc_arg: int | None) -> list[int]:
+        """Serve one RPC; returns the RETURN_FROM_RPC registers (resume info a3-a7 kept)."""
+        resume = [OpteeSmc.RETURN_FROM_RPC, *regs[1:8]]
+        code = regs[0]
+        if code == OpteeSmcReturn.RPC_ALLOC:
+            try:
+                block = self._alloc(regs[1] & _U32)
+            except Exception:  # noqa: BLE001 - out of shared memory: answer with address 0
+                resume[1:3] = [0, 0]
+                return resume
+            cookie = self._new_cookie(block)
+            resume[1:3] = [block.phys >> 32, block.phys & _U32]
+            resume[4:6] = [cookie >> 32, cookie & _U32]
+        elif code == OpteeSmcReturn.RPC_FREE:
+            cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+            with self._lock:
+                block = self._rpc_buffers.pop(cookie, None)
+            if block is not None:
+                self._free(block)
+        elif code == OpteeSmcReturn.RPC_FOREIGN_INTR:
+            time.sleep(0)  # the "interrupt": let other normal-world threads run
+        elif code == OpteeSmcReturn.RPC_CMD:
+            cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+            with self._lock:
+                block = self._rpc_buffers.get(cookie)
+            phys = block.phys if block is not None else rpc_arg
+            if phys is not None:
+                self._serve_rpc_command(phys)
+        return resume
+
+    def _serve_rpc_command(self, phys: int) -> None:
+        try:
+            size = msg.arg_size(msg.peek_num_params(self.channel.memory.read(phys, msg.HEADER_SIZE)))
+            arg = msg.decode_arg(self.channel.memory.read(phys, size))
+        except msg.MessageError:
+            return
+        if arg.cmd == RPC_CMD_LOAD_TA:
+            reply = self.supplicant.load_ta(arg, self.channel.memory.write)
+        elif arg.cmd == RPC_CMD_GET_TIME:
+            now = time.time_ns()
+            reply = _ok(arg, (msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, now // 10**9, now % 10**9),))
+        elif arg.cmd == RPC_CMD_SUSPEND and arg.params:
+            time.sleep(min(arg.params[0].a, 60_000) / 1000)
+            reply = _ok(arg, arg.params)
+        elif arg.cmd == RPC_CMD_SHM_ALLOC and arg.params:
+            reply = self._rpc_shm_alloc(arg)
+        elif arg.cmd == RPC_CMD_SHM_FREE and arg.params:
+            with self._lock:
+                block = self._rpc_buffers.pop(arg.params[0].b, None)
+            if block is not None:
+                self._free(block)
+            reply = _ok(arg, arg.params)
+        else:
+            reply = msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.ERROR_NOT_SUPPORTED)
+        self.channel.memory.write(phys, msg.encode_arg(reply))
+
+    def _rpc_shm_alloc(self, arg: msg.MsgArg) -> msg.MsgArg:
+        size = arg.params[0].b
+        try:
+            block = self._alloc(max(size, 1))
+        except Exception:  # noqa: BLE001 - out of shared memory
+            return msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.ERROR_OUT_OF_MEMORY)
+        cookie = self._new_cookie(block)
+        return _ok(arg, (msg.MsgParam.tmem(msg.AttrType.TMEM_OUTPUT, block.phys, size, cookie),))
+
+    # -- params -------------------------------------------------------------------------
     def _to_wire(self, param: DriverParam, blocks: list[ShmBlock]) -> msg.MsgParam:
         if param.type is ParamType.NONE:
             return msg.MsgParam()
         if param.type.is_value:
             return msg.MsgParam.value(msg.AttrType(int(param.type)), param.a, param.b)
+        if param.shm is not None:
+            return msg.MsgParam(_MEMREF_TO_RMEM[param.type], param.offset, param.size, param.shm.cookie)
         kind = _MEMREF_TO_TMEM[param.type]
         if param.data is None:
             return msg.MsgParam.tmem(kind, 0, param.size)
-        block = self.shm.alloc(max(param.size, 1))
+        block = self._alloc(max(param.size, 1))
         blocks.append(block)
         self.channel.memory.write(block.phys, bytes(param.data[:param.size]).ljust(param.size, b"\0"))
         return msg.MsgParam.tmem(kind, block.phys, param.size)
@@ -128,8 +339,13 @@ class OpteeDriver:
             return param
         if param.type.is_value:
             return DriverParam(param.type, a=wire.a, b=wire.b)
+        if param.shm is not None:
+            return DriverParam(param.type, size=wire.b, shm=param.shm, offset=param.offset)
         data = None
         if param.data is not None and wire.a:
             data = self.channel.memory.read(wire.a, min(wire.b, param.size))
         return DriverParam(param.type, data=data, size=wire.b)
 
+
+def _ok(arg: msg.MsgArg, params: tuple[msg.MsgParam, ...]) -> msg.MsgArg:
+    return msg.MsgArg(arg.cmd, params=params, ret=TeeResult.SUCCESS)

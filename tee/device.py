@@ -8,11 +8,11 @@ The normal world gets two things from a device and nothing else: :meth:`Device.s
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tee.kernel.kernel import KernelConfig, SecureKernel
-from tee.kernel.ta_store import DirectoryTaSource
 from tee.monitor import SecureMonitor
 from tee.monitor.registry import Regs
 from tee.monitor.services import arm_arch_service, trusted_os_services
@@ -34,11 +34,16 @@ class DeviceConfig:
 
 
 class Device:
+    """One board. ``ta_store`` is where its normal-world file system keeps TA images
+    (``/lib/optee_armtz``); only the normal world's supplicant reads it."""
+
     def __init__(self, ta_store: Path | str | None = None, config: DeviceConfig | None = None) -> None:
         self.config = config or DeviceConfig()
         self.ta_store = Path(ta_store) if ta_store is not None else default_ta_store()
         self.memory = PhysicalMemory(self.config.memory)
-        self.kernel = SecureKernel(self.memory, DirectoryTaSource(self.ta_store), self.config.kernel)
+        self.kernel = SecureKernel(self.memory, self.config.kernel)
+        # One core: SMCs from several normal-world threads enter the monitor one at a time.
+        self._core = threading.Lock()
         self.monitor = SecureMonitor()
         self.monitor.register(arm_arch_service())
         for service in trusted_os_services(self.kernel):
@@ -46,7 +51,8 @@ class Device:
         self.nonsecure_memory = NonSecureMemory(self.memory)
 
     def smc(self, regs: Regs | list[int]) -> Regs:
-        return self.monitor.smc(regs)
+        with self._core:
+            return self.monitor.smc(regs)
 
     @property
     def secure_log(self) -> list[str]:

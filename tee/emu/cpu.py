@@ -23,6 +23,8 @@ Unicorn pitfalls handled here:
 from __future__ import annotations
 
 import ctypes
+import threading
+import time
 from dataclasses import dataclass
 from enum import Enum, IntFlag
 
@@ -104,6 +106,7 @@ class StopKind(Enum):
     SYSCALL = "syscall"
     FAULT = "fault"
     BUDGET_EXHAUSTED = "budget exhausted"
+    PREEMPTED = "preempted"  # the time slice ended: the kernel may switch worlds, then resume
 
 
 class FaultKind(Enum):
@@ -130,6 +133,46 @@ class Stop:
 
 _SYSCALL_STOP = Stop(StopKind.SYSCALL)
 _BUDGET_STOP = Stop(StopKind.BUDGET_EXHAUSTED)
+_PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
+
+
+class _Watchdog:
+    """One background thread that ends over-long runs: the timer interrupt.
+
+    A run registers its deadline; the thread wakes every ``TICK`` seconds and
+    stops any CPU past its deadline. This costs nothing per instruction (unlike
+    an instruction count) and nothing per run beyond two dict operations."""
+
+    TICK = 0.002
+
+    def __init__(self) -> None:
+        self._deadlines: dict[El0Cpu, float] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def arm(self, cpu: "El0Cpu", seconds: float) -> None:
+        with self._lock:
+            self._deadlines[cpu] = time.monotonic() + seconds
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._loop, name="teesim-timer", daemon=True)
+                self._thread.start()
+
+    def disarm(self, cpu: "El0Cpu") -> None:
+        with self._lock:
+            self._deadlines.pop(cpu, None)
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(self.TICK)
+            now = time.monotonic()
+            with self._lock:
+                late = [cpu for cpu, deadline in self._deadlines.items() if deadline <= now]
+                for cpu in late:
+                    del self._deadlines[cpu]
+                    cpu._interrupt()
+
+
+_WATCHDOG = _Watchdog()
 
 _MEM_FAULTS = {
     UC_MEM_READ_UNMAPPED: (FaultKind.DATA, "translation fault"),
@@ -159,6 +202,7 @@ class El0Cpu:
         self._uc.mem_map(EL1_STUB_VA, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC)
         self._uc.mem_write(EL1_STUB_VA, _EL1_STUB)
         self._at_el0 = False
+        self._preempt_requested = False
         self._pending: Stop | None = None
         uch = self._uc._uch  # the binding's engine handle, for the batch paths below
         self._uch = uch
@@ -240,14 +284,22 @@ class El0Cpu:
         self._next_pc = pc
 
     # -- execution -------------------------------------------------------------------
-    def run(self, budget: int = 0) -> Stop:
-        """Run from the current PC until a syscall, a fault or ``budget`` instructions (0: no limit)."""
+    def run(self, budget: int = 0, time_slice: float = 0.0) -> Stop:
+        """Run from the current PC until a syscall, a fault, ``budget`` instructions
+        (0: no limit; exact but slows emulation) or ``time_slice`` seconds of wall
+        time (0: none; a timer thread preempts, at no cost per instruction)."""
         self._pending = None
+        self._preempt_requested = False
+        if time_slice:
+            _WATCHDOG.arm(self, time_slice)
         try:
             self._uc.emu_start(self._next_pc, _NEVER, count=budget)
         except UcError as error:
             if self._pending is None:
                 self._pending = self._fault(FaultKind.DATA, self.pc, 0, f"emulator error: {error}")
+        finally:
+            if time_slice:
+                _WATCHDOG.disarm(self)
         values = self._stop_values = self._stop_regs.read()
         self._next_pc = values[9]
         stop = self._pending
@@ -257,8 +309,15 @@ class El0Cpu:
             stop = self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
         return stop
 
+    def _interrupt(self) -> None:
+        """Called from the timer thread: stop at the next instruction boundary."""
+        self._preempt_requested = True
+        self._uc.emu_stop()
+
     def _explain_silent_stop(self, budget: int) -> Stop:
         pc = self.pc
+        if self._preempt_requested:
+            return _PREEMPTED_STOP
         previous = self._read_insn(pc - 4)
         if previous in (_INSN_WFI, _INSN_WFE):
             return self._fault(FaultKind.UNDEF, pc - 4, 0, "wfi/wfe at EL0")

@@ -1,29 +1,33 @@
 """Yielding calls: fetch an ``optee_msg_arg`` from non-secure memory and act on it.
 
-Mirrors OP-TEE's ``entry_std.c``. The message is read from normal-world memory
-exactly once into a private copy (so the normal world cannot change it under
-our feet), decoded by the pure codec, handled, and the reply written back to
-the same place. Problems with *where* the message is give an SMC-level error
-(EBADADDR); an unknown command gives EBADCMD; problems with *what* it says give
-a TEE result in the reply with origin TEE.
+Mirrors OP-TEE's ``entry_std.c``; runs on a secure thread, so it may RPC. The
+message is read from normal-world memory exactly once into a private copy (so
+the normal world cannot change it under our feet), decoded by the pure codec,
+handled, and the reply written back to the same place. Problems with *where*
+the message is give an SMC-level error (EBADADDR); an unknown command gives
+EBADCMD; problems with *what* it says give a TEE result with origin TEE.
+
+Sessions belong to the guest (a7, the hypervisor client ID) that opened them;
+another guest naming them gets BAD_PARAMETERS, as if they did not exist.
 """
 
 from __future__ import annotations
 
 import uuid as uuid_mod
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
 from tee.abi.syscalls import EntryFunction
+from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.services import SecureLog
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
+from tee.kernel.shm_registry import Registration, ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
-from tee.kernel.ta_instance import TaParam
+from tee.kernel.ta_instance import EntryOutcome, TaParam
 from tee.kernel.ta_manager import TaLoadError, TaManager
-from tee.kernel.ta_store import TaSource
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 MAX_TA_PARAMS = 4
@@ -38,6 +42,9 @@ _TA_TYPE = {
     msg.AttrType.TMEM_INPUT: ParamType.MEMREF_INPUT,
     msg.AttrType.TMEM_OUTPUT: ParamType.MEMREF_OUTPUT,
     msg.AttrType.TMEM_INOUT: ParamType.MEMREF_INOUT,
+    msg.AttrType.RMEM_INPUT: ParamType.MEMREF_INPUT,
+    msg.AttrType.RMEM_OUTPUT: ParamType.MEMREF_OUTPUT,
+    msg.AttrType.RMEM_INOUT: ParamType.MEMREF_INOUT,
 }
 
 
@@ -45,35 +52,57 @@ class ParamError(Exception):
     """A message param the kernel cannot accept (TEE_ERROR_BAD_PARAMETERS)."""
 
 
+@dataclass
+class CallRequest:
+    """One yielding call: where its message is and who sent it."""
+
+    phys: int
+    guest: int
+    pins: list[Registration] = field(default_factory=list)
+
+
+@dataclass
+class _Imported:
+    """TA params plus where each memref's bytes go back to."""
+
+    params: list[TaParam]
+    targets: list[int | None]  # physical address per param (None: not a memory param)
+
+
 class StdEntry:
     def __init__(self, memory: PhysicalMemory, sessions: SessionTable, tas: TaManager,
-                 ta_source: TaSource, syscall_context: Callable[[Session], SyscallContext],
-                 log: SecureLog) -> None:
+                 shm: ShmRegistry, rpc: RpcClient,
+                 syscall_context: Callable[[Session], SyscallContext], log: SecureLog) -> None:
         self.memory = memory
-        self.ta_source = ta_source
         self.sessions = sessions
         self.tas = tas
+        self.shm = shm
+        self.rpc = rpc
         self._syscall_context = syscall_context
         self.log = log
 
     # -- the message in non-secure memory ---------------------------------------------
-    def call_with_arg(self, phys: int) -> int:
-        """Handle one message at physical address ``phys``; returns the SMC return code."""
-        raw = self._fetch(phys)
+    def handle(self, call: CallRequest) -> int:
+        """Handle the message of ``call``; returns the SMC return code."""
+        raw = self._fetch(call.phys)
         if raw is None:
             return OpteeSmcReturn.EBADADDR
         try:
             arg = msg.decode_arg(raw)
         except msg.MessageError as error:
-            self.log.core("E", f"malformed message at {phys:#x}: {error}")
-            reply = self._reply_header(raw, TeeResult.ERROR_BAD_PARAMETERS)
-            self.memory.write(phys, reply, World.NORMAL)
+            self.log.core("E", f"malformed message at {call.phys:#x}: {error}")
+            self.memory.write(call.phys, self._reply_header(raw, TeeResult.ERROR_BAD_PARAMETERS),
+                              World.NORMAL)
             return OpteeSmcReturn.OK
         handler = self._COMMANDS.get(arg.cmd)
         if handler is None:
             return OpteeSmcReturn.EBADCMD
-        reply = handler(self, arg)
-        self.memory.write(phys, msg.encode_arg(reply), World.NORMAL)
+        try:
+            reply = handler(self, arg, call)
+        finally:
+            for registration in call.pins:
+                registration.pins -= 1
+        self.memory.write(call.phys, msg.encode_arg(reply), World.NORMAL)
         return OpteeSmcReturn.OK
 
     def _fetch(self, phys: int) -> bytes | None:
@@ -95,8 +124,8 @@ class StdEntry:
         fields[5], fields[6] = int(result), int(ErrorOrigin.TEE)
         return msg.HEADER.pack(*fields)
 
-    # -- commands ---------------------------------------------------------------------
-    def _open_session(self, arg: msg.MsgArg) -> msg.MsgArg:
+    # -- sessions -----------------------------------------------------------------------
+    def _open_session(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
         params = arg.params
         if len(params) < 2 or any((p.type, p.meta) != _META_VALUE_INPUT for p in params[:2]):
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
@@ -105,123 +134,186 @@ class StdEntry:
             login = Login(params[1].c & 0xFFFFFFFF)
         except ValueError:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        client_uuid = (uuid_mod.UUID(int=0) if login in (Login.PUBLIC, Login.REE_KERNEL)
-                       else msg.uuid_from_value(params[1].a, params[1].b))
         if login is Login.TRUSTED_APP:
             return _fail(arg, TeeResult.ERROR_ACCESS_DENIED)  # only a TA may claim that login
+        client_uuid = (uuid_mod.UUID(int=0) if login in (Login.PUBLIC, Login.REE_KERNEL)
+                       else msg.uuid_from_value(params[1].a, params[1].b))
         try:
-            ta_params = self._import_params(params[2:])
+            imported = self._import_params(params[2:], call)
         except ParamError as error:
             self.log.core("E", f"open session: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         try:
             instance = self.tas.find_shared(ta_uuid, lambda inst: bool(self.sessions.on_instance(inst)))
             if instance is None:
-                instance = self.tas.load(ta_uuid, self.ta_source.fetch(ta_uuid))
-        except TaLoadError as error:
+                instance = self.tas.load(ta_uuid, self.rpc.load_ta(ta_uuid))
+        except (TaLoadError, RpcError) as error:
             self.log.core("E", f"open session: {error}")
             return _fail(arg, error.result)
         session = Session(self.sessions.allocate_id(), ta_uuid, instance,
-                          ClientIdentity(login, client_uuid))
-        outcome = instance.enter(EntryFunction.OPEN_SESSION, session.id, ta_params,
-                                 self._syscall_context(session))
-        if outcome.dump:
-            self.log.emit(outcome.dump)
+                          ClientIdentity(login, client_uuid), guest=call.guest)
+        session.cancel_id = arg.cancel_id
+        outcome = self._enter(session, EntryFunction.OPEN_SESSION, imported.params)
         if outcome.result == TeeResult.SUCCESS:
             self.sessions.add(session)
         else:
             self.tas.release(instance, len(self.sessions.on_instance(instance)))
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
-        out_params = params[:2] + self._export_params(params[2:], ta_params)
+        out_params = params[:2] + self._export_params(params[2:], imported)
         return replace(arg, ret=outcome.result, ret_origin=origin, params=out_params,
                        session=session.id if outcome.result == TeeResult.SUCCESS else 0)
 
-    def _invoke_command(self, arg: msg.MsgArg) -> msg.MsgArg:
+    def _session_of(self, arg: msg.MsgArg, call: CallRequest) -> Session | None:
         session = self.sessions.get(arg.session)
+        if session is None or session.guest != call.guest:
+            return None
+        return session
+
+    def _invoke_command(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
+        session = self._session_of(arg, call)
         if session is None:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        if session.busy:
+            return _fail(arg, TeeResult.ERROR_BUSY)  # one call at a time per session
         try:
-            ta_params = self._import_params(arg.params)
+            imported = self._import_params(arg.params, call)
         except ParamError as error:
             self.log.core("E", f"invoke: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        outcome = session.instance.enter(EntryFunction.INVOKE_COMMAND, session.id, ta_params,
-                                         self._syscall_context(session), cmd=arg.func)
-        if outcome.dump:
-            self.log.emit(outcome.dump)
+        session.cancel_id = arg.cancel_id
+        outcome = self._enter(session, EntryFunction.INVOKE_COMMAND, imported.params, arg.func)
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
         return replace(arg, ret=outcome.result, ret_origin=origin,
-                       params=self._export_params(arg.params, ta_params))
+                       params=self._export_params(arg.params, imported))
 
-    def _close_session(self, arg: msg.MsgArg) -> msg.MsgArg:
-        session = self.sessions.get(arg.session)
+    def _close_session(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
+        session = self._session_of(arg, call)
         if session is None:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        if session.busy:
+            return _fail(arg, TeeResult.ERROR_BUSY)
         instance = session.instance
         if not instance.dead:
-            outcome = instance.enter(EntryFunction.CLOSE_SESSION, session.id, [],
-                                     self._syscall_context(session))
-            if outcome.dump:
-                self.log.emit(outcome.dump)
+            self._enter(session, EntryFunction.CLOSE_SESSION, [])
         self.sessions.remove(session)
         self.tas.release(instance, len(self.sessions.on_instance(instance)))
         return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
-    def _not_yet_supported(self, arg: msg.MsgArg) -> msg.MsgArg:
-        # CANCEL, REGISTER_SHM and UNREGISTER_SHM arrive with the complete SMC interface.
-        return _fail(arg, TeeResult.ERROR_NOT_SUPPORTED)
+    def _enter(self, session: Session, func: EntryFunction, params: list[TaParam],
+               cmd: int = 0) -> EntryOutcome:
+        session.busy = True
+        session.cancel_requested = False
+        try:
+            outcome = session.instance.enter(func, session.id, params,
+                                             self._syscall_context(session), cmd=cmd)
+        finally:
+            session.busy = False
+        if outcome.dump:
+            self.log.emit(outcome.dump)
+        return outcome
+
+    def _cancel(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
+        """Flag the session's call with this cancel_id; the TA sees it if it unmasked cancellation."""
+        session = self._session_of(arg, call)
+        if session is None:
+            return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        if session.busy and session.cancel_id == arg.cancel_id:
+            session.cancel_requested = True
+        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
+
+    # -- shared memory --------------------------------------------------------------
+    def _register_shm(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
+        if len(arg.params) != 1 or arg.params[0].type is not msg.AttrType.TMEM_INPUT \
+                or arg.params[0].meta:
+            return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        param = arg.params[0]
+        if param.noncontig:
+            self.log.core("E", "register shm: non-contiguous page lists are not supported")
+            return _fail(arg, TeeResult.ERROR_NOT_SUPPORTED)
+        try:
+            self.shm.register(call.guest, param.c, param.a, param.b)
+        except ShmError as error:
+            self.log.core("E", f"register shm: {error}")
+            return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
+
+    def _unregister_shm(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
+        if len(arg.params) != 1 or arg.params[0].type is not msg.AttrType.RMEM_INPUT:
+            return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        try:
+            registration = self.shm.lookup(call.guest, arg.params[0].c)
+            if registration.pins:
+                return _fail(arg, TeeResult.ERROR_BUSY)
+            self.shm.unregister(call.guest, arg.params[0].c)
+        except ShmError as error:
+            self.log.core("E", f"unregister shm: {error}")
+            return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
     _COMMANDS = {
         msg.MsgCmd.OPEN_SESSION: _open_session,
         msg.MsgCmd.INVOKE_COMMAND: _invoke_command,
         msg.MsgCmd.CLOSE_SESSION: _close_session,
-        msg.MsgCmd.CANCEL: _not_yet_supported,
-        msg.MsgCmd.REGISTER_SHM: _not_yet_supported,
-        msg.MsgCmd.UNREGISTER_SHM: _not_yet_supported,
+        msg.MsgCmd.CANCEL: _cancel,
+        msg.MsgCmd.REGISTER_SHM: _register_shm,
+        msg.MsgCmd.UNREGISTER_SHM: _unregister_shm,
     }
 
     # -- params between the message and the TA ---------------------------------------
-    def _import_params(self, params: tuple[msg.MsgParam, ...]) -> list[TaParam]:
+    def _import_params(self, params: tuple[msg.MsgParam, ...], call: CallRequest) -> _Imported:
         if len(params) > MAX_TA_PARAMS:
             raise ParamError(f"{len(params)} params, at most {MAX_TA_PARAMS} reach a TA")
-        return [self._import_param(p) for p in params]
+        imported = _Imported([], [])
+        for param in params:
+            ta_param, target = self._import_param(param, call)
+            imported.params.append(ta_param)
+            imported.targets.append(target)
+        return imported
 
-    def _import_param(self, param: msg.MsgParam) -> TaParam:
+    def _import_param(self, param: msg.MsgParam, call: CallRequest) -> tuple[TaParam, int | None]:
         if param.meta:
             raise ParamError("meta param where the TA's params belong")
         kind = _TA_TYPE.get(param.type)
         if kind is None:
             raise ParamError(f"param type {param.type.name} is not supported here")
-        if kind.is_value:
-            return TaParam(kind, a=param.a & 0xFFFFFFFF, b=param.b & 0xFFFFFFFF)
         if kind is ParamType.NONE:
-            return TaParam()
+            return TaParam(), None
+        if kind.is_value:
+            return TaParam(kind, a=param.a & 0xFFFFFFFF, b=param.b & 0xFFFFFFFF), None
         if param.noncontig:
-            raise ParamError("non-contiguous temporary memory is not supported")
-        if param.a == 0:
-            return TaParam(kind, buffer=None, size=param.b)  # NULL memref: a size query
+            raise ParamError("non-contiguous memory references are not supported")
+        if param.type.is_rmem:
+            try:
+                phys, registration = self.shm.resolve(call.guest, param.c, param.a, param.b)
+            except ShmError as error:
+                raise ParamError(f"registered memref: {error}") from None
+            registration.pins += 1
+            call.pins.append(registration)
+        elif param.a == 0:
+            return TaParam(kind, buffer=None, size=param.b), None  # NULL memref: a size query
+        else:
+            phys = param.a
         try:
-            data = self.memory.read(param.a, param.b, World.NORMAL)
+            data = self.memory.read(phys, param.b, World.NORMAL)
         except AccessError as error:
-            raise ParamError(f"temporary memref: {error}") from None
-        return TaParam(kind, buffer=bytearray(data), size=param.b)
+            raise ParamError(f"memref: {error}") from None
+        return TaParam(kind, buffer=bytearray(data), size=param.b), phys
 
-    def _export_params(self, params: tuple[msg.MsgParam, ...], ta_params: list[TaParam]
+    def _export_params(self, params: tuple[msg.MsgParam, ...], imported: _Imported
                        ) -> tuple[msg.MsgParam, ...]:
         out = []
-        for param, ta_param in zip(params, ta_params):
+        for param, ta_param, target in zip(params, imported.params, imported.targets):
             if not ta_param.type.is_output:
                 out.append(param)
             elif ta_param.type.is_value:
                 out.append(replace(param, a=ta_param.a, b=ta_param.b))
             else:
-                if ta_param.buffer is not None:
+                if ta_param.buffer is not None and target is not None:
                     count = min(ta_param.size, param.b)
-                    self.memory.write(param.a, bytes(ta_param.buffer[:count]), World.NORMAL)
+                    self.memory.write(target, bytes(ta_param.buffer[:count]), World.NORMAL)
                 out.append(replace(param, b=ta_param.size))
         return tuple(out)
 
 
 def _fail(arg: msg.MsgArg, result: TeeResult) -> msg.MsgArg:
     return replace(arg, ret=result, ret_origin=ErrorOrigin.TEE)
-

@@ -1,10 +1,11 @@
 """The secure kernel's two entry vectors, as the monitor sees them.
 
 ``fast_smc_entry`` answers atomic queries from a table; ``yield_smc_entry``
-handles message-carrying calls. Both take and return the eight SMC registers
-a0-a7 (a tuple of ints). A Python exception never leaves here: anything
-unexpected is logged as a core error and reported as a failed call, so a bug in
-one request cannot take the secure world down.
+runs message-carrying calls on secure threads, which may suspend in RPC to the
+normal world (``RETURN_FROM_RPC`` resumes them). Both take and return the eight
+SMC registers a0-a7. A Python exception never leaves here: anything unexpected
+is logged as a core error and reported as a failed call, so a bug in one
+request cannot take the secure world down.
 """
 
 from __future__ import annotations
@@ -13,18 +14,27 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Callable
 
-from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_UUID, OS_REVISION,
-                               OpteeSmc, OpteeSmcReturn)
 import tee.kernel.svc  # noqa: F401  (registers every syscall handler)
-from tee.kernel.entry_std import StdEntry
+from tee.abi import optee_msg as msg
+from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_UUID, OS_REVISION,
+                               OpteeSmc, OpteeSmcReturn, SecureCapability)
+from tee.kernel.entry_std import CallRequest, StdEntry
+from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.services import SecureClock, SecureLog, SecureRng
 from tee.kernel.sessions import Session, SessionTable
+from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
-from tee.kernel.ta_store import TaSource
-from tee.platform.memory import PhysicalMemory
+from tee.kernel.threads import ThreadPool
+from tee.kernel.shm_registry import Registration
+from tee.platform.memory import AccessError, PhysicalMemory, World
 
 Regs = tuple[int, int, int, int, int, int, int, int]
+_U32 = 0xFFFFFFFF
+#: OPTEE_SMC_NSEC_CAP_UNIPROCESSOR: the only capability a normal world may claim.
+NSEC_CAP_UNIPROCESSOR = 1 << 0
+SECURE_CAPABILITIES = (SecureCapability.DYNAMIC_SHM | SecureCapability.MEMREF_NULL
+                       | SecureCapability.RPC_ARG)
 
 
 def _regs(*values: int) -> Regs:
@@ -36,33 +46,43 @@ def _regs(*values: int) -> Regs:
 class KernelConfig:
     tas: TaManagerConfig = field(default_factory=TaManagerConfig)
     rng_seed: bytes | None = None
+    #: CFG_NUM_THREADS: yielding calls that may be in progress at once.
+    thread_count: int = 4
 
 
 class SecureKernel:
-    def __init__(self, memory: PhysicalMemory, ta_source: TaSource,
-                 config: KernelConfig | None = None) -> None:
+    def __init__(self, memory: PhysicalMemory, config: KernelConfig | None = None) -> None:
         self.config = config or KernelConfig()
         self.memory = memory
         self.log = SecureLog()
         self.clock = SecureClock()
         self.rng = SecureRng(self.config.rng_seed)
         self.sessions = SessionTable()
+        self.threads = ThreadPool(self.config.thread_count)
+        self.rpc = RpcClient(self.threads, memory)
+        self.shm = ShmRegistry(memory)
         self.tas = TaManager(self.log, self.config.tas)
-        self.std = StdEntry(memory, self.sessions, self.tas, ta_source, self._syscall_context, self.log)
+        self.std = StdEntry(memory, self.sessions, self.tas, self.shm, self.rpc,
+                            self._syscall_context, self.log)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
-            OpteeSmc.CALLS_COUNT: lambda r: _regs(len(self._fast_calls) + len(self._yield_calls)),
+            OpteeSmc.CALLS_COUNT: self._calls_count,
             OpteeSmc.CALLS_UID: lambda r: _regs(*OPTEE_MSG_API_UID),
             OpteeSmc.CALLS_REVISION: lambda r: _regs(*OPTEE_MSG_REVISION),
             OpteeSmc.GET_OS_UUID: lambda r: _regs(*OPTEE_OS_UUID),
             OpteeSmc.GET_OS_REVISION: lambda r: _regs(*OS_REVISION, 0),
+            OpteeSmc.EXCHANGE_CAPABILITIES: self._exchange_capabilities,
+            OpteeSmc.GET_THREAD_COUNT: lambda r: _regs(OpteeSmcReturn.OK, self.config.thread_count),
         }
         self._yield_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALL_WITH_ARG: self._call_with_arg,
+            OpteeSmc.CALL_WITH_RPC_ARG: self._call_with_rpc_arg,
+            OpteeSmc.CALL_WITH_REGD_ARG: self._call_with_regd_arg,
+            OpteeSmc.RETURN_FROM_RPC: self.threads.resume,
         }
 
     def _syscall_context(self, session: Session) -> SyscallContext:
         return SyscallContext(session.instance.user, self.clock, self.rng, self.log,
-                              session.instance, session)
+                              session.instance, session, self.rpc)
 
     # -- vectors ----------------------------------------------------------------------
     def fast_smc_entry(self, regs: Regs) -> Regs:
@@ -72,7 +92,7 @@ class SecureKernel:
         return self._entry(self._yield_calls, regs)
 
     def _entry(self, table: dict[int, Callable[[Regs], Regs]], regs: Regs) -> Regs:
-        handler = table.get(regs[0] & 0xFFFFFFFF)
+        handler = table.get(regs[0] & _U32)
         if handler is None:
             return _regs(OpteeSmcReturn.UNKNOWN_FUNCTION)
         try:
@@ -82,7 +102,76 @@ class SecureKernel:
                           f"{regs[0]:#x}:\n{traceback.format_exc()}")
             return _regs(OpteeSmcReturn.ENOTAVAIL)
 
+    # -- fast calls -------------------------------------------------------------------
+    def _calls_count(self, regs: Regs) -> Regs:
+        return _regs(len(self._fast_calls) + len(self._yield_calls))
+
+    def _exchange_capabilities(self, regs: Regs) -> Regs:
+        if regs[1] & ~NSEC_CAP_UNIPROCESSOR:
+            return _regs(OpteeSmcReturn.ENOTAVAIL)
+        return _regs(OpteeSmcReturn.OK, SECURE_CAPABILITIES, 0, RPC_MAX_PARAMS)
+
+    # -- yielding calls: each runs on a secure thread ------------------------------------
+    def _run_call(self, regs: Regs, locate: Callable[[list[Registration]], int | None],
+                  with_rpc_arg: bool = False) -> Regs:
+        guest = regs[7] & _U32
+
+        def job() -> Regs:
+            call = CallRequest(0, guest)
+            phys = locate(call.pins)
+            if phys is None or (with_rpc_arg and not self._use_rpc_arg_after(phys)):
+                for registration in call.pins:
+                    registration.pins -= 1
+                return _regs(OpteeSmcReturn.EBADADDR, 0, 0, 0, *regs[4:8])
+            call.phys = phys
+            code = self.std.handle(call)
+            self.rpc.release_call_resources()
+            # a4-a7 are preserved on a normal return (OP-TEE's register convention).
+            return _regs(code, 0, 0, 0, *regs[4:8])
+
+        return self.threads.start(job)
+
     def _call_with_arg(self, regs: Regs) -> Regs:
-        phys = ((regs[1] & 0xFFFFFFFF) << 32) | (regs[2] & 0xFFFFFFFF)
-        # a4-a7 are preserved on a normal return (OP-TEE's register convention).
-        return _regs(self.std.call_with_arg(phys), 0, 0, 0, *regs[4:8])
+        phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+        return self._run_call(regs, lambda pins: phys)
+
+    def _call_with_rpc_arg(self, regs: Regs) -> Regs:
+        """The RPC message follows the call's own message (room for 4 params)."""
+        phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+        return self._run_call(regs, lambda pins: phys, with_rpc_arg=True)
+
+    def _message_size(self, phys: int) -> int | None:
+        try:
+            num_params = msg.peek_num_params(self.memory.read(phys, msg.HEADER_SIZE, World.NORMAL))
+        except (AccessError, msg.MessageError):
+            return None
+        return msg.arg_size(num_params) if num_params <= msg.MAX_NUM_PARAMS else None
+
+    def _use_rpc_arg_after(self, phys: int) -> bool:
+        size = self._message_size(phys)
+        if size is None or not self.memory.is_accessible(phys + size, RPC_ARG_SIZE, World.NORMAL):
+            return False
+        self.rpc.use_rpc_arg_at(phys + size)
+        return True
+
+    def _call_with_regd_arg(self, regs: Regs) -> Regs:
+        """The message (then room for the RPC message) sits at an offset a3 inside
+        shared memory registered under the cookie a1:a2, pinned for the call."""
+        cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+        offset = regs[3] & _U32
+        guest = regs[7] & _U32
+
+        def locate(pins: list[Registration]) -> int | None:
+            try:
+                phys, registration = self.shm.resolve(guest, cookie, offset, msg.HEADER_SIZE)
+                size = self._message_size(phys)
+                if size is None:
+                    return None
+                self.shm.resolve(guest, cookie, offset, size + RPC_ARG_SIZE)
+            except ShmError:
+                return None
+            registration.pins += 1
+            pins.append(registration)
+            return phys
+
+        return self._run_call(regs, locate, with_rpc_arg=True)

@@ -25,6 +25,11 @@ class Session:
     ta_uuid: uuid_mod.UUID
     instance: TaInstance
     client: ClientIdentity
+    guest: int = 0  # the normal-world guest (a7) that owns it
+    busy: bool = False  # a call is running on it (possibly suspended in RPC)
+    cancel_id: int = 0  # of the call in progress
+    cancel_requested: bool = False
+    cancel_masked: bool = True  # GlobalPlatform/OP-TEE: masked until the TA unmasks
 
 
 @dataclass

@@ -21,6 +21,7 @@ from tee.kernel.services import SecureClock, SecureLog, SecureRng
 from tee.kernel.user_memory import UserAccessError, UserMemory
 
 if TYPE_CHECKING:
+    from tee.kernel.rpc import RpcClient
     from tee.kernel.sessions import Session
     from tee.kernel.ta_instance import TaInstance
 
@@ -40,6 +41,11 @@ class SyscallContext:
     log: SecureLog
     instance: "TaInstance"
     session: "Session"
+    rpc: "RpcClient"
+
+    def preempt(self) -> None:
+        """The TA's time slice ended: suspend with RPC_FOREIGN_INTR until resumed."""
+        self.rpc.foreign_interrupt()
 
 
 class TaPanic(Exception):

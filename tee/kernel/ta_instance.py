@@ -59,6 +59,8 @@ class TaInstance:
     image: TaImage
     load_base: int = DEFAULT_LOAD_BASE
     instruction_budget: int = 0
+    slice_instructions: int = 5_000_000
+    time_slice: float = 0.0
     dead: bool = False
     last_dump: str | None = None
     _resources: dict[type, object] = field(default_factory=dict, repr=False)
@@ -104,8 +106,13 @@ class TaInstance:
                 self.user.remove(mapping)
 
     def _run(self, ctx: SyscallContext) -> EntryOutcome:
+        remaining = self.instruction_budget
         while True:
-            stop = self.cpu.run(self.instruction_budget)
+            if remaining:  # deterministic mode: counted slices
+                slice_count = min(remaining, self.slice_instructions)
+                stop = self.cpu.run(budget=slice_count)
+            else:
+                stop = self.cpu.run(time_slice=self.time_slice)
             if stop.kind is StopKind.SYSCALL:
                 regs = self.cpu.syscall_registers()
                 number = regs[8]
@@ -121,8 +128,15 @@ class TaInstance:
             elif stop.kind is StopKind.FAULT:
                 assert stop.fault is not None
                 return self._die(fault=stop.fault)
-            else:
-                return self._die(reason="instruction budget exhausted")
+            elif stop.kind is StopKind.BUDGET_EXHAUSTED:
+                # Instructions of slices that ended early in a syscall are not
+                # counted (Unicorn does not report them): the budget is a floor.
+                remaining -= slice_count
+                if remaining <= 0:
+                    return self._die(reason="instruction budget exhausted")
+                ctx.preempt()
+            else:  # PREEMPTED: the time slice ended; let the normal world run
+                ctx.preempt()
 
     def _die(self, *, panic_code: int | None = None, fault: CpuFault | None = None,
              reason: str | None = None) -> EntryOutcome:

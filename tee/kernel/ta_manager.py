@@ -26,7 +26,13 @@ class TaLoadError(Exception):
 
 @dataclass
 class TaManagerConfig:
-    instruction_budget: int = 10_000_000_000
+    #: Instructions one invocation may run before the TA is killed (0: no limit).
+    #: Non-zero also makes preemption deterministic (every ``slice_instructions``),
+    #: at the price of slower emulation; see docs/performance.md.
+    instruction_budget: int = 0
+    slice_instructions: int = 5_000_000
+    #: Wall-clock time slice after which a running TA is preempted (0: never).
+    time_slice: float = 0.02
     load_base: int = DEFAULT_LOAD_BASE
 
 
@@ -53,7 +59,9 @@ class TaManager:
         """A fresh instance from the (untrusted) image bytes the TA store supplied."""
         image = self._load_image(uuid, raw)
         instance = TaInstance(image, load_base=self.config.load_base,
-                              instruction_budget=self.config.instruction_budget)
+                              instruction_budget=self.config.instruction_budget,
+                              slice_instructions=self.config.slice_instructions,
+                              time_slice=self.config.time_slice)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         return instance

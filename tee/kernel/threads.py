@@ -1,0 +1,154 @@
+"""Secure threads: a fixed pool, each able to suspend itself to ask the normal world.
+
+Theory of operation (OP-TEE's thread model): a yielding SMC takes a free
+thread, or fails with ETHREAD_LIMIT. The thread runs plain, synchronous kernel
+code; when that code needs the normal world (an RPC: load a TA, sleep, shared
+memory) or its time slice ends, it calls :meth:`SecureThread.rpc`, which
+suspends the thread and returns an RPC code in the SMC's registers. The normal
+world serves the request and resumes with RETURN_FROM_RPC, handing back the
+resume information unchanged: a3 names the thread and a6 is a one-time token
+(a4-a5 too, except after RPC_ALLOC, whose reply carries the shared-memory cookie
+there), so a stale, corrupted or replayed resume gets ERESUME. Several threads can be suspended at
+once and resumed in any order.
+
+Each thread is a greenlet: switching is a stack switch, so kernel code is
+written as ordinary functions rather than generators. A greenlet belongs to the
+OS thread that created it, so a suspended call must be resumed from the same
+normal-world OS thread that started it (as the Linux driver always does); a
+resume from another OS thread gets ERESUME.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Callable
+
+import greenlet
+
+from tee.abi.optee_smc import OpteeSmcReturn
+
+Regs = tuple[int, int, int, int, int, int, int, int]
+_U32 = 0xFFFFFFFF
+
+
+class ThreadState(Enum):
+    FREE = "free"
+    RUNNING = "running"
+    SUSPENDED = "suspended"
+
+
+@dataclass(frozen=True)
+class RpcRequest:
+    """What a suspended thread asks of the normal world: the RPC code and a1-a2."""
+
+    code: OpteeSmcReturn
+    a1: int = 0
+    a2: int = 0
+
+
+@dataclass(frozen=True)
+class _Finished:
+    regs: Regs
+
+
+class ResumeError(Exception):
+    pass
+
+
+class SecureThread:
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.state = ThreadState.FREE
+        self._greenlet: greenlet.greenlet | None = None
+        self._token = 0
+        self._payload_in_a4_a5 = False
+        self.context: object = None  # per-call state the kernel attaches (e.g. RPC arg buffer)
+
+    def rpc(self, request: RpcRequest) -> Regs:
+        """Suspend this thread with ``request``; returns the registers of the resume."""
+        assert self._greenlet is greenlet.getcurrent(), "rpc() outside its own secure thread"
+        return self._greenlet.parent.switch(request)
+
+    def _main(self, job: Callable[[], Regs]) -> _Finished:
+        return _Finished(job())
+
+
+class ThreadPool:
+    def __init__(self, count: int) -> None:
+        if count < 1:
+            raise ValueError("a secure world needs at least one thread")
+        self.threads = [SecureThread(i) for i in range(count)]
+        self._serial = 0
+        self._current: SecureThread | None = None
+
+    @property
+    def current(self) -> SecureThread:
+        """The thread whose code is running now (only valid inside a job)."""
+        if self._current is None:
+            raise RuntimeError("no secure thread is running")
+        return self._current
+
+    def free_count(self) -> int:
+        return sum(t.state is ThreadState.FREE for t in self.threads)
+
+    def start(self, job: Callable[[], Regs]) -> Regs:
+        """Run ``job`` on a free thread; its result, or an RPC request, or ETHREAD_LIMIT."""
+        thread = next((t for t in self.threads if t.state is ThreadState.FREE), None)
+        if thread is None:
+            return (OpteeSmcReturn.ETHREAD_LIMIT, 0, 0, 0, 0, 0, 0, 0)
+        thread._greenlet = greenlet.greenlet(thread._main)
+        thread.context = None
+        return self._switch(thread, job)
+
+    def resume(self, regs: Regs) -> Regs:
+        """RETURN_FROM_RPC: a3-a7 must be exactly what the suspension handed out."""
+        thread_index = regs[3] & _U32
+        if thread_index >= len(self.threads):
+            return _eresume()
+        thread = self.threads[thread_index]
+        if thread.state is not ThreadState.SUSPENDED or regs[6] != thread._token or regs[7] != 0:
+            return _eresume()
+        if not thread._payload_in_a4_a5 and (regs[4] or regs[5]):
+            return _eresume()
+        if thread._greenlet is None:
+            return _eresume()
+        try:
+            return self._switch(thread, regs)
+        except greenlet.error:
+            return _eresume()  # resumed from another OS thread: see the module docstring
+
+    def _switch(self, thread: SecureThread, value: object) -> Regs:
+        previous = self._current
+        thread.state = ThreadState.RUNNING
+        self._current = thread
+        try:
+            outcome = thread._greenlet.switch(value)  # type: ignore[union-attr]
+        except greenlet.error:
+            thread.state = ThreadState.SUSPENDED
+            raise
+        except BaseException:
+            self._release(thread)  # a crashed job must not leak its thread
+            raise
+        finally:
+            self._current = previous
+        if isinstance(outcome, _Finished):
+            self._release(thread)
+            return outcome.regs
+        assert isinstance(outcome, RpcRequest)
+        thread.state = ThreadState.SUSPENDED
+        self._serial += 1
+        thread._token = self._serial & _U32
+        thread._payload_in_a4_a5 = outcome.code is OpteeSmcReturn.RPC_ALLOC
+        return (int(outcome.code), outcome.a1, outcome.a2, thread.index, 0, 0, thread._token, 0)
+
+
+    @staticmethod
+    def _release(thread: SecureThread) -> None:
+        thread.state = ThreadState.FREE
+        thread._greenlet = None
+        thread.context = None
+
+
+def _eresume() -> Regs:
+    return (OpteeSmcReturn.ERESUME, 0, 0, 0, 0, 0, 0, 0)
