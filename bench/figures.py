@@ -116,7 +116,8 @@ class Env:
     def __init__(self, built: ta.BuiltTa) -> None:
         self.built = built
         self.store = built.store
-        self.ta_bytes = built.ta_path.read_bytes()
+        # The bare baselines map the ELF itself; the device loads the signed .ta.
+        self.ta_bytes = built.elf_path.read_bytes()
         self.image: TaImage = parse_ta_elf(self.ta_bytes)
 
     def device(self) -> Device:

@@ -48,7 +48,7 @@ def _bare(ta_path: Path, count: int) -> tuple[int, int, list[object]]:
     from tee.abi.syscalls import EntryFunction
     from tee.kernel.ta_image import parse_ta_elf
 
-    image = parse_ta_elf(ta_path.read_bytes())
+    image = parse_ta_elf(ta_path.with_suffix(".elf").read_bytes())  # the unsigned ELF
 
     def instance() -> BareTa:
         bare = BareTa(image)

@@ -27,6 +27,8 @@ class Channel(Protocol):
 
     def smc(self, regs: Sequence[int]) -> Regs: ...
 
+    # Optional: ``console() -> list[str]``, the secure UART's lines, where crash dumps go.
+
 
 class EmbeddedChannel:
     """A channel to a :class:`tee.device.Device` living in this process."""
@@ -42,3 +44,7 @@ class EmbeddedChannel:
 
     def smc(self, regs: Sequence[int]) -> Regs:
         return self.device.smc(list(regs))  # type: ignore[attr-defined]
+
+    def console(self) -> list[str]:
+        """What the secure world printed on its UART (a debug port, not the SMC channel)."""
+        return self.device.secure_log  # type: ignore[attr-defined]

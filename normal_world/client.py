@@ -33,7 +33,13 @@ def _result_name(code: int) -> str:
 
 
 class TeeError(Exception):
-    """A call that did not return TEE_SUCCESS: the result code and where it came from."""
+    """A call that did not return TEE_SUCCESS: the result code and where it came from.
+
+    For TEE_ERROR_TARGET_DEAD, ``dump`` holds the TA's crash dump as the secure
+    UART showed it (OP-TEE's format, ready for symbolize.py), when the channel
+    offers a console."""
+
+    dump: str | None = None
 
     def __init__(self, result: int, origin: int, message: str = "") -> None:
         self.result = TeeResult(result) if result in TeeResult._value2member_map_ else result
@@ -284,7 +290,10 @@ class Session:
         result = self.context._run(operation, lambda d, cancel_id: d.invoke(
             self.id, command, operation._to_driver(), cancel_id=cancel_id), self.id)
         if result.ret != TeeResult.SUCCESS:
-            raise TeeError(result.ret, result.origin, f"invoke command {command:#x}")
+            error = TeeError(result.ret, result.origin, f"invoke command {command:#x}")
+            if result.ret == TeeResult.ERROR_TARGET_DEAD:
+                error.dump = self.context._crash_dump(self.ta)
+            raise error
         return operation
 
     def close(self) -> None:
@@ -301,16 +310,35 @@ class Session:
         self.close()
 
 
+def extract_crash_dump(lines: list[str], ta: uuid_mod.UUID) -> str | None:
+    """The last OP-TEE-format dump of ``ta`` in console ``lines``: from the blank
+    ``E/TC`` line that opens it to the end of its call stack or panic line."""
+    status = f"Status of TA {ta}"
+    hits = [i for i, line in enumerate(lines) if status in line]
+    if not hits:
+        return None
+    first = last = hits[-1]
+    while first > 0 and lines[first - 1].startswith("E/TC:"):
+        first -= 1
+        if lines[first].strip() == "E/TC:? 0":
+            break
+    while last + 1 < len(lines) and (lines[last + 1].startswith("E/LD:")
+                                     or "TA panicked" in lines[last + 1] or "TA killed" in lines[last + 1]):
+        last += 1
+    return "\n".join(lines[first:last + 1])
+
+
 class Context:
     """A connection to a TEE (TEEC_Context). Without a channel: a fresh embedded device.
 
     Contexts on the same channel share one driver, as applications share one
     kernel driver; a context closes the sessions it opened when it closes."""
 
-    def __init__(self, channel: Channel | None = None) -> None:
-        self.channel = channel if channel is not None else EmbeddedChannel()
+    def __init__(self, channel: Channel | None = None, *, driver: OpteeDriver | None = None) -> None:
+        self.channel = driver.channel if driver is not None else (
+            channel if channel is not None else EmbeddedChannel())
         try:
-            self.driver = OpteeDriver.for_channel(self.channel)
+            self.driver = driver or OpteeDriver.for_channel(self.channel)
         except DriverError as error:
             raise TeeError(TeeResult.ERROR_COMMUNICATION, ErrorOrigin.COMMS, str(error)) from None
         self._sessions: set[Session] = set()
@@ -323,7 +351,10 @@ class Context:
         result = self._run(operation, lambda d, cancel_id: d.open_session(
             ta, operation._to_driver(), login=login, client=client, cancel_id=cancel_id), 0)
         if result.ret != TeeResult.SUCCESS:
-            raise TeeError(result.ret, result.origin, f"open session to {ta}")
+            error = TeeError(result.ret, result.origin, f"open session to {ta}")
+            if result.ret == TeeResult.ERROR_TARGET_DEAD:
+                error.dump = self._crash_dump(ta)
+            raise error
         session = Session(self, result.session, ta)
         self._sessions.add(session)
         return session
@@ -356,6 +387,11 @@ class Context:
             shm._after_call()
         operation._update(result)
         return result
+
+    def _crash_dump(self, ta: uuid_mod.UUID) -> str | None:
+        """The last crash dump of ``ta`` on the secure console, if the channel has one."""
+        console = getattr(self.channel, "console", None)
+        return extract_crash_dump(console(), ta) if console is not None else None
 
     def _call(self, request):  # type: ignore[no-untyped-def]
         try:

@@ -26,6 +26,27 @@ class _ConsoleEcho(logging.Handler):
         print(f"      | {record.getMessage()}")
 
 
+def _name(switch) -> str:  # type: ignore[no-untyped-def]
+    code = switch.regs[0] & 0xFFFFFFFF
+    enum = OpteeSmc if switch.direction == "NS->S" else OpteeSmcReturn
+    try:
+        return enum(code).name
+    except ValueError:
+        return f"{code:#x}"
+
+
+def _trace(switches: list) -> str:  # type: ignore[type-arg]
+    """``NS->S CALL_WITH_RPC_ARG, S->NS RPC_CMD, ...`` wrapped for the terminal."""
+    words = [f"{s.direction} {_name(s)}" for s in switches]
+    lines, line = [], ""
+    for word in words:
+        if len(line) + len(word) > 72:
+            lines.append(line)
+            line = ""
+        line += ("" if not line else ", ") + word
+    return "\n   ".join(lines + [line])
+
+
 def _step(text: str) -> None:
     print(f"\n== {text}")
 
@@ -62,8 +83,11 @@ def _scenario(ta_store: Path) -> int:
 
     with Context(EmbeddedChannel(device)) as ctx:
         _step(f"Open a session to the hello TA {HELLO_UUID}")
+        print("   (the secure world fetches the TA from the normal world's TA store over RPC)")
+        first = len(switches)
         session = ctx.open_session(HELLO_UUID)
-        print(f"   session id {session.id}")
+        print(f"   session id {session.id}; world switches on the way:")
+        print("   " + _trace(switches[first:]))
 
         _step("INC_VALUE with a value param of 41")
         op = session.invoke(CMD_INC_VALUE, Operation(Value.inout(41)))

@@ -22,6 +22,7 @@ import weakref
 from dataclasses import dataclass, field
 
 from tee.abi import optee_msg as msg
+from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd
 from tee.abi.optee_smc import (OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmcReturn,
                                SecureCapability, is_rpc_return)
 from tee.abi.results import Login, ParamType, TeeResult
@@ -39,12 +40,10 @@ _MEMREF_TO_RMEM = {
     ParamType.MEMREF_OUTPUT: msg.AttrType.RMEM_OUTPUT,
     ParamType.MEMREF_INOUT: msg.AttrType.RMEM_INOUT,
 }
-RPC_ARG_SIZE = msg.arg_size(4)
+RPC_ARG_SIZE = msg.arg_size(RPC_MAX_PARAMS)
+#: Each OS thread keeps one page of shared memory for its messages.
+MESSAGE_PAGE = 4096
 _U32 = 0xFFFFFFFF
-
-# RPC commands the driver serves itself (the supplicant gets LOAD_TA, FS, RPMB).
-RPC_CMD_LOAD_TA, RPC_CMD_GET_TIME, RPC_CMD_SUSPEND = 0, 3, 5
-RPC_CMD_SHM_ALLOC, RPC_CMD_SHM_FREE = 6, 7
 
 
 class DriverError(Exception):
@@ -110,11 +109,14 @@ class OpteeDriver:
         self.supplicant = supplicant or Supplicant(store if store is not None else ".")
         self.shm = ShmPool(channel.memory.base, channel.memory.size)
         self._cookies = itertools.count(1)
+        self._cancel_ids = itertools.count(1)
         self._rpc_buffers: dict[int, ShmBlock] = {}
         self._lock = threading.Lock()
         self._completion = threading.Condition()
+        self._local = threading.local()
         self.capabilities = 0
         self.thread_count = 0
+        self.thread_limit_waits = 0  # how often a call found every secure thread busy
         self.probe()
 
     @classmethod
@@ -206,8 +208,7 @@ class OpteeDriver:
         return self._call(msg.MsgCmd.CANCEL, [], session=session, cancel_id=cancel_id)
 
     def new_cancel_id(self) -> int:
-        with self._lock:
-            return next(self._cookies) & _U32
+        return next(self._cancel_ids) & _U32  # itertools.count is atomic under the GIL
 
     def _call(self, cmd: msg.MsgCmd, params: list[DriverParam], *, session: int = 0, func: int = 0,
               meta: tuple[msg.MsgParam, ...] = (), cancel_id: int = 0) -> CallResult:
@@ -222,10 +223,21 @@ class OpteeDriver:
             for block in blocks:
                 self._free(block)
 
+    def _message_block(self, room: int) -> tuple[ShmBlock, bool]:
+        """Shared memory for one message: this OS thread's cached page when it fits
+        (the common case, saving an allocation per call), else a fresh block."""
+        cached = getattr(self._local, "page", None)
+        if room <= MESSAGE_PAGE and not getattr(self._local, "busy", False):
+            if cached is None:
+                cached = self._local.page = self._alloc(MESSAGE_PAGE)
+            self._local.busy = True
+            return cached, True
+        return self._alloc(room), False
+
     def _message(self, arg: msg.MsgArg) -> msg.MsgArg:
         """Place ``arg`` in shared memory, run the call to completion, decode the reply."""
         room = arg.size + (RPC_ARG_SIZE if self.uses_rpc_arg else 0)
-        block = self._alloc(room)
+        block, cached = self._message_block(room)
         try:
             self.channel.memory.write(block.phys, msg.encode_arg(arg))
             function = OpteeSmc.CALL_WITH_RPC_ARG if self.uses_rpc_arg else OpteeSmc.CALL_WITH_ARG
@@ -236,7 +248,10 @@ class OpteeDriver:
                                   else f"command {arg.cmd}")
             return msg.decode_arg(self.channel.memory.read(block.phys, arg.size))
         finally:
-            self._free(block)
+            if cached:
+                self._local.busy = False
+            else:
+                self._free(block)
 
     def _run_call(self, function: int, phys: int, rpc_arg: int | None) -> int:
         call = [function, phys >> 32, phys & _U32, SHM_CACHED, 0, 0, 0, 0]
@@ -245,6 +260,7 @@ class OpteeDriver:
             if regs[0] != OpteeSmcReturn.ETHREAD_LIMIT:
                 break
             with self._completion:  # every secure thread is busy: wait for a call to end
+                self.thread_limit_waits += 1
                 self._completion.wait(timeout=0.01)
         while is_rpc_return(regs[0]):
             regs = self.channel.smc(self._serve_rpc(regs, rpc_arg))
@@ -289,17 +305,17 @@ class OpteeDriver:
             arg = msg.decode_arg(self.channel.memory.read(phys, size))
         except msg.MessageError:
             return
-        if arg.cmd == RPC_CMD_LOAD_TA:
+        if arg.cmd == RpcCmd.LOAD_TA:
             reply = self.supplicant.load_ta(arg, self.channel.memory.write)
-        elif arg.cmd == RPC_CMD_GET_TIME:
+        elif arg.cmd == RpcCmd.GET_TIME:
             now = time.time_ns()
             reply = _ok(arg, (msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, now // 10**9, now % 10**9),))
-        elif arg.cmd == RPC_CMD_SUSPEND and arg.params:
+        elif arg.cmd == RpcCmd.SUSPEND and arg.params:
             time.sleep(min(arg.params[0].a, 60_000) / 1000)
             reply = _ok(arg, arg.params)
-        elif arg.cmd == RPC_CMD_SHM_ALLOC and arg.params:
+        elif arg.cmd == RpcCmd.SHM_ALLOC and arg.params:
             reply = self._rpc_shm_alloc(arg)
-        elif arg.cmd == RPC_CMD_SHM_FREE and arg.params:
+        elif arg.cmd == RpcCmd.SHM_FREE and arg.params:
             with self._lock:
                 block = self._rpc_buffers.pop(arg.params[0].b, None)
             if block is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,35 @@ def default_ta_store() -> Path:
     return Path(os.environ.get("TEESIM_TA_STORE", SOURCE_TREE_TA_STORE))
 
 
+class _Core:
+    """The single secure core: SMCs from several normal-world threads enter one at
+    a time, in arrival order. Fairness matters: a preempted call comes straight
+    back with RETURN_FROM_RPC, and a plain lock would let it starve everyone else.
+    Uncontended, entering costs one short critical section."""
+
+    def __init__(self) -> None:
+        self._queue = threading.Lock()
+        self._busy = False
+        self._waiting: deque[threading.Lock] = deque()
+
+    def __enter__(self) -> None:
+        with self._queue:
+            if not self._busy:
+                self._busy = True
+                return
+            gate = threading.Lock()
+            gate.acquire()
+            self._waiting.append(gate)
+        gate.acquire()  # released by the previous holder, who hands the core over to us
+
+    def __exit__(self, *exc: object) -> None:
+        with self._queue:
+            if self._waiting:
+                self._waiting.popleft().release()
+            else:
+                self._busy = False
+
+
 @dataclass
 class DeviceConfig:
     memory: MemoryLayout = field(default_factory=MemoryLayout)
@@ -43,7 +73,7 @@ class Device:
         self.memory = PhysicalMemory(self.config.memory)
         self.kernel = SecureKernel(self.memory, self.config.kernel)
         # One core: SMCs from several normal-world threads enter the monitor one at a time.
-        self._core = threading.Lock()
+        self._core = _Core()
         self.monitor = SecureMonitor()
         self.monitor.register(arm_arch_service())
         for service in trusted_os_services(self.kernel):

@@ -16,8 +16,10 @@ from normal_world import Context, EmbeddedChannel
 REPO = Path(__file__).resolve().parents[1]
 HELLO_DIR = REPO / "trusted_apps" / "hello"
 MISBEHAVE_DIR = REPO / "tests" / "tas" / "misbehave"
+RPC_TEST_DIR = REPO / "tests" / "tas" / "rpc_test"
 HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
 MISBEHAVE_UUID = uuid.UUID("b31d747b-0910-4c04-85a7-55f122a7c578")
+RPC_TEST_UUID = uuid.UUID("5ff3f475-1563-446d-80ad-00d4458aab04")
 #: Small enough that an endless loop ends a test quickly, large enough for any honest command.
 TEST_INSTRUCTION_BUDGET = 20_000_000
 
@@ -25,15 +27,15 @@ TEST_INSTRUCTION_BUDGET = 20_000_000
 @pytest.fixture(scope="session")
 def ta_store() -> Path:
     out = REPO / "build" / "test-ta-store"
-    for ta_dir in (HELLO_DIR, MISBEHAVE_DIR):
+    for ta_dir in (HELLO_DIR, MISBEHAVE_DIR, RPC_TEST_DIR):
         build_ta(ta_dir, out)
     return out
 
 
-def make_device(ta_store: Path, **kernel_options: object) -> Device:
-    config = DeviceConfig(kernel=KernelConfig(
-        tas=TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET), **kernel_options))
-    return Device(ta_store, config)
+def make_device(ta_store: Path, tas: TaManagerConfig | None = None, **kernel_options: object) -> Device:
+    """A device for tests: by default with an instruction budget, so a runaway TA ends."""
+    tas = tas or TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET)
+    return Device(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas, **kernel_options)))
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import struct
 import uuid as uuid_mod
-from dataclasses import dataclass, field, replace
 from enum import IntEnum
+from typing import NamedTuple
 
 HEADER = struct.Struct("<8I")
 PARAM = struct.Struct("<4Q")
@@ -84,9 +84,11 @@ class MessageError(ValueError):
     """The bytes do not form a well-formed message."""
 
 
-@dataclass(frozen=True, slots=True)
-class MsgParam:
-    """One param. a/b/c are value.a/b/c, tmem buf_ptr/size/shm_ref, rmem offs/size/shm_ref."""
+class MsgParam(NamedTuple):
+    """One param. a/b/c are value.a/b/c, tmem buf_ptr/size/shm_ref, rmem offs/size/shm_ref.
+
+    A NamedTuple rather than a frozen dataclass: immutable alike, and several
+    times cheaper to build, which matters on the per-message hot path."""
 
     type: AttrType = AttrType.NONE
     a: int = 0
@@ -104,29 +106,25 @@ class MsgParam:
 
     @classmethod
     def value(cls, kind: AttrType, a: int = 0, b: int = 0, c: int = 0, *, meta: bool = False) -> "MsgParam":
-        return cls(kind, a, b, c, meta=meta)
+        return cls(kind, a, b, c, meta)
 
     @classmethod
     def tmem(cls, kind: AttrType, phys_addr: int, size: int, shm_ref: int = 0) -> "MsgParam":
         return cls(kind, phys_addr, size, shm_ref)
 
 
-@dataclass(frozen=True, slots=True)
-class MsgArg:
+class MsgArg(NamedTuple):
     cmd: int
     func: int = 0
     session: int = 0
     cancel_id: int = 0
     ret: int = 0
     ret_origin: int = 0
-    params: tuple[MsgParam, ...] = field(default=())
+    params: tuple[MsgParam, ...] = ()
 
     @property
     def size(self) -> int:
         return arg_size(len(self.params))
-
-    def with_result(self, ret: int, origin: int, **changes: object) -> "MsgArg":
-        return replace(self, ret=ret, ret_origin=origin, **changes)  # type: ignore[arg-type]
 
 
 def peek_num_params(header: bytes) -> int:
@@ -136,16 +134,18 @@ def peek_num_params(header: bytes) -> int:
     return HEADER.unpack_from(header)[7]
 
 
+_ATTR_TYPES = {int(kind): kind for kind in AttrType}
+
+
 def decode_param(raw: bytes, offset: int = 0) -> MsgParam:
     attr, a, b, c = PARAM.unpack_from(raw, offset)
     if attr & ~ATTR_KNOWN_BITS:
         raise MessageError(f"param attr {attr:#x} has reserved bits set")
-    try:
-        kind = AttrType(attr & ATTR_TYPE_MASK)
-    except ValueError:
-        raise MessageError(f"unknown param type {attr & ATTR_TYPE_MASK:#x}") from None
-    return MsgParam(kind, a, b, c, meta=bool(attr & ATTR_META), noncontig=bool(attr & ATTR_NONCONTIG),
-                    cache=(attr >> ATTR_CACHE_SHIFT) & ATTR_CACHE_MASK)
+    kind = _ATTR_TYPES.get(attr & ATTR_TYPE_MASK)
+    if kind is None:
+        raise MessageError(f"unknown param type {attr & ATTR_TYPE_MASK:#x}")
+    return MsgParam(kind, a, b, c, bool(attr & ATTR_META), bool(attr & ATTR_NONCONTIG),
+                    (attr >> ATTR_CACHE_SHIFT) & ATTR_CACHE_MASK)
 
 
 def decode_arg(raw: bytes) -> MsgArg:

@@ -25,10 +25,12 @@ from __future__ import annotations
 import ctypes
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from enum import Enum, IntFlag
 
-from unicorn import (UC_ARCH_ARM64, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
+from unicorn import (UC_ERR_READ_UNMAPPED as _UC_ERR_READ_UNMAPPED,
+                     UC_ERR_WRITE_UNMAPPED as _UC_ERR_WRITE_UNMAPPED, UC_ARCH_ARM64, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
                      UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED,
                      UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_ARM, UC_PROT_EXEC,
                      UC_PROT_READ, UC_PROT_WRITE, Uc, UcError)
@@ -139,37 +141,37 @@ _PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
 class _Watchdog:
     """One background thread that ends over-long runs: the timer interrupt.
 
-    A run registers its deadline; the thread wakes every ``TICK`` seconds and
-    stops any CPU past its deadline. This costs nothing per instruction (unlike
-    an instruction count) and nothing per run beyond two dict operations."""
-
-    TICK = 0.002
+    It wakes once per tick and stops any CPU that has been inside the *same* run
+    since its previous look, so a run is preempted after one to two ticks. A run
+    only bumps a counter on entry and clears a flag on exit: nothing per
+    instruction, no lock per run, and few enough wake-ups that the thread does
+    not compete with the emulating thread for the interpreter."""
 
     def __init__(self) -> None:
-        self._deadlines: dict[El0Cpu, float] = {}
+        self.tick = 0.01
+        self._cpus: "weakref.WeakSet[El0Cpu]" = weakref.WeakSet()
+        self._seen: "weakref.WeakKeyDictionary[El0Cpu, int]" = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def arm(self, cpu: "El0Cpu", seconds: float) -> None:
+    def watch(self, cpu: "El0Cpu", tick: float) -> None:
         with self._lock:
-            self._deadlines[cpu] = time.monotonic() + seconds
+            self._cpus.add(cpu)
+            self.tick = min(self.tick, max(tick / 2, 0.001))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._loop, name="teesim-timer", daemon=True)
                 self._thread.start()
 
-    def disarm(self, cpu: "El0Cpu") -> None:
-        with self._lock:
-            self._deadlines.pop(cpu, None)
-
     def _loop(self) -> None:
         while True:
-            time.sleep(self.TICK)
-            now = time.monotonic()
+            time.sleep(self.tick)
             with self._lock:
-                late = [cpu for cpu, deadline in self._deadlines.items() if deadline <= now]
-                for cpu in late:
-                    del self._deadlines[cpu]
-                    cpu._interrupt()
+                cpus = list(self._cpus)
+            for cpu in cpus:
+                serial = cpu._run_serial
+                if cpu._running and self._seen.get(cpu) == serial:
+                    cpu._interrupt(serial)
+                self._seen[cpu] = serial
 
 
 _WATCHDOG = _Watchdog()
@@ -203,6 +205,9 @@ class El0Cpu:
         self._uc.mem_write(EL1_STUB_VA, _EL1_STUB)
         self._at_el0 = False
         self._preempt_requested = False
+        self._run_serial = 0
+        self._running = False
+        self._watched = False
         self._pending: Stop | None = None
         uch = self._uc._uch  # the binding's engine handle, for the batch paths below
         self._uch = uch
@@ -229,11 +234,16 @@ class El0Cpu:
 
     def read(self, va: int, size: int) -> bytes:
         """Kernel-side read: ignores page permissions; the caller checks them."""
-        return bytes(self._uc.mem_read(va, size))
+        buffer = ctypes.create_string_buffer(size)
+        if _uclib.uc_mem_read(self._uch, va, buffer, size):
+            raise UcError(_UC_ERR_READ_UNMAPPED)
+        return buffer.raw
 
     def write(self, va: int, data: bytes | bytearray) -> None:
         """Kernel-side write: ignores page permissions; the caller checks them."""
-        self._uc.mem_write(va, bytes(data))
+        data = bytes(data)
+        if _uclib.uc_mem_write(self._uch, va, data, len(data)):
+            raise UcError(_UC_ERR_WRITE_UNMAPPED)
 
     # -- registers -------------------------------------------------------------------
     def x(self, index: int) -> int:
@@ -280,26 +290,32 @@ class El0Cpu:
         if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & _PSTATE_EL_MASK:
             raise RuntimeError("the CPU did not reach EL0")
         self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, ERET_SENTINEL)
+        # The stub is never needed again (the CPU stays at EL0): remove it, so a TA
+        # cannot even read it.
+        self._uc.mem_unmap(EL1_STUB_VA, PAGE_SIZE)
         self._at_el0 = True
         self._next_pc = pc
 
     # -- execution -------------------------------------------------------------------
     def run(self, budget: int = 0, time_slice: float = 0.0) -> Stop:
         """Run from the current PC until a syscall, a fault, ``budget`` instructions
-        (0: no limit; exact but slows emulation) or ``time_slice`` seconds of wall
-        time (0: none; a timer thread preempts, at no cost per instruction)."""
+        (0: no limit; exact but slows emulation) or about ``time_slice`` seconds of
+        wall time (0: none; a timer thread preempts, at no cost per instruction)."""
         self._pending = None
         self._preempt_requested = False
-        if time_slice:
-            _WATCHDOG.arm(self, time_slice)
+        if time_slice and not self._watched:
+            _WATCHDOG.watch(self, time_slice)
+            self._watched = True
+        self._run_serial += 1
+        self._running = bool(time_slice)
         try:
-            self._uc.emu_start(self._next_pc, _NEVER, count=budget)
-        except UcError as error:
-            if self._pending is None:
-                self._pending = self._fault(FaultKind.DATA, self.pc, 0, f"emulator error: {error}")
+            # Straight into the C library: the binding's wrapper costs microseconds a call.
+            status = _uclib.uc_emu_start(self._uch, self._next_pc, _NEVER, 0, budget)
         finally:
-            if time_slice:
-                _WATCHDOG.disarm(self)
+            self._running = False
+        if status and self._pending is None:
+            self._pending = self._fault(FaultKind.DATA, self.pc, 0,
+                                        f"emulator error: {UcError(status)}")
         values = self._stop_values = self._stop_regs.read()
         self._next_pc = values[9]
         stop = self._pending
@@ -309,10 +325,11 @@ class El0Cpu:
             stop = self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
         return stop
 
-    def _interrupt(self) -> None:
-        """Called from the timer thread: stop at the next instruction boundary."""
-        self._preempt_requested = True
-        self._uc.emu_stop()
+    def _interrupt(self, serial: int) -> None:
+        """Called from the timer thread: stop run ``serial`` at the next instruction boundary."""
+        if self._running and self._run_serial == serial:
+            self._preempt_requested = True
+            _uclib.uc_emu_stop(self._uch)
 
     def _explain_silent_stop(self, budget: int) -> Stop:
         pc = self.pc
@@ -346,7 +363,7 @@ class El0Cpu:
             if number == _EXCP_SMC:
                 pc -= 4  # Unicorn reports smc with the PC already advanced
             self._pending = self._fault(kind, pc, 0, cause)
-        uc.emu_stop()
+        _uclib.uc_emu_stop(self._uch)
 
     def _on_invalid_memory(self, uc: Uc, access: int, address: int, _size: int, _value: int,
                            _user_data: object) -> bool:

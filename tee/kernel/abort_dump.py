@@ -52,9 +52,33 @@ def _symbol(instance: "TaInstance", address: int) -> str:
     return f" {name}" if name else ""
 
 
+def _function_of(instance: "TaInstance", address: int) -> str | None:
+    offset = address - instance.image_base
+    name = instance.image.symbolize(offset) if 0 <= offset < instance.image.span else None
+    return name.rsplit("+", 1)[0] if name else None
+
+
+def _leaf_caller(instance: "TaInstance", regs: dict[str, int]) -> int | None:
+    """x30 when the PC is in a leaf function, which keeps its return address only there.
+
+    The frame-record chain skips a leaf's caller. x30 is that caller's return
+    address unless the faulting function has already made a call of its own
+    (then x30 points back into it) or saved x30 in a frame record (then the
+    chain repeats it); symbols tell the cases apart, so without them x30 is left out."""
+    lr = regs["x30"]
+    here, there = _function_of(instance, regs["elr"]), _function_of(instance, lr - 4)
+    if here is None or there is None or here == there:
+        return None
+    return lr
+
+
 def _call_stack(instance: "TaInstance", regs: dict[str, int]) -> list[int]:
     """PC, then return addresses from the AArch64 frame-record chain (x29)."""
     frames = [regs["elr"]]
+    leaf_caller = _leaf_caller(instance, regs)
+    if leaf_caller is not None:
+        frames.append(leaf_caller)
+    chain_start = len(frames)
     fp = regs["x29"]
     seen: set[int] = set()
     while fp and fp not in seen and len(frames) < _MAX_FRAMES:
@@ -66,6 +90,8 @@ def _call_stack(instance: "TaInstance", regs: dict[str, int]) -> list[int]:
         fp, lr = int.from_bytes(record[:8], "little"), int.from_bytes(record[8:], "little")
         if not lr:
             break
+        if len(frames) == chain_start and lr == leaf_caller:
+            continue  # the chain starts at the frame x30 already named
         frames.append(lr)
     return frames
 
@@ -113,6 +139,6 @@ def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: "TaInstan
 
 def format_panic_dump(code: int | None, reason: str | None, regs: dict[str, int],
                       instance: "TaInstance") -> str:
-    head = _register_block(regs, 0)
     what = f"TA panicked with code 0x{code:x}" if code is not None else f"TA killed: {reason}"
+    head = [what] + _register_block(regs, 0)
     return _assemble(head, regs, instance, [f"D/TC:? 0 user_ta_enter:176 tee_user_ta_enter: {what}"])

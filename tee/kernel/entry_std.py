@@ -14,7 +14,7 @@ another guest naming them gets BAD_PARAMETERS, as if they did not exist.
 from __future__ import annotations
 
 import uuid as uuid_mod
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Callable
 
 from tee.abi import optee_msg as msg
@@ -160,7 +160,7 @@ class StdEntry:
             self.tas.release(instance, len(self.sessions.on_instance(instance)))
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
         out_params = params[:2] + self._export_params(params[2:], imported)
-        return replace(arg, ret=outcome.result, ret_origin=origin, params=out_params,
+        return arg._replace(ret=outcome.result, ret_origin=origin, params=out_params,
                        session=session.id if outcome.result == TeeResult.SUCCESS else 0)
 
     def _session_of(self, arg: msg.MsgArg, call: CallRequest) -> Session | None:
@@ -183,7 +183,7 @@ class StdEntry:
         session.cancel_id = arg.cancel_id
         outcome = self._enter(session, EntryFunction.INVOKE_COMMAND, imported.params, arg.func)
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
-        return replace(arg, ret=outcome.result, ret_origin=origin,
+        return arg._replace(ret=outcome.result, ret_origin=origin,
                        params=self._export_params(arg.params, imported))
 
     def _close_session(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
@@ -197,7 +197,7 @@ class StdEntry:
             self._enter(session, EntryFunction.CLOSE_SESSION, [])
         self.sessions.remove(session)
         self.tas.release(instance, len(self.sessions.on_instance(instance)))
-        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
+        return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
     def _enter(self, session: Session, func: EntryFunction, params: list[TaParam],
                cmd: int = 0) -> EntryOutcome:
@@ -219,7 +219,7 @@ class StdEntry:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         if session.busy and session.cancel_id == arg.cancel_id:
             session.cancel_requested = True
-        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
+        return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
     # -- shared memory --------------------------------------------------------------
     def _register_shm(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
@@ -235,7 +235,7 @@ class StdEntry:
         except ShmError as error:
             self.log.core("E", f"register shm: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
+        return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
     def _unregister_shm(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
         if len(arg.params) != 1 or arg.params[0].type is not msg.AttrType.RMEM_INPUT:
@@ -248,7 +248,7 @@ class StdEntry:
         except ShmError as error:
             self.log.core("E", f"unregister shm: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        return replace(arg, ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
+        return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
     _COMMANDS = {
         msg.MsgCmd.OPEN_SESSION: _open_session,
@@ -306,14 +306,14 @@ class StdEntry:
             if not ta_param.type.is_output:
                 out.append(param)
             elif ta_param.type.is_value:
-                out.append(replace(param, a=ta_param.a, b=ta_param.b))
+                out.append(param._replace(a=ta_param.a, b=ta_param.b))
             else:
                 if ta_param.buffer is not None and target is not None:
                     count = min(ta_param.size, param.b)
                     self.memory.write(target, bytes(ta_param.buffer[:count]), World.NORMAL)
-                out.append(replace(param, b=ta_param.size))
+                out.append(param._replace(b=ta_param.size))
         return tuple(out)
 
 
 def _fail(arg: msg.MsgArg, result: TeeResult) -> msg.MsgArg:
-    return replace(arg, ret=result, ret_origin=ErrorOrigin.TEE)
+    return arg._replace(ret=result, ret_origin=ErrorOrigin.TEE)

@@ -20,7 +20,7 @@ from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_U
                                OpteeSmc, OpteeSmcReturn, SecureCapability)
 from tee.kernel.entry_std import CallRequest, StdEntry
 from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
-from tee.kernel.services import SecureClock, SecureLog, SecureRng
+from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
 from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
@@ -57,6 +57,7 @@ class SecureKernel:
         self.log = SecureLog()
         self.clock = SecureClock()
         self.rng = SecureRng(self.config.rng_seed)
+        self.persistent_time = PersistentTimeStore()
         self.sessions = SessionTable()
         self.threads = ThreadPool(self.config.thread_count)
         self.rpc = RpcClient(self.threads, memory)
@@ -81,8 +82,12 @@ class SecureKernel:
         }
 
     def _syscall_context(self, session: Session) -> SyscallContext:
-        return SyscallContext(session.instance.user, self.clock, self.rng, self.log,
-                              session.instance, session, self.rpc)
+        context = session.syscall_context
+        if context is None or context.instance is not session.instance:
+            context = session.syscall_context = SyscallContext(
+                session.instance.user, self.clock, self.rng, self.log, session.instance, session,
+                self.rpc, self.persistent_time)
+        return context
 
     # -- vectors ----------------------------------------------------------------------
     def fast_smc_entry(self, regs: Regs) -> Regs:

@@ -13,41 +13,18 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass
-from enum import IntEnum
 
 from tee.abi import optee_msg as msg
+from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd, ShmType
 from tee.abi.optee_smc import OpteeSmcReturn
 from tee.abi.results import TeeResult
 from tee.kernel.threads import RpcRequest, ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
-#: THREAD_RPC_MAX_NUM_PARAMS: room reserved in every RPC message.
-RPC_MAX_PARAMS = 4
 RPC_ARG_SIZE = msg.arg_size(RPC_MAX_PARAMS)
 #: The largest TA image the kernel accepts over LOAD_TA.
 MAX_TA_IMAGE_SIZE = 16 * 1024 * 1024
 _U32 = 0xFFFFFFFF
-
-
-class RpcCmd(IntEnum):
-    """OPTEE_RPC_CMD_*: what the normal world is asked to do."""
-
-    LOAD_TA = 0
-    RPMB = 1
-    FS = 2
-    GET_TIME = 3
-    NOTIFICATION = 4
-    SUSPEND = 5
-    SHM_ALLOC = 6
-    SHM_FREE = 7
-
-
-class ShmType(IntEnum):
-    """OPTEE_RPC_SHM_TYPE_*: who owns shared memory allocated over RPC."""
-
-    APPL = 0
-    KERNEL = 1
-    GLOBAL = 2
 
 
 class RpcError(Exception):

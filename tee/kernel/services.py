@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from tee.abi.results import TeeResult
+
 _log = logging.getLogger("teesim.secure")
 
 
@@ -71,3 +73,27 @@ class SecureLog:
 
     def tail(self, count: int = 50) -> list[str]:
         return list(self.lines)[-count:]
+
+
+class PersistentTimeStore:
+    """TA persistent time (TEE_SetTAPersistentTime): per TA, an offset from the
+    system clock. Kept in memory for now, so it reads TIME_NOT_SET after a reboot
+    until secure storage keeps it."""
+
+    def __init__(self) -> None:
+        self._offsets: dict[object, float] = {}
+
+    def set(self, ta: object, clock: SecureClock, seconds: int, millis: int) -> None:
+        now_s, now_ms = clock.system_time()
+        self._offsets[ta] = seconds + millis / 1000 - (now_s + now_ms / 1000)
+
+    def get(self, ta: object, clock: SecureClock) -> tuple[int, int, int]:
+        """(TEE result, seconds, millis); seconds may exceed 32 bits (result OVERFLOW)."""
+        offset = self._offsets.get(ta)
+        if offset is None:
+            return TeeResult.ERROR_TIME_NOT_SET, 0, 0
+        now_s, now_ms = clock.system_time()
+        total_ms = max(0, int(round((now_s + now_ms / 1000 + offset) * 1000)))
+        seconds, millis = divmod(total_ms, 1000)
+        result = TeeResult.ERROR_OVERFLOW if seconds > 0xFFFFFFFF else TeeResult.SUCCESS
+        return result, seconds, millis

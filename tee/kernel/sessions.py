@@ -30,6 +30,7 @@ class Session:
     cancel_id: int = 0  # of the call in progress
     cancel_requested: bool = False
     cancel_masked: bool = True  # GlobalPlatform/OP-TEE: masked until the TA unmasks
+    syscall_context: object = None  # built once, on first entry (see SecureKernel)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import SYSCALL_ARG_COUNT, Syscall
-from tee.kernel.services import SecureClock, SecureLog, SecureRng
+from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
 from tee.kernel.user_memory import UserAccessError, UserMemory
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ class SyscallContext:
     instance: "TaInstance"
     session: "Session"
     rpc: "RpcClient"
+    persistent_time: PersistentTimeStore
 
     def preempt(self) -> None:
         """The TA's time slice ended: suspend with RPC_FOREIGN_INTR until resumed."""

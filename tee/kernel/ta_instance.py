@@ -1,19 +1,25 @@
 """One TA instance: its own EL0 CPU and address space, entered per OP-TEE's TA ABI.
 
-Address space (each region page-aligned, unmapped guard pages between):
-``[guard][stack][guard][image ...][guard][param][guard][param]...``. The stack
-holds ``utee_params`` at its top; memref params are mapped only for the call that
-carries them (read-only for INPUT, never executable) and unmapped afterwards.
+Address space: the stack, the image and each memref param are page-aligned
+regions at random addresses inside ``user_memory.ASLR_WINDOW`` (ASLR, drawn from
+the TaManager's layout RNG), each with an unmapped guard page on both sides. The
+image keeps its segments' relative layout, each segment mapped with its own
+permissions (W^X). The stack holds ``utee_params`` at its top; memref params are
+placed afresh for each call that carries them (read-only for INPUT, never
+executable) and unmapped when it returns.
 
 Entry: x0 = entry function, x1 = session id, x2 = address of utee_params,
 x3 = command, PC = ELF entry, SP just below utee_params. The TA ends an entry
 with the RETURN syscall; PANIC, a CPU fault or an exhausted instruction budget
-kill the instance, which is never entered again.
+kill the instance, which is never entered again; its OP-TEE-format crash dump
+stays in :attr:`TaInstance.last_dump`.
 """
 
 from __future__ import annotations
 
+import random
 import struct
+import time
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -23,11 +29,14 @@ from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
 from tee.kernel.syscalls import SyscallContext, TaPanic, dispatch
 from tee.kernel.ta_image import TaImage
-from tee.kernel.user_memory import Mapping, UserMemory
+from tee.kernel.user_memory import ASLR_WINDOW, Mapping, UserMemory
 
 UTEE_PARAMS = struct.Struct("<Q8Q")  # types, vals[8]
+#: Budget charged per syscall in deterministic mode (instructions before an svc are not reported).
+SYSCALL_BUDGET_COST = 100
 UTEE_PARAMS_SLOT = 80  # 72 bytes rounded up to the 16-byte stack alignment
-DEFAULT_LOAD_BASE = 0x4000_0000
+#: Lowest address a TA mapping can have (the start of the ASLR window).
+DEFAULT_LOAD_BASE = ASLR_WINDOW[0]
 R = TypeVar("R")
 
 
@@ -57,22 +66,26 @@ class EntryOutcome:
 @dataclass
 class TaInstance:
     image: TaImage
-    load_base: int = DEFAULT_LOAD_BASE
+    #: Source of this instance's addresses (stack, image, params). The TaManager
+    #: passes its per-device RNG, so a seeded device lays TAs out reproducibly.
+    layout_rng: random.Random = field(default_factory=random.SystemRandom, repr=False)
     instruction_budget: int = 0
     slice_instructions: int = 5_000_000
     time_slice: float = 0.0
     dead: bool = False
+    #: The crash dump of the entry that killed this instance (None while alive):
+    #: the record of why it died, for the secure log and the client API.
     last_dump: str | None = None
     _resources: dict[type, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self.cpu = El0Cpu()
-        self.user = UserMemory(self.cpu)
+        self.user = UserMemory(self.cpu, self.layout_rng)
         stack_size = _pages(self.image.head.stack_size + UTEE_PARAMS_SLOT)
-        self.stack = Mapping(self.load_base + PAGE_SIZE, stack_size, Perm.READ | Perm.WRITE, "(stack)")
-        self.image_base = self.stack.end + PAGE_SIZE
-        self.param_base = self.image_base + self.image.span + PAGE_SIZE
+        self.stack = Mapping(self.user.random_free_va(stack_size), stack_size,
+                             Perm.READ | Perm.WRITE, "(stack)")
         self.user.add(self.stack)
+        self.image_base = self.user.random_free_va(self.image.span)
         self._map_image()
 
     def _map_image(self) -> None:
@@ -106,13 +119,23 @@ class TaInstance:
                 self.user.remove(mapping)
 
     def _run(self, ctx: SyscallContext) -> EntryOutcome:
+        """Run the entry to its end. The time slice counts from the last resume,
+        syscalls included, so a syscall-heavy loop is preempted like any other."""
         remaining = self.instruction_budget
+        slice_end = time.monotonic() + self.time_slice
         while True:
             if remaining:  # deterministic mode: counted slices
                 slice_count = min(remaining, self.slice_instructions)
                 stop = self.cpu.run(budget=slice_count)
+            elif self.time_slice:
+                left = slice_end - time.monotonic()
+                if left <= 0:
+                    ctx.preempt()
+                    slice_end = time.monotonic() + self.time_slice
+                    continue
+                stop = self.cpu.run(time_slice=left)
             else:
-                stop = self.cpu.run(time_slice=self.time_slice)
+                stop = self.cpu.run()
             if stop.kind is StopKind.SYSCALL:
                 regs = self.cpu.syscall_registers()
                 number = regs[8]
@@ -125,18 +148,23 @@ class TaInstance:
                 except TaPanic as panic:
                     ctx.log.core("E", f"syscall {number} panics the TA: {panic}")
                     return self._die(panic_code=panic.code)
+                if remaining:
+                    # Unicorn does not say how many instructions ran before the svc;
+                    # charging each syscall keeps syscall-heavy loops bounded.
+                    remaining -= SYSCALL_BUDGET_COST
+                    if remaining <= 0:
+                        return self._die(reason="instruction budget exhausted")
             elif stop.kind is StopKind.FAULT:
                 assert stop.fault is not None
                 return self._die(fault=stop.fault)
             elif stop.kind is StopKind.BUDGET_EXHAUSTED:
-                # Instructions of slices that ended early in a syscall are not
-                # counted (Unicorn does not report them): the budget is a floor.
                 remaining -= slice_count
                 if remaining <= 0:
                     return self._die(reason="instruction budget exhausted")
                 ctx.preempt()
             else:  # PREEMPTED: the time slice ended; let the normal world run
                 ctx.preempt()
+                slice_end = time.monotonic() + self.time_slice
 
     def _die(self, *, panic_code: int | None = None, fault: CpuFault | None = None,
              reason: str | None = None) -> EntryOutcome:
@@ -152,16 +180,20 @@ class TaInstance:
     # -- params -----------------------------------------------------------------------
     def _map_params(self, params: list[TaParam]) -> dict[int, Mapping]:
         maps: dict[int, Mapping] = {}
-        cursor = self.param_base
-        for index, param in enumerate(params):
-            if not param.type.is_memref or param.buffer is None or param.size == 0:
-                continue
-            perm = Perm.READ | (Perm.WRITE if param.type.is_output else Perm.NONE)
-            mapping = Mapping(cursor, _pages(param.size), perm, "(param)")
-            self.user.add(mapping)
-            self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
-            maps[index] = mapping
-            cursor = mapping.end + PAGE_SIZE
+        try:
+            for index, param in enumerate(params):
+                if not param.type.is_memref or param.buffer is None or param.size == 0:
+                    continue
+                perm = Perm.READ | (Perm.WRITE if param.type.is_output else Perm.NONE)
+                size = _pages(param.size)
+                mapping = Mapping(self.user.random_free_va(size), size, perm, "(param)")
+                self.user.add(mapping)
+                self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
+                maps[index] = mapping
+        except BaseException:
+            for mapping in maps.values():  # leave no half-mapped call behind
+                self.user.remove(mapping)
+            raise
         return maps
 
     @staticmethod

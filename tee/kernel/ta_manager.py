@@ -1,5 +1,13 @@
 """TA instances: loading images, sharing single-instance TAs, tearing instances down.
 
+Loading checks the untrusted bytes in OP-TEE's order: the signature first
+(``ta_verify``: nothing of an unsigned or tampered image is parsed), then
+rollback (a version lower than the highest this device has loaded for that
+UUID is refused), then the ELF (``ta_image``) and its ``ta_head``. Signature,
+rollback and UUID failures are TEE_ERROR_SECURITY; a correctly signed image that
+is not a loadable TA, or whose ``ta_head`` has flag bits outside TA_FLAGS_MASK,
+is TEE_ERROR_BAD_FORMAT (as OP-TEE's ldelf does).
+
 Flags from ``ta_head`` decide sharing as in OP-TEE: a SINGLE_INSTANCE TA has at
 most one live instance; without MULTI_SESSION a second session to it is BUSY;
 with INSTANCE_KEEP_ALIVE the instance outlives its last session.
@@ -7,6 +15,7 @@ with INSTANCE_KEEP_ALIVE the instance outlives its last session.
 
 from __future__ import annotations
 
+import random
 import uuid as uuid_mod
 from dataclasses import dataclass
 from typing import Callable
@@ -15,7 +24,8 @@ from tee.abi.results import TeeResult
 from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
 from tee.kernel.services import SecureLog
 from tee.kernel.ta_image import TaFormatError, TaImage, parse_ta_elf
-from tee.kernel.ta_instance import DEFAULT_LOAD_BASE, TaInstance
+from tee.kernel.ta_instance import TaInstance
+from tee.kernel.ta_verify import TaSignatureError, load_trusted_key, verify_ta
 
 
 class TaLoadError(Exception):
@@ -33,7 +43,12 @@ class TaManagerConfig:
     slice_instructions: int = 5_000_000
     #: Wall-clock time slice after which a running TA is preempted (0: never).
     time_slice: float = 0.02
-    load_base: int = DEFAULT_LOAD_BASE
+    #: PEM of the RSA public key TA images must be signed with (None: the SDK's
+    #: DEVELOPMENT-ONLY key, trusted_apps/sdk/keys/dev_ta_key.pub.pem).
+    ta_public_key: bytes | None = None
+    #: Seed of the address-space layout RNG (ASLR). None: unpredictable (OS CSPRNG);
+    #: an int makes the sequence of TA and param addresses repeat on every boot.
+    aslr_seed: int | None = None
 
 
 class TaManager:
@@ -41,6 +56,11 @@ class TaManager:
         self.log = log
         self.config = config or TaManagerConfig()
         self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
+        self._trusted_key = load_trusted_key(self.config.ta_public_key)
+        self._layout_rng: random.Random = (random.SystemRandom() if self.config.aslr_seed is None
+                                           else random.Random(self.config.aslr_seed))
+        #: Rollback protection: the highest version loaded per TA since boot.
+        self._versions: dict[uuid_mod.UUID, int] = {}
 
     def find_shared(self, uuid: uuid_mod.UUID,
                     has_sessions: Callable[[TaInstance], bool]) -> TaInstance | None:
@@ -57,20 +77,32 @@ class TaManager:
 
     def load(self, uuid: uuid_mod.UUID, raw: bytes | None) -> TaInstance:
         """A fresh instance from the (untrusted) image bytes the TA store supplied."""
-        image = self._load_image(uuid, raw)
-        instance = TaInstance(image, load_base=self.config.load_base,
+        image, version = self._load_image(uuid, raw)
+        instance = TaInstance(image, self._layout_rng,
                               instruction_budget=self.config.instruction_budget,
                               slice_instructions=self.config.slice_instructions,
                               time_slice=self.config.time_slice)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
+        # Recorded only now: an image that fails any check leaves no trace.
+        self._versions[uuid] = max(version, self._versions.get(uuid, 0))
         return instance
 
-    def _load_image(self, uuid: uuid_mod.UUID, raw: bytes | None) -> TaImage:
+    def _load_image(self, uuid: uuid_mod.UUID, raw: bytes | None) -> tuple[TaImage, int]:
         if raw is None:
             raise TaLoadError(TeeResult.ERROR_ITEM_NOT_FOUND, f"no TA {uuid} in the TA store")
         try:
-            image = parse_ta_elf(raw)
+            verified = verify_ta(raw, uuid, self._trusted_key)
+        except TaSignatureError as error:
+            raise TaLoadError(TeeResult.ERROR_SECURITY,
+                              f"TA {uuid}: signature check failed: {error}") from None
+        highest = self._versions.get(uuid, 0)
+        if verified.ta_version < highest:
+            raise TaLoadError(TeeResult.ERROR_SECURITY,
+                              f"TA {uuid}: version {verified.ta_version} is a rollback "
+                              f"(version {highest} was loaded before)")
+        try:
+            image = parse_ta_elf(verified.img)
         except TaFormatError as error:
             raise TaLoadError(TeeResult.ERROR_BAD_FORMAT, f"TA {uuid}: {error}") from None
         if image.head.uuid != uuid:
@@ -79,7 +111,7 @@ class TaManager:
         if image.head.flags & ~TA_FLAGS_MASK:
             raise TaLoadError(TeeResult.ERROR_BAD_FORMAT,
                               f"TA {uuid}: invalid TA flags {image.head.flags:#x}")
-        return image
+        return image, verified.ta_version
 
     def release(self, instance: TaInstance, remaining_sessions: int) -> None:
         """Called after a session on ``instance`` ended; destroys it when nothing keeps it."""

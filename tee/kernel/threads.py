@@ -70,8 +70,17 @@ class SecureThread:
         assert self._greenlet is greenlet.getcurrent(), "rpc() outside its own secure thread"
         return self._greenlet.parent.switch(request)
 
-    def _main(self, job: Callable[[], Regs]) -> _Finished:
-        return _Finished(job())
+    def _serve(self, job: Callable[[], Regs]) -> None:
+        """The greenlet's body: run jobs for as long as the same normal-world OS
+        thread keeps starting them (creating a greenlet per call costs more)."""
+        while True:
+            job = self._greenlet.parent.switch(_Finished(job()))  # type: ignore[union-attr]
+
+    def prepare(self) -> None:
+        """Reuse this thread's greenlet if it belongs to the calling OS thread."""
+        current = greenlet.getcurrent()
+        if self._greenlet is None or self._greenlet.dead or self._greenlet.parent is not current:
+            self._greenlet = greenlet.greenlet(self._serve, parent=current)
 
 
 class ThreadPool:
@@ -97,7 +106,7 @@ class ThreadPool:
         thread = next((t for t in self.threads if t.state is ThreadState.FREE), None)
         if thread is None:
             return (OpteeSmcReturn.ETHREAD_LIMIT, 0, 0, 0, 0, 0, 0, 0)
-        thread._greenlet = greenlet.greenlet(thread._main)
+        thread.prepare()
         thread.context = None
         return self._switch(thread, job)
 
@@ -146,7 +155,6 @@ class ThreadPool:
     @staticmethod
     def _release(thread: SecureThread) -> None:
         thread.state = ThreadState.FREE
-        thread._greenlet = None
         thread.context = None
 
 

@@ -4,15 +4,29 @@ Every pointer and length a TA passes to a syscall is checked against that
 instance's own mappings, with the access the call needs, before any byte moves.
 The check is overflow-safe (Python ints) and a range may cross from one mapping
 into an adjacent one only if both grant the access.
+
+Placement is randomised (ASLR): :meth:`UserMemory.random_free_va` picks a
+page-aligned address inside :data:`ASLR_WINDOW` with an unmapped guard page on
+each side, from the instance's layout RNG.
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
-from tee.emu import El0Cpu, Perm
+from tee.emu import PAGE_SIZE, El0Cpu, Perm
+from tee.emu.cpu import EL1_STUB_VA, ERET_SENTINEL
 
 U64_MAX = 0xFFFF_FFFF_FFFF_FFFF
+#: Where TA stacks, images and memref params go, [start, end). Starting at 1 GiB
+#: keeps NULL and small integers from ever pointing into a TA; the end keeps
+#: every mapping far below the EL1 stub page and the eret sentinel of tee.emu.
+ASLR_WINDOW = (0x4000_0000, 0x7F00_0000_0000)
+assert ASLR_WINDOW[1] <= min(EL1_STUB_VA, ERET_SENTINEL)
+#: Attempts at a random spot before giving up; with 2**35 pages in the window a
+#: collision is rare, so running out means the address space is really full.
+_PLACEMENT_TRIES = 64
 
 
 class UserAccessError(Exception):
@@ -32,10 +46,15 @@ class Mapping:
         return self.va + self.size
 
 
+class AddressSpaceFull(Exception):
+    """No free spot for a mapping inside the ASLR window."""
+
+
 class UserMemory:
-    def __init__(self, cpu: El0Cpu) -> None:
+    def __init__(self, cpu: El0Cpu, layout_rng: random.Random | None = None) -> None:
         self._cpu = cpu
         self._mappings: list[Mapping] = []
+        self._rng = layout_rng if layout_rng is not None else random.SystemRandom()
 
     @property
     def mappings(self) -> tuple[Mapping, ...]:
@@ -44,6 +63,19 @@ class UserMemory:
     def add(self, mapping: Mapping) -> None:
         self._cpu.map(mapping.va, mapping.size, mapping.perm)
         self._mappings.append(mapping)
+
+    def random_free_va(self, size: int) -> int:
+        """A random page-aligned address where ``size`` bytes fit inside the ASLR
+        window with a free guard page below and above."""
+        pages = -(-size // PAGE_SIZE)
+        first = ASLR_WINDOW[0] // PAGE_SIZE + 1  # leave room for the guard below
+        last = ASLR_WINDOW[1] // PAGE_SIZE - pages - 1
+        for _ in range(_PLACEMENT_TRIES):
+            va = self._rng.randint(first, last) * PAGE_SIZE
+            low, high = va - PAGE_SIZE, va + pages * PAGE_SIZE + PAGE_SIZE
+            if not any(m.va < high and low < m.end for m in self._mappings):
+                return va
+        raise AddressSpaceFull(f"no room for {size:#x} bytes in the TA address space")
 
     def remove(self, mapping: Mapping) -> None:
         self._cpu.unmap(mapping.va, mapping.size)

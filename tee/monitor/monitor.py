@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
 
-from tee.abi.smccc import SMC_UNKNOWN, decode_function_id
+from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN
 from tee.monitor.registry import Regs, RuntimeService, ServiceRegistry
 
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -44,7 +44,8 @@ class WorldSwitch:
 class SecureMonitor:
     def __init__(self) -> None:
         self.registry = ServiceRegistry()
-        self.contexts = {SecurityState.NON_SECURE: WorldContext(), SecurityState.SECURE: WorldContext()}
+        self._normal, self._secure = WorldContext(), WorldContext()
+        self.contexts = {SecurityState.NON_SECURE: self._normal, SecurityState.SECURE: self._secure}
         self.current = SecurityState.NON_SECURE
         self.tracer: Callable[[WorldSwitch], None] | None = None
         self.smc_count = 0
@@ -53,20 +54,14 @@ class SecureMonitor:
         self.registry.register(service)
 
     # -- context management (TF-A's save / restore / set-next vocabulary) --------------
-    def _save(self, state: SecurityState, regs: Regs) -> None:
-        self.contexts[state].regs[:] = regs
-
-    def _restore(self, state: SecurityState) -> Regs:
-        self.current = state
-        return tuple(self.contexts[state].regs)  # type: ignore[return-value]
-
     def _run_secure(self, handler: Callable[[Regs], Regs], regs: Regs) -> Regs:
-        self._save(SecurityState.SECURE, regs)
+        """Enter the secure world with ``regs`` and come back with its results."""
+        self._secure.regs[:] = regs
         self.current = SecurityState.SECURE
         if self.tracer:
             self.tracer(WorldSwitch("NS->S", regs))
         try:
-            result = handler(self._restore(SecurityState.SECURE))
+            result = handler(regs)
         finally:
             self.current = SecurityState.NON_SECURE
         if self.tracer:
@@ -78,22 +73,20 @@ class SecureMonitor:
         """Handle one ``smc`` from the normal world; returns x0-x7 as it sees them after."""
         if len(regs) != 8:
             raise ValueError("an SMC carries exactly eight registers (x0-x7)")
-        regs = tuple(int(r) & _U64 for r in regs)  # type: ignore[assignment]
+        regs = tuple([int(r) & _U64 for r in regs])  # type: ignore[assignment]
         self.smc_count += 1
-        self._save(SecurityState.NON_SECURE, regs)
-        result = self._dispatch(regs)
-        # The service's results land in the normal world's saved context, then we return to it.
-        self._save(SecurityState.NON_SECURE, tuple(r & _U64 for r in result))  # type: ignore[arg-type]
-        return self._restore(SecurityState.NON_SECURE)
-
-    def _dispatch(self, regs: Regs) -> Regs:
-        fid = decode_function_id(regs[0])
-        unknown = (SMC_UNKNOWN,) + regs[1:]
-        if fid.is_fast and fid.reserved:
-            return unknown  # type: ignore[return-value]
-        service = self.registry.lookup(fid.call_type, fid.oen)
+        normal = self._normal.regs
+        normal[:] = regs  # save the normal world's context
+        w0 = regs[0] & 0xFFFFFFFF
+        is_fast = w0 >> 31
+        service = None
+        if not (is_fast and w0 & FAST_RESERVED_MASK):  # fast calls must have bits 23:16 clear
+            service = self.registry.lookup_key((is_fast << 6) | ((w0 >> OEN_SHIFT) & OEN_MASK))
         if service is None:
-            return unknown  # type: ignore[return-value]
-        if service.enters_secure_world:
-            return self._run_secure(service.handler, regs)
-        return service.handler(regs)
+            normal[0] = SMC_UNKNOWN
+        elif service.enters_secure_world:
+            normal[:] = [r & _U64 for r in self._run_secure(service.handler, regs)]
+        else:
+            normal[:] = [r & _U64 for r in service.handler(regs)]
+        # The results were written into the normal world's saved context, which is restored.
+        return tuple(normal)  # type: ignore[return-value]

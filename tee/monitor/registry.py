@@ -32,12 +32,17 @@ class RuntimeService:
             raise ValueError(f"service {self.name}: bad OEN range {self.oen_first}-{self.oen_last}")
 
 
+def _key(call_type: CallType, oen: int) -> int:
+    return (int(call_type) << 6) | oen
+
+
 class ServiceRegistry:
     def __init__(self) -> None:
-        self._index: dict[tuple[CallType, int], RuntimeService] = {}
+        # Keyed by (call type << 6) | OEN as a plain int, as TF-A indexes its table.
+        self._index: dict[int, RuntimeService] = {}
 
     def register(self, service: RuntimeService) -> None:
-        keys = [(service.call_type, oen) for oen in range(service.oen_first, service.oen_last + 1)]
+        keys = [_key(service.call_type, oen) for oen in range(service.oen_first, service.oen_last + 1)]
         clash = next((self._index[k] for k in keys if k in self._index), None)
         if clash is not None:
             raise ValueError(f"service {service.name} overlaps {clash.name} "
@@ -46,7 +51,11 @@ class ServiceRegistry:
             self._index[key] = service
 
     def lookup(self, call_type: CallType, oen: int) -> RuntimeService | None:
-        return self._index.get((call_type, oen))
+        return self._index.get(_key(call_type, oen))
+
+    def lookup_key(self, key: int) -> RuntimeService | None:
+        """Lookup by the precomputed key ``(is_fast << 6) | oen`` (the monitor's hot path)."""
+        return self._index.get(key)
 
     @property
     def services(self) -> list[RuntimeService]:

@@ -9,6 +9,7 @@ near 2**64 cannot wrap around.
 
 from __future__ import annotations
 
+import mmap
 from dataclasses import dataclass
 from enum import Enum
 
@@ -58,51 +59,58 @@ class MemoryLayout:
 
 
 class PhysicalMemory:
-    """Byte-addressable DRAM. Backing stores are bytearrays, zero-filled lazily by the OS."""
+    """Byte-addressable DRAM, one anonymous memory mapping per region."""
 
     def __init__(self, layout: MemoryLayout | None = None) -> None:
         self.layout = layout or MemoryLayout()
         self.secure_region, self.nonsecure_region = self.layout.regions()
-        self._backing = {
-            self.secure_region: bytearray(self.secure_region.size),
-            self.nonsecure_region: bytearray(self.nonsecure_region.size),
-        }
+        # Anonymous mappings: zero pages cost nothing until touched (a bytearray of
+        # 96 MiB would be written in full at boot).
+        self._secure = mmap.mmap(-1, self.secure_region.size)
+        self._nonsecure = mmap.mmap(-1, self.nonsecure_region.size)
+        self._ns_base, self._ns_end = self.nonsecure_region.base, self.nonsecure_region.end
+        self._s_base, self._s_end = self.secure_region.base, self.secure_region.end
 
     @property
     def regions(self) -> tuple[Region, Region]:
         return self.secure_region, self.nonsecure_region
 
+    def _locate(self, addr: int, size: int, world: World) -> tuple[mmap.mmap, int]:
+        """(backing store, offset) of [addr, addr+size) if ``world`` may access it."""
+        if type(addr) is not int or type(size) is not int or addr < 0 or size < 0:
+            raise AccessError(f"invalid range {addr!r}+{size!r}")
+        end = addr + size
+        if self._ns_base <= addr and end <= self._ns_end:
+            return self._nonsecure, addr - self._ns_base
+        if self._s_base <= addr and end <= self._s_end:
+            if world is World.NORMAL:
+                raise AccessError(f"{addr:#x}+{size:#x} is secure memory")
+            return self._secure, addr - self._s_base
+        raise AccessError(f"{addr:#x}+{size:#x} is not inside one DRAM region")
+
     def region_of(self, addr: int, size: int, world: World) -> Region:
         """The region holding [addr, addr+size) if ``world`` may access it, else AccessError."""
-        if not isinstance(addr, int) or not isinstance(size, int) or addr < 0 or size < 0:
-            raise AccessError(f"invalid range {addr!r}+{size!r}")
-        for region in self.regions:
-            if region.contains(addr, size):
-                if region.secure and world is World.NORMAL:
-                    raise AccessError(f"{addr:#x}+{size:#x} is secure memory")
-                return region
-        raise AccessError(f"{addr:#x}+{size:#x} is not inside one DRAM region")
+        backing, _ = self._locate(addr, size, world)
+        return self.nonsecure_region if backing is self._nonsecure else self.secure_region
 
     def is_accessible(self, addr: int, size: int, world: World) -> bool:
         try:
-            self.region_of(addr, size, world)
+            self._locate(addr, size, world)
         except AccessError:
             return False
         return True
 
     def read(self, addr: int, size: int, world: World) -> bytes:
-        region = self.region_of(addr, size, world)
-        offset = addr - region.base
-        return bytes(self._backing[region][offset:offset + size])
+        backing, offset = self._locate(addr, size, world)
+        return backing[offset:offset + size]
 
     def write(self, addr: int, data: bytes | bytearray | memoryview, world: World) -> None:
-        region = self.region_of(addr, len(data), world)
-        offset = addr - region.base
-        self._backing[region][offset:offset + len(data)] = data
+        backing, offset = self._locate(addr, len(data), world)
+        backing[offset:offset + len(data)] = data
 
-    def nonsecure_backing(self) -> bytearray:
+    def nonsecure_backing(self) -> mmap.mmap:
         """The non-secure DRAM store itself, for mapping into a normal-world CPU."""
-        return self._backing[self.nonsecure_region]
+        return self._nonsecure
 
 
 class NonSecureMemory:

@@ -1,6 +1,9 @@
 """``teesim``: the command line.
 
-    teesim build <ta-dir>... [--out DIR]   compile TAs into a TA store
+    teesim build <ta-dir>... [--out DIR] [--key PEM] [--ta-version N]
+                                            compile TAs into a TA store, signed
+    teesim sign --in X.elf --out Y.ta [--key PEM] [--uuid U] [--ta-version N] [--algo A]
+                                            sign an already linked TA ELF
     teesim demo [--ta-store DIR]            run the hello scenario on an embedded device
     teesim headers [--check]                regenerate (or check) the SDK's generated headers
 
@@ -13,6 +16,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tee.abi.signed_header import ShdrAlgo
 from tee.device import default_ta_store
 
 
@@ -23,11 +27,42 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if not Path(ta_dir).is_dir():
             raise UsageError(f"{ta_dir}: not a directory")
         try:
-            built = build_ta(Path(ta_dir), Path(args.out))
+            built = build_ta(Path(ta_dir), Path(args.out), key=args.key, ta_version=args.ta_version)
         except TaBuildError as error:
             print(f"teesim build: {ta_dir}: {error}", file=sys.stderr)
             return 1
         print(f"built {built.ta_path}")
+    return 0
+
+
+def _cmd_sign(args: argparse.Namespace) -> int:
+    import uuid
+
+    from tee.tools.sign import SigningError, load_signing_key, sign_ta
+    from tee.tools.ta_build import TaBuildError, check_ta_elf
+
+    try:
+        elf = Path(args.input).read_bytes()
+    except OSError as error:
+        raise UsageError(f"{args.input}: {error.strerror}") from None
+    try:
+        requested = uuid.UUID(args.uuid) if args.uuid else None
+    except ValueError:
+        raise UsageError(f"--uuid {args.uuid!r} is not a UUID") from None
+    try:
+        head_uuid = check_ta_elf(elf)
+        if requested is not None and requested != head_uuid:
+            raise SigningError(f"the ELF's ta_head says {head_uuid}, not {requested}")
+        signed = sign_ta(elf, load_signing_key(args.key), head_uuid, args.ta_version,
+                         algo=ShdrAlgo[args.algo.removeprefix("TEE_ALG_")])
+        Path(args.output).write_bytes(signed)
+    except (TaBuildError, SigningError) as error:
+        print(f"teesim sign: {args.input}: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"teesim sign: {args.output}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"signed {args.output} ({head_uuid}, version {args.ta_version})")
     return 0
 
 
@@ -52,13 +87,39 @@ class UsageError(Exception):
     pass
 
 
+def _ta_version(text: str) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 <= value <= 0xFFFF_FFFF:
+        raise argparse.ArgumentTypeError(f"{value} is not a 32-bit unsigned number")
+    return value
+
+
+def _add_signing_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key", default=None, metavar="PEM",
+                        help="RSA private key to sign with (default: the SDK's DEVELOPMENT-ONLY key)")
+    parser.add_argument("--ta-version", type=_ta_version, default=0, metavar="N",
+                        help="TA version for rollback protection (default: 0)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="teesim", description="A simulated ARM TrustZone device.")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="compile trusted apps into a TA store")
     build.add_argument("ta_dirs", nargs="+", metavar="ta-dir")
     build.add_argument("--out", default=str(default_ta_store()), help="TA store directory")
+    _add_signing_options(build)
     build.set_defaults(run=_cmd_build)
+    sign = commands.add_parser("sign", help="sign a linked TA ELF into a loadable .ta")
+    sign.add_argument("--in", dest="input", required=True, metavar="ELF", help="the TA's ELF")
+    sign.add_argument("--out", dest="output", required=True, metavar="TA", help="signed image to write")
+    sign.add_argument("--uuid", help="the TA's UUID (default: the one in its ta_head; must match)")
+    sign.add_argument("--algo", default="TEE_ALG_RSASSA_PKCS1_PSS_MGF1_SHA256",
+                      choices=[f"TEE_ALG_{a.name}" for a in ShdrAlgo], help="signature algorithm")
+    _add_signing_options(sign)
+    sign.set_defaults(run=_cmd_sign)
     demo = commands.add_parser("demo", help="run the hello TA scenario end to end")
     demo.add_argument("--ta-store", default=str(default_ta_store()))
     demo.set_defaults(run=_cmd_demo)

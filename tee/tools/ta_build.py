@@ -10,8 +10,9 @@ writes two files named after the TA's UUID:
 
 * ``<uuid>.elf``: the full image with ``.symtab`` and DWARF, for debuggers
   and offline symbolisation;
-* ``<uuid>.ta``: the payload the TEE loads (see :func:`package_ta`; for now
-  the same bytes).
+* ``<uuid>.ta``: the signed image the TEE loads (see :func:`package_ta`):
+  OP-TEE's signed header with UUID and version around the same ELF, signed
+  with the SDK's development key unless another key is given.
 
 The linked image is checked before anything is written: three page-aligned
 PT_LOADs (R, R+X, R+W), only ``R_AARCH64_RELATIVE`` dynamic relocations, all
@@ -22,7 +23,7 @@ SDK objects are cached in ``<out>/.sdk-obj/<key>/``, where the key hashes the
 SDK sources and headers, the compiler version and the flags; rebuilding a TA
 recompiles only the TA's own files.
 
-Command line: ``python -m tee.tools.ta_build <ta-dir> [--out DIR]``.
+Command line: ``python -m tee.tools.ta_build <ta-dir> [--out DIR] [--key PEM] [--ta-version N]``.
 """
 
 from __future__ import annotations
@@ -43,10 +44,16 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
+
+from tee.tools.sign import SigningError, check_ta_version, load_signing_key, sign_ta
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey
 
 SDK_DIR = Path(__file__).resolve().parents[2] / "trusted_apps" / "sdk"
 SDK_INCLUDE = SDK_DIR / "include"
@@ -109,12 +116,16 @@ def build_ta(
     *,
     extra_cflags: Sequence[str] = (),
     trace_level: int = 2,
+    key: Path | str | None = None,
+    ta_version: int = 0,
 ) -> BuiltTa:
     """Build the TA in ``ta_dir`` into ``out_dir``.
 
     ``extra_cflags`` apply to the TA's own sources (and its
     ``user_ta_header.c``), not to the cached SDK objects. ``trace_level`` is
     the compile-time TRACE_LEVEL (0 = silent ... 4 = flow) for everything.
+    The ``.ta`` is signed with ``key`` (a PEM RSA private key; default: the
+    SDK's development key) and carries ``ta_version`` for rollback protection.
     """
     ta_dir = Path(ta_dir).resolve()
     out_dir = Path(out_dir).resolve()
@@ -125,6 +136,11 @@ def build_ta(
     sources = sorted(ta_dir.rglob("*.c"))
     if not sources:
         raise TaBuildError(f"{ta_dir}: no C sources")
+    try:  # a bad key or version should fail before minutes of compiling, not after
+        signing_key = load_signing_key(key)
+        check_ta_version(ta_version)
+    except SigningError as error:
+        raise TaBuildError(str(error)) from None
 
     out_dir.mkdir(parents=True, exist_ok=True)
     defines = (f"-DTRACE_LEVEL={trace_level}",)
@@ -147,7 +163,7 @@ def build_ta(
     ta_uuid = check_ta_elf(elf_bytes)
     built = BuiltTa(ta_uuid, out_dir / f"{ta_uuid}.elf", out_dir / f"{ta_uuid}.ta")
     _write_atomic(built.elf_path, elf_bytes)
-    _write_atomic(built.ta_path, package_ta(elf_bytes))
+    _write_atomic(built.ta_path, package_ta(elf_bytes, ta_uuid, signing_key, ta_version))
     return built
 
 
@@ -161,8 +177,10 @@ def check_ta_elf(elf_bytes: bytes) -> uuid.UUID:
     try:
         elf = ELFFile(io.BytesIO(elf_bytes))
         return _check_elf(elf)
-    except ELFError as exc:
-        raise TaBuildError(f"malformed TA ELF: {exc}") from exc
+    except (ELFError, ValueError, KeyError, IndexError, TypeError, AttributeError, struct.error,
+            UnicodeDecodeError, OverflowError, AssertionError) as exc:
+        # pyelftools reports malformed input in many ways (``teesim sign`` feeds it any file).
+        raise TaBuildError(f"malformed TA ELF: {exc}") from None
 
 
 def _check_elf(elf: ELFFile) -> uuid.UUID:
@@ -202,16 +220,16 @@ def _check_elf(elf: ELFFile) -> uuid.UUID:
     return uuid.UUID(bytes=struct.pack(">IHH8s", time_low, time_mid, time_hi, clock_seq_node))
 
 
-def package_ta(elf_bytes: bytes) -> bytes:
-    """Turn a linked TA ELF into the payload the TEE loads.
+def package_ta(elf_bytes: bytes, ta_uuid: uuid.UUID, key: "RSAPrivateKey",
+               ta_version: int = 0) -> bytes:
+    """Turn a linked TA ELF into the signed image the TEE loads.
 
-    For now the payload is the full ELF: zig's objcopy cannot strip AArch64
-    ELFs (``--strip-all`` and ``-g`` fail with "unimplemented"), and the
-    kernel uses the ``.symtab`` it finds in the loaded image to name
-    functions in crash dumps. Signing (OP-TEE's shdr header and signature)
-    will wrap this payload later.
+    The signed payload is the full ELF, not a stripped one as in OP-TEE:
+    zig's objcopy cannot strip AArch64 ELFs (``--strip-all`` and ``-g`` fail
+    with "unimplemented"), and the kernel uses the ``.symtab`` it finds in
+    the loaded image to name functions in crash dumps.
     """
-    return bytes(elf_bytes)
+    return sign_ta(elf_bytes, key, ta_uuid, ta_version)
 
 
 def _sdk_objects(out_dir: Path, defines: Sequence[str]) -> list[Path]:
@@ -300,12 +318,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="compile-time TRACE_LEVEL, 0-4 (default: %(default)s)")
     parser.add_argument("--cflag", dest="cflags", action="append", default=[], metavar="FLAG",
                         help="extra compiler flag for the TA's sources, e.g. --cflag=-DFOO (repeatable)")
+    parser.add_argument("--key", type=Path, default=None,
+                        help="PEM RSA private key to sign with (default: the SDK's development key)")
+    parser.add_argument("--ta-version", type=int, default=0, help="TA version (default: 0)")
     args = parser.parse_args(argv)
     logging.basicConfig(format="%(message)s", level=logging.WARNING)
 
     try:
         built = build_ta(args.ta_dir, args.out, extra_cflags=args.cflags,
-                         trace_level=args.trace_level)
+                         trace_level=args.trace_level, key=args.key, ta_version=args.ta_version)
     except TaBuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

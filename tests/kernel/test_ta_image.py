@@ -1,4 +1,8 @@
-"""The TA loader treats binaries as hostile: malformed images are refused cleanly."""
+"""The TA loader treats binaries as hostile: malformed images are refused cleanly.
+
+Signature checks come first (tests/kernel/test_signing.py); these tests feed the
+ELF parser directly, or sign malformed ELFs with the trusted key, which is how a
+broken build (rather than an attacker) reaches the parser."""
 
 from __future__ import annotations
 
@@ -11,13 +15,14 @@ from hypothesis import strategies as st
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.emu import Perm
 from tee.kernel.ta_image import TaFormatError, parse_ta_elf
+from tee.tools.sign import load_signing_key, sign_ta
 from normal_world import Context, EmbeddedChannel, TeeError
 from tests.conftest import HELLO_UUID, make_device
 
 
 @pytest.fixture(scope="module")
 def hello_elf(ta_store: Path) -> bytes:
-    return (ta_store / f"{HELLO_UUID}.ta").read_bytes()
+    return (ta_store / f"{HELLO_UUID}.elf").read_bytes()
 
 
 def test_built_ta_parses_with_wx_segments(hello_elf: bytes) -> None:
@@ -53,23 +58,24 @@ def test_mutated_images_never_crash_the_loader(hello_elf: bytes, data: st.DataOb
         pass
 
 
-def test_corrupt_ta_in_store_is_refused_and_device_keeps_working(ta_store: Path, tmp_path: Path,
-                                                                 hello_elf: bytes) -> None:
+def test_signed_but_malformed_ta_is_a_format_error_and_device_keeps_working(
+        ta_store: Path, tmp_path: Path, hello_elf: bytes) -> None:
     store = tmp_path / "store"
     store.mkdir()
-    (store / f"{HELLO_UUID}.ta").write_bytes(hello_elf[:300])
+    key = load_signing_key()
+    (store / f"{HELLO_UUID}.ta").write_bytes(sign_ta(hello_elf[:300], key, HELLO_UUID))
     ctx = Context(EmbeddedChannel(make_device(store)))
     with pytest.raises(TeeError) as caught:
         ctx.open_session(HELLO_UUID)
     assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_BAD_FORMAT, ErrorOrigin.TEE)
-    (store / f"{HELLO_UUID}.ta").write_bytes(hello_elf)
+    (store / f"{HELLO_UUID}.ta").write_bytes(sign_ta(hello_elf, key, HELLO_UUID))
     with ctx.open_session(HELLO_UUID):
         pass
 
 
-def test_image_claiming_another_uuid_is_a_security_error(tmp_path: Path, hello_elf: bytes) -> None:
+def test_image_claiming_another_uuid_is_a_security_error(tmp_path: Path, ta_store: Path) -> None:
     other = "11111111-2222-3333-4444-555555555555"
-    (tmp_path / f"{other}.ta").write_bytes(hello_elf)
+    (tmp_path / f"{other}.ta").write_bytes((ta_store / f"{HELLO_UUID}.ta").read_bytes())
     ctx = Context(EmbeddedChannel(make_device(tmp_path)))
     with pytest.raises(TeeError) as caught:
         ctx.open_session(other)

@@ -101,9 +101,25 @@ def test_ta_log_reaches_the_secure_console(ctx: Context, device: Device) -> None
     assert any(line.startswith("I/TA:") for line in device.secure_log)
 
 
-def test_sessions_are_released_after_close(ctx: Context, device: Device) -> None:
-    for _ in range(3):
+def test_sessions_and_shared_memory_are_released_after_close(ctx: Context, device: Device) -> None:
+    def cycle() -> None:
         with ctx.open_session(HELLO_UUID) as session:
-            session.invoke(INC_VALUE, Operation(Value.inout(0)))
+            session.invoke(0, Operation(Value.inout(0)))
+            session.invoke(REVERSE, Operation(TempMemref.inout(bytearray(5000))))
+
+    cycle()
+    baseline = ctx.driver.shm.bytes_in_use  # the driver keeps one message page per thread
+    for _ in range(3):
+        cycle()
     assert len(device.kernel.sessions) == 0
-    assert ctx.driver.shm.bytes_in_use == 0
+    assert ctx.driver.shm.bytes_in_use == baseline
+
+
+def test_target_dead_error_carries_the_crash_dump(ctx: Context) -> None:
+    with ctx.open_session(HELLO_UUID) as session, pytest.raises(TeeError) as caught:
+        session.invoke(PANIC, Operation(Value.input(0x1234)))
+    dump = caught.value.dump
+    assert dump is not None
+    assert f"Status of TA {HELLO_UUID}" in dump
+    assert "TA panicked with code 0x1234" in dump
+    assert "Call stack:" in dump

@@ -10,9 +10,10 @@ import pytest
 from tee.abi.optee_msg import AttrType, MsgCmd
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
 from tee.abi.smccc import ArmArchCall
+from tee.abi.optee_rpc import RpcCmd
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
-ENUMS = {e.__name__: e for e in (ArmArchCall, OpteeSmc, OpteeSmcReturn, MsgCmd, AttrType)}
+ENUMS = {e.__name__: e for e in (ArmArchCall, OpteeSmc, OpteeSmcReturn, MsgCmd, AttrType, RpcCmd)}
 
 
 def doc_tables(path: Path) -> dict[str, dict[str, int]]:

@@ -1,3 +1,4 @@
 """Syscall handlers, one module per area; importing this package registers them all."""
 
 from tee.kernel.svc import basic  # noqa: F401
+from tee.kernel.svc import time_cancel  # noqa: F401

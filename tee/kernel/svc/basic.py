@@ -1,27 +1,17 @@
-"""Basic syscalls: log, system time, random numbers."""
+"""Basic syscalls: log and random numbers."""
 
 from __future__ import annotations
 
 from tee.abi.results import TeeResult
-from tee.abi.syscalls import Syscall, TimeCategory
+from tee.abi.syscalls import Syscall
 from tee.emu import Perm
-from tee.kernel.syscalls import TEE_TIME, MAX_LOG_LENGTH, SyscallContext, syscall
+from tee.kernel.syscalls import MAX_LOG_LENGTH, SyscallContext, syscall
 
 
 @syscall(Syscall.LOG)
 def sys_log(ctx: SyscallContext, buf: int, length: int) -> int:
     text = ctx.user.copy_from_user(buf, min(length, MAX_LOG_LENGTH))
     ctx.log.emit(text.decode("utf-8", errors="replace"))
-    return TeeResult.SUCCESS
-
-
-@syscall(Syscall.GET_TIME)
-def sys_get_time(ctx: SyscallContext, category: int, time_ptr: int) -> int:
-    if category != TimeCategory.SYSTEM:
-        # REE time needs an RPC to the normal world and TA persistent time needs
-        # secure storage; both arrive with those features.
-        return TeeResult.ERROR_NOT_SUPPORTED
-    ctx.user.copy_to_user(time_ptr, TEE_TIME.pack(*ctx.clock.system_time()))
     return TeeResult.SUCCESS
 
 

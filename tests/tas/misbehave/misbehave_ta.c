@@ -8,9 +8,11 @@
  */
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <tee_internal_api.h>
 #include <tee_internal_api_extensions.h>
 #include <tee_syscall_numbers.h>
+#include <user_ta_header.h>
 #include <utee_syscalls.h>
 
 #include <misbehave_ta.h>
@@ -25,6 +27,18 @@ static volatile uint64_t sink;
 static volatile uint32_t recursion_stop;
 /* Target of the misaligned exclusive load */
 static uint64_t exclusive_buf[2];
+/* A memref pointer kept from an earlier call (STASH_MEMREF) */
+static uint8_t *stashed;
+/* Survives between calls as long as the instance does (COUNTER) */
+static uint32_t counter;
+/* Read-only data: WRITE_RODATA's target and the RODATA base */
+static const uint32_t rodata_words[4] = { 1, 2, 3, 4 };
+/* Writable data: the DATA base */
+static uint8_t data_bytes[64];
+/* The heap block of the HEAP base, allocated on first use */
+static uint8_t *heap_block;
+
+extern const struct ta_head ta_head;
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -119,6 +133,109 @@ static __noinline void exec_stack(void)
 	fn();
 }
 
+/* An address the compiler cannot reason about, so stores through it stay */
+static uintptr_t opaque(uintptr_t addr)
+{
+	__asm__ volatile("" : "+r"(addr));
+	return addr;
+}
+
+static void call_address(uintptr_t addr)
+{
+	void (*fn)(void) = (void (*)(void))opaque(addr);
+
+	fn();
+}
+
+static uint8_t *heap(void)
+{
+	if (!heap_block)
+		heap_block = TEE_Malloc(64, TEE_MALLOC_FILL_ZERO);
+	return heap_block;
+}
+
+/* Address of base kind "base" (MISBEHAVE_BASE_*), 0 for ABSOLUTE or unknown */
+static uintptr_t base_address(uint32_t base, void *stack_local, void *param0)
+{
+	switch (base) {
+	case MISBEHAVE_BASE_IMAGE:
+		return (uintptr_t)&ta_head;
+	case MISBEHAVE_BASE_STACK:
+		return (uintptr_t)stack_local;
+	case MISBEHAVE_BASE_HEAP:
+		return (uintptr_t)heap();
+	case MISBEHAVE_BASE_RODATA:
+		return (uintptr_t)rodata_words;
+	case MISBEHAVE_BASE_DATA:
+		return (uintptr_t)data_bytes;
+	case MISBEHAVE_BASE_CODE:
+		return (uintptr_t)code_target;
+	case MISBEHAVE_BASE_STASHED:
+		return (uintptr_t)stashed;
+	case MISBEHAVE_BASE_PARAM0:
+		return (uintptr_t)param0;
+	default:
+		return 0;
+	}
+}
+
+static TEE_Result where(uint32_t param_types, TEE_Param params[4])
+{
+	uint8_t local = 0;
+	uint64_t out[MISBEHAVE_BASE_COUNT] = { 0 };
+	uint32_t i = 0;
+
+	if (TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_MEMREF_OUTPUT ||
+	    params[0].memref.size < sizeof(out))
+		return TEE_ERROR_BAD_PARAMETERS;
+	for (i = 1; i < MISBEHAVE_BASE_COUNT; i++)
+		out[i] = base_address(i, (void *)opaque((uintptr_t)&local),
+				      params[0].memref.buffer);
+	memcpy(params[0].memref.buffer, out, sizeof(out));
+	params[0].memref.size = sizeof(out);
+	return TEE_SUCCESS;
+}
+
+/* A system call made directly, with up to four arguments, returning x0 */
+static uint64_t raw_syscall4(uint64_t nr, const uint64_t a[4])
+{
+	register uint64_t x0 __asm__("x0") = a[0];
+	register uint64_t x1 __asm__("x1") = a[1];
+	register uint64_t x2 __asm__("x2") = a[2];
+	register uint64_t x3 __asm__("x3") = a[3];
+	register uint64_t x8 __asm__("x8") = nr;
+
+	__asm__ volatile("svc #0"
+			 : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3), "+r"(x8)
+			 :
+			 : "x4", "x5", "x6", "x7", "memory");
+	return x0;
+}
+
+static TEE_Result hostile_syscall(uint32_t param_types, TEE_Param params[4])
+{
+	struct misbehave_syscall call = { 0 };
+	uint8_t local[64] = { 0 };
+	uint64_t ret = 0;
+	uint32_t i = 0;
+	bool untouched = true;
+
+	if (TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_MEMREF_INPUT ||
+	    params[0].memref.size != sizeof(call) || !has_result(param_types))
+		return TEE_ERROR_BAD_PARAMETERS;
+	memcpy(&call, params[0].memref.buffer, sizeof(call));
+	if (call.ptr_arg >= 4)
+		return TEE_ERROR_BAD_PARAMETERS;
+	call.args[call.ptr_arg] = base_address(call.ptr_base, local,
+					       params[0].memref.buffer) +
+				  call.ptr_offset;
+	ret = raw_syscall4(call.nr, call.args);
+	for (i = 0; i < sizeof(local); i++)
+		untouched &= ((volatile uint8_t *)local)[i] == 0;
+	set_result(params, (uint32_t)ret, untouched);
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx,
 				      uint32_t cmd_id,
 				      uint32_t param_types, TEE_Param params[4])
@@ -201,6 +318,67 @@ TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx,
 			return TEE_ERROR_BAD_PARAMETERS;
 		set_result(params, params[0].value.a + 1, params[0].value.b);
 		break;
+	case TA_MISBEHAVE_CMD_WHERE:
+		return where(param_types, params);
+	case TA_MISBEHAVE_CMD_STASH_MEMREF:
+		if (TEE_PARAM_TYPE_GET(param_types, 0) <
+		    TEE_PARAM_TYPE_MEMREF_INPUT)
+			return TEE_ERROR_BAD_PARAMETERS;
+		stashed = params[0].memref.buffer;
+		break;
+	case TA_MISBEHAVE_CMD_READ_STASHED:
+		if (!has_result(param_types))
+			return TEE_ERROR_BAD_PARAMETERS;
+		set_result(params, *(volatile uint8_t *)opaque((uintptr_t)stashed), 0);
+		break;
+	case TA_MISBEHAVE_CMD_WRITE_STASHED:
+		*(volatile uint8_t *)opaque((uintptr_t)stashed) = 'A';
+		break;
+	case TA_MISBEHAVE_CMD_SYSCALL:
+		return hostile_syscall(param_types, params);
+	case TA_MISBEHAVE_CMD_WRITE_RODATA:
+		*(volatile uint32_t *)opaque((uintptr_t)rodata_words) = 0xdeadbeef;
+		break;
+	case TA_MISBEHAVE_CMD_EXEC_HEAP:
+		if (!heap())
+			return TEE_ERROR_OUT_OF_MEMORY;
+		*(volatile uint32_t *)opaque((uintptr_t)heap_block) = INSN_RET;
+		call_address((uintptr_t)heap_block);
+		break;
+	case TA_MISBEHAVE_CMD_EXEC_MEMREF:
+		if (TEE_PARAM_TYPE_GET(param_types, 0) !=
+		    TEE_PARAM_TYPE_MEMREF_INOUT)
+			return TEE_ERROR_BAD_PARAMETERS;
+		call_address((uintptr_t)params[0].memref.buffer);
+		break;
+	case TA_MISBEHAVE_CMD_WRITE_INPUT_MEMREF:
+		if (TEE_PARAM_TYPE_GET(param_types, 0) !=
+		    TEE_PARAM_TYPE_MEMREF_INPUT)
+			return TEE_ERROR_BAD_PARAMETERS;
+		*(volatile uint8_t *)opaque((uintptr_t)params[0].memref.buffer) = 'A';
+		break;
+	case TA_MISBEHAVE_CMD_JUMP:
+		if (!get_addr(param_types, params, &addr))
+			return TEE_ERROR_BAD_PARAMETERS;
+		call_address(addr);
+		break;
+	case TA_MISBEHAVE_CMD_PANIC:
+		if (TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_VALUE_INPUT)
+			return TEE_ERROR_BAD_PARAMETERS;
+		TEE_Panic(params[0].value.a);
+		break;
+	case TA_MISBEHAVE_CMD_COUNTER:
+		if (!has_result(param_types))
+			return TEE_ERROR_BAD_PARAMETERS;
+		set_result(params, ++counter, 0);
+		break;
+	case TA_MISBEHAVE_CMD_SYSCALL_LOOP:
+		for (;;) {
+			TEE_Time t = { };
+
+			TEE_GetSystemTime(&t);
+			sink += t.millis;
+		}
 	case TA_MISBEHAVE_CMD_MISALIGNED_EXCLUSIVE:
 		__asm__ volatile("ldxr %0, [%1]"
 				 : "=r"(v)
