@@ -120,19 +120,20 @@ class SecureKernel:
     def _run_call(self, regs: Regs, locate: Callable[[list[Registration]], int | None],
                   with_rpc_arg: bool = False) -> Regs:
         guest = regs[7] & _U32
+        preserved = tuple(regs[4:8])  # a4-a7 are preserved on a normal return (OP-TEE)
 
         def job() -> Regs:
             call = CallRequest(0, guest)
             phys = locate(call.pins)
-            if phys is None or (with_rpc_arg and not self._use_rpc_arg_after(phys)):
+            size = None if phys is None else self._message_size(phys)
+            if size is None or (with_rpc_arg and not self._use_rpc_arg_at(phys + size)):
                 for registration in call.pins:
                     registration.pins -= 1
-                return _regs(OpteeSmcReturn.EBADADDR, 0, 0, 0, *regs[4:8])
+                return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
             call.phys = phys
             code = self.std.handle(call)
             self.rpc.release_call_resources()
-            # a4-a7 are preserved on a normal return (OP-TEE's register convention).
-            return _regs(code, 0, 0, 0, *regs[4:8])
+            return (code, 0, 0, 0) + preserved
 
         return self.threads.start(job)
 
@@ -146,17 +147,17 @@ class SecureKernel:
         return self._run_call(regs, lambda pins: phys, with_rpc_arg=True)
 
     def _message_size(self, phys: int) -> int | None:
+        """Size of the message at ``phys`` from its header, if the header is readable."""
         try:
             num_params = msg.peek_num_params(self.memory.read(phys, msg.HEADER_SIZE, World.NORMAL))
         except (AccessError, msg.MessageError):
             return None
         return msg.arg_size(num_params) if num_params <= msg.MAX_NUM_PARAMS else None
 
-    def _use_rpc_arg_after(self, phys: int) -> bool:
-        size = self._message_size(phys)
-        if size is None or not self.memory.is_accessible(phys + size, RPC_ARG_SIZE, World.NORMAL):
+    def _use_rpc_arg_at(self, rpc_phys: int) -> bool:
+        if not self.memory.is_accessible(rpc_phys, RPC_ARG_SIZE, World.NORMAL):
             return False
-        self.rpc.use_rpc_arg_at(phys + size)
+        self.rpc.use_rpc_arg_at(rpc_phys)
         return True
 
     def _call_with_regd_arg(self, regs: Regs) -> Regs:

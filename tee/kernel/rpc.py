@@ -63,9 +63,10 @@ class RpcClient:
 
     def _context(self) -> CallContext:
         thread = self.threads.current
-        if not isinstance(thread.context, CallContext):
-            thread.context = CallContext()
-        return thread.context
+        context = thread.context
+        if context is None:
+            context = thread.context = CallContext()
+        return context  # type: ignore[return-value]
 
     # -- the register-level requests ----------------------------------------------------
     def foreign_interrupt(self) -> None:
@@ -87,8 +88,8 @@ class RpcClient:
 
     def release_call_resources(self) -> None:
         """At the end of a call: give back an RPC buffer this call allocated."""
-        context = self._context()
-        if context.rpc_arg is not None and context.rpc_arg.owned:
+        context = self.threads.current.context
+        if context is not None and context.rpc_arg is not None and context.rpc_arg.owned:  # type: ignore[attr-defined]
             buffer, context.rpc_arg = context.rpc_arg, None
             self._free(buffer.cookie)
 

@@ -5,6 +5,7 @@
     teesim sign --in X.elf --out Y.ta [--key PEM] [--uuid U] [--ta-version N] [--algo A]
                                             sign an already linked TA ELF
     teesim demo [--ta-store DIR]            run the hello scenario on an embedded device
+    teesim bare-metal [--ta-store DIR]      the same probe and call from a C program at NS-EL1
     teesim headers [--check]                regenerate (or check) the SDK's generated headers
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
@@ -72,6 +73,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(Path(args.ta_store))
 
 
+def _cmd_bare_metal(args: argparse.Namespace) -> int:
+    from normal_world.bare_metal.demo import main as bare_metal
+
+    return bare_metal(["--ta-store", args.ta_store])
+
+
 def _cmd_headers(args: argparse.Namespace) -> int:
     from tee.tools.gen_headers import check, main as write
 
@@ -123,6 +130,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="run the hello TA scenario end to end")
     demo.add_argument("--ta-store", default=str(default_ta_store()))
     demo.set_defaults(run=_cmd_demo)
+    bare = commands.add_parser("bare-metal", help="run the bare-metal normal-world program "
+                               "(C at non-secure EL1, real smc instructions)")
+    bare.add_argument("--ta-store", default=str(default_ta_store()))
+    bare.set_defaults(run=_cmd_bare_metal)
     headers = commands.add_parser("headers", help="generate the SDK headers defined in Python")
     headers.add_argument("--check", action="store_true", help="only check they are up to date")
     headers.set_defaults(run=_cmd_headers)
