@@ -2,3 +2,6 @@
 
 from tee.kernel.svc import basic  # noqa: F401
 from tee.kernel.svc import time_cancel  # noqa: F401
+from tee.kernel.svc import objects  # noqa: F401
+from tee.kernel.svc import cryp  # noqa: F401
+from tee.kernel.svc import props  # noqa: F401

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: BSD-2-Clause
 /*
  * teesim libutee: the implemented part of the GP TEE Internal Core API
- * (panic, memory management, random numbers, time, cancellation).
+ * (panic, memory management and access rights, random numbers, time,
+ * cancellation).
  */
 #include <malloc.h>
 #include <stdlib.h>
@@ -79,6 +80,22 @@ int32_t TEE_MemCompare(const void *buffer1, const void *buffer2, size_t size)
 void TEE_MemFill(void *buff, uint32_t x, size_t size)
 {
 	memset(buff, (int)x, size);
+}
+
+/*
+ * GP: TEE_SUCCESS if the TA may access [buffer, buffer + size) as
+ * @accessFlags asks (READ, WRITE; without ANY_OWNER the range must not be
+ * memory a client shares with the TA). The kernel checks the TA's mappings
+ * (CHECK_ACCESS_RIGHTS); an empty range is always accessible.
+ */
+TEE_Result TEE_CheckMemoryAccessRights(uint32_t accessFlags, void *buffer,
+				       size_t size)
+{
+	if (!size)
+		return TEE_SUCCESS;
+	if (_utee_check_access_rights(accessFlags, buffer, size) != TEE_SUCCESS)
+		return TEE_ERROR_ACCESS_DENIED;
+	return TEE_SUCCESS;
 }
 
 void TEE_SetInstanceData(const void *instanceData)
