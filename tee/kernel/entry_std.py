@@ -15,19 +15,15 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass, field
-from typing import Callable
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
-from tee.abi.syscalls import EntryFunction
-from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.services import SecureLog
+from tee.kernel.session_manager import SessionManager
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
 from tee.kernel.shm_registry import Registration, ShmError, ShmRegistry
-from tee.kernel.syscalls import SyscallContext
-from tee.kernel.ta_instance import EntryOutcome, TaParam
-from tee.kernel.ta_manager import TaLoadError, TaManager
+from tee.kernel.ta_instance import TaParam
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 MAX_TA_PARAMS = 4
@@ -70,15 +66,12 @@ class _Imported:
 
 
 class StdEntry:
-    def __init__(self, memory: PhysicalMemory, sessions: SessionTable, tas: TaManager,
-                 shm: ShmRegistry, rpc: RpcClient,
-                 syscall_context: Callable[[Session], SyscallContext], log: SecureLog) -> None:
+    def __init__(self, memory: PhysicalMemory, sessions: SessionTable, manager: SessionManager,
+                 shm: ShmRegistry, log: SecureLog) -> None:
         self.memory = memory
         self.sessions = sessions
-        self.tas = tas
+        self.manager = manager
         self.shm = shm
-        self.rpc = rpc
-        self._syscall_context = syscall_context
         self.log = log
 
     # -- the message in non-secure memory ---------------------------------------------
@@ -143,29 +136,16 @@ class StdEntry:
         except ParamError as error:
             self.log.core("E", f"open session: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        try:
-            instance = self.tas.find_shared(ta_uuid, lambda inst: bool(self.sessions.on_instance(inst)))
-            if instance is None:
-                instance = self.tas.load(ta_uuid, self.rpc.load_ta(ta_uuid))
-        except (TaLoadError, RpcError) as error:
-            self.log.core("E", f"open session: {error}")
-            return _fail(arg, error.result)
-        session = Session(self.sessions.allocate_id(), ta_uuid, instance,
-                          ClientIdentity(login, client_uuid), guest=call.guest)
-        session.cancel_id = arg.cancel_id
-        outcome = self._enter(session, EntryFunction.OPEN_SESSION, imported.params)
-        if outcome.result == TeeResult.SUCCESS:
-            self.sessions.add(session)
-        else:
-            self.tas.release(instance, len(self.sessions.on_instance(instance)))
-        origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
+        outcome = self.manager.open(ta_uuid, ClientIdentity(login, client_uuid), imported.params,
+                                    guest=call.guest, cancel_id=arg.cancel_id)
         out_params = params[:2] + self._export_params(params[2:], imported)
-        return arg._replace(ret=outcome.result, ret_origin=origin, params=out_params,
-                       session=session.id if outcome.result == TeeResult.SUCCESS else 0)
+        return arg._replace(ret=outcome.result, ret_origin=outcome.origin, params=out_params,
+                            session=outcome.session.id if outcome.session else 0)
 
     def _session_of(self, arg: msg.MsgArg, call: CallRequest) -> Session | None:
+        """The normal-world session ``arg`` names; a TA's sessions are out of its reach."""
         session = self.sessions.get(arg.session)
-        if session is None or session.guest != call.guest:
+        if session is None or session.guest != call.guest or session.owner is not None:
             return None
         return session
 
@@ -173,44 +153,21 @@ class StdEntry:
         session = self._session_of(arg, call)
         if session is None:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        if session.busy:
-            return _fail(arg, TeeResult.ERROR_BUSY)  # one call at a time per session
         try:
             imported = self._import_params(arg.params, call)
         except ParamError as error:
             self.log.core("E", f"invoke: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        session.cancel_id = arg.cancel_id
-        outcome = self._enter(session, EntryFunction.INVOKE_COMMAND, imported.params, arg.func)
-        origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
-        return arg._replace(ret=outcome.result, ret_origin=origin,
-                       params=self._export_params(arg.params, imported))
+        outcome = self.manager.invoke(session, arg.func, imported.params, arg.cancel_id)
+        return arg._replace(ret=outcome.result, ret_origin=outcome.origin,
+                            params=self._export_params(arg.params, imported))
 
     def _close_session(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
         session = self._session_of(arg, call)
         if session is None:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
-        if session.busy:
-            return _fail(arg, TeeResult.ERROR_BUSY)
-        instance = session.instance
-        if not instance.dead:
-            self._enter(session, EntryFunction.CLOSE_SESSION, [])
-        self.sessions.remove(session)
-        self.tas.release(instance, len(self.sessions.on_instance(instance)))
-        return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
-
-    def _enter(self, session: Session, func: EntryFunction, params: list[TaParam],
-               cmd: int = 0) -> EntryOutcome:
-        session.busy = True
-        session.cancel_requested = False
-        try:
-            outcome = session.instance.enter(func, session.id, params,
-                                             self._syscall_context(session), cmd=cmd)
-        finally:
-            session.busy = False
-        if outcome.dump:
-            self.log.emit(outcome.dump)
-        return outcome
+        outcome = self.manager.close(session)
+        return arg._replace(ret=outcome.result, ret_origin=outcome.origin)
 
     def _cancel(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
         """Flag the session's call with this cancel_id; the TA sees it if it unmasked cancellation."""

@@ -20,6 +20,7 @@ from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_U
                                OpteeSmc, OpteeSmcReturn, SecureCapability)
 from tee.kernel.entry_std import CallRequest, StdEntry
 from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
+from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
 from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.shm_registry import ShmError, ShmRegistry
@@ -63,8 +64,9 @@ class SecureKernel:
         self.rpc = RpcClient(self.threads, memory)
         self.shm = ShmRegistry(memory)
         self.tas = TaManager(self.log, self.config.tas)
-        self.std = StdEntry(memory, self.sessions, self.tas, self.shm, self.rpc,
-                            self._syscall_context, self.log)
+        self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
+                                              self._syscall_context, self.log)
+        self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALLS_COUNT: self._calls_count,
             OpteeSmc.CALLS_UID: lambda r: _regs(*OPTEE_MSG_API_UID),
@@ -86,7 +88,7 @@ class SecureKernel:
         if context is None or context.instance is not session.instance:
             context = session.syscall_context = SyscallContext(
                 session.instance.user, self.clock, self.rng, self.log, session.instance, session,
-                self.rpc, self.persistent_time)
+                self.rpc, self.persistent_time, self.session_manager)
         return context
 
     # -- vectors ----------------------------------------------------------------------

@@ -26,6 +26,7 @@ class Session:
     instance: TaInstance
     client: ClientIdentity
     guest: int = 0  # the normal-world guest (a7) that owns it
+    owner: TaInstance | None = None  # the TA instance that opened it, for TA-to-TA sessions
     busy: bool = False  # a call is running on it (possibly suspended in RPC)
     cancel_id: int = 0  # of the call in progress
     cancel_requested: bool = False
@@ -54,6 +55,9 @@ class SessionTable:
 
     def on_instance(self, instance: TaInstance) -> list[Session]:
         return [s for s in self._sessions.values() if s.instance is instance]
+
+    def owned_by(self, owner: TaInstance) -> list[Session]:
+        return [s for s in self._sessions.values() if s.owner is owner]
 
     def __len__(self) -> int:
         return len(self._sessions)

@@ -22,6 +22,7 @@ from tee.kernel.user_memory import UserAccessError, UserMemory
 
 if TYPE_CHECKING:
     from tee.kernel.rpc import RpcClient
+    from tee.kernel.session_manager import SessionManager
     from tee.kernel.sessions import Session
     from tee.kernel.ta_instance import TaInstance
 
@@ -43,6 +44,7 @@ class SyscallContext:
     session: "Session"
     rpc: "RpcClient"
     persistent_time: PersistentTimeStore
+    sessions: "SessionManager"  # for TA-to-TA sessions
 
     def preempt(self) -> None:
         """The TA's time slice ended: suspend with RPC_FOREIGN_INTR until resumed."""

@@ -73,6 +73,7 @@ class TaInstance:
     slice_instructions: int = 5_000_000
     time_slice: float = 0.0
     dead: bool = False
+    executing: bool = False  # an entry is running (possibly suspended in RPC or a nested call)
     #: The crash dump of the entry that killed this instance (None while alive):
     #: the record of why it died, for the secure log and the client API.
     last_dump: str | None = None

@@ -113,17 +113,19 @@ class TaManager:
                               f"TA {uuid}: invalid TA flags {image.head.flags:#x}")
         return image, verified.ta_version
 
-    def release(self, instance: TaInstance, remaining_sessions: int) -> None:
-        """Called after a session on ``instance`` ended; destroys it when nothing keeps it."""
+    def release(self, instance: TaInstance, remaining_sessions: int) -> bool:
+        """Called after a session on ``instance`` ended; destroys it when nothing
+        keeps it. Returns whether it was destroyed."""
         if remaining_sessions and not instance.dead:
-            return
+            return False
         flags = instance.image.head.flags
         keep = (flags & TaFlag.SINGLE_INSTANCE and flags & TaFlag.INSTANCE_KEEP_ALIVE
                 and not instance.dead)
         if keep:
-            return
+            return False
         if remaining_sessions:
-            return  # dead, but other sessions still name it: they will see TARGET_DEAD
+            return False  # dead, but other sessions still name it: they will see TARGET_DEAD
         if self._single_instances.get(instance.image.head.uuid) is instance:
             del self._single_instances[instance.image.head.uuid]
         instance.destroy()
+        return True
