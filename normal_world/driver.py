@@ -106,13 +106,17 @@ class OpteeDriver:
     def __init__(self, channel: Channel, supplicant: Supplicant | None = None) -> None:
         self.channel = channel
         store = getattr(channel, "ta_store", None)
-        self.supplicant = supplicant or Supplicant(store if store is not None else ".")
+        device = getattr(channel, "device", None)  # the board's storage hardware, if any
+        self.supplicant = supplicant or Supplicant(store if store is not None else ".",
+                                                   getattr(device, "ree_fs", None),
+                                                   getattr(device, "rpmb", None))
         self.shm = ShmPool(channel.memory.base, channel.memory.size)
         self._cookies = itertools.count(1)
         self._cancel_ids = itertools.count(1)
         self._rpc_buffers: dict[int, ShmBlock] = {}
         self._lock = threading.Lock()
         self._completion = threading.Condition()
+        self._waiting = 0
         self._local = threading.local()
         self.capabilities = 0
         self.thread_count = 0
@@ -261,11 +265,14 @@ class OpteeDriver:
                 break
             with self._completion:  # every secure thread is busy: wait for a call to end
                 self.thread_limit_waits += 1
+                self._waiting += 1
                 self._completion.wait(timeout=0.01)
+                self._waiting -= 1
         while is_rpc_return(regs[0]):
             regs = self.channel.smc(self._serve_rpc(regs, rpc_arg))
-        with self._completion:
-            self._completion.notify_all()
+        if self._waiting:  # only calls that met ETHREAD_LIMIT wait to be told
+            with self._completion:
+                self._completion.notify_all()
         return regs[0]
 
     # -- RPC ------------------------------------------------------------------------------
@@ -307,6 +314,10 @@ class OpteeDriver:
             return
         if arg.cmd == RpcCmd.LOAD_TA:
             reply = self.supplicant.load_ta(arg, self.channel.memory.write)
+        elif arg.cmd == RpcCmd.FS:
+            reply = self.supplicant.fs(arg, self.channel.memory.read, self.channel.memory.write)
+        elif arg.cmd == RpcCmd.RPMB:
+            reply = self.supplicant.rpmb_request(arg, self.channel.memory.read, self.channel.memory.write)
         elif arg.cmd == RpcCmd.GET_TIME:
             now = time.time_ns()
             reply = _ok(arg, (msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, now // 10**9, now % 10**9),))

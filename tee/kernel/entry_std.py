@@ -48,13 +48,17 @@ class ParamError(Exception):
     """A message param the kernel cannot accept (TEE_ERROR_BAD_PARAMETERS)."""
 
 
-@dataclass
 class CallRequest:
-    """One yielding call: where its message is and who sent it."""
+    """One yielding call: where its message is, its size, who sent it, and the
+    shared-memory registrations it pins until it ends."""
 
-    phys: int
-    guest: int
-    pins: list[Registration] = field(default_factory=list)
+    __slots__ = ("phys", "size", "guest", "pins")
+
+    def __init__(self, phys: int, guest: int, size: int | None = None) -> None:
+        self.phys = phys
+        self.size = size
+        self.guest = guest
+        self.pins: list[Registration] = []
 
 
 @dataclass
@@ -77,7 +81,7 @@ class StdEntry:
     # -- the message in non-secure memory ---------------------------------------------
     def handle(self, call: CallRequest) -> int:
         """Handle the message of ``call``; returns the SMC return code."""
-        raw = self._fetch(call.phys)
+        raw = self._fetch(call.phys) if call.size is None else self._read(call.phys, call.size)
         if raw is None:
             return OpteeSmcReturn.EBADADDR
         try:
@@ -97,6 +101,12 @@ class StdEntry:
                 registration.pins -= 1
         self.memory.write(call.phys, msg.encode_arg(reply), World.NORMAL)
         return OpteeSmcReturn.OK
+
+    def _read(self, phys: int, size: int) -> bytes | None:
+        try:
+            return self.memory.read(phys, size, World.NORMAL)
+        except AccessError:
+            return None
 
     def _fetch(self, phys: int) -> bytes | None:
         if phys % msg.ARG_ALIGNMENT:
@@ -218,6 +228,8 @@ class StdEntry:
 
     # -- params between the message and the TA ---------------------------------------
     def _import_params(self, params: tuple[msg.MsgParam, ...], call: CallRequest) -> _Imported:
+        if not params:
+            return _Imported([], [])
         if len(params) > MAX_TA_PARAMS:
             raise ParamError(f"{len(params)} params, at most {MAX_TA_PARAMS} reach a TA")
         imported = _Imported([], [])
@@ -258,6 +270,8 @@ class StdEntry:
 
     def _export_params(self, params: tuple[msg.MsgParam, ...], imported: _Imported
                        ) -> tuple[msg.MsgParam, ...]:
+        if not params:
+            return params
         out = []
         for param, ta_param, target in zip(params, imported.params, imported.targets):
             if not ta_param.type.is_output:

@@ -103,8 +103,10 @@ class ThreadPool:
 
     def start(self, job: Callable[[], Regs]) -> Regs:
         """Run ``job`` on a free thread; its result, or an RPC request, or ETHREAD_LIMIT."""
-        thread = next((t for t in self.threads if t.state is ThreadState.FREE), None)
-        if thread is None:
+        for thread in self.threads:
+            if thread.state is ThreadState.FREE:
+                break
+        else:
             return (OpteeSmcReturn.ETHREAD_LIMIT, 0, 0, 0, 0, 0, 0, 0)
         thread.prepare()
         thread.context = None
