@@ -15,6 +15,7 @@ with INSTANCE_KEEP_ALIVE the instance outlives its last session.
 
 from __future__ import annotations
 
+import hashlib
 import random
 import uuid as uuid_mod
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ class TaLoadError(Exception):
     def __init__(self, result: TeeResult, message: str) -> None:
         super().__init__(message)
         self.result = result
+
+
+#: How many distinct parsed TA images are kept for reuse.
+PARSED_IMAGE_CACHE = 32
 
 
 @dataclass
@@ -56,6 +61,7 @@ class TaManager:
         self.log = log
         self.config = config or TaManagerConfig()
         self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
+        self._parsed: dict[bytes, TaImage] = {}  # SHA-256 of a verified ELF -> its parse
         self._trusted_key = load_trusted_key(self.config.ta_public_key)
         self._layout_rng: random.Random = (random.SystemRandom() if self.config.aslr_seed is None
                                            else random.Random(self.config.aslr_seed))
@@ -101,10 +107,18 @@ class TaManager:
             raise TaLoadError(TeeResult.ERROR_SECURITY,
                               f"TA {uuid}: version {verified.ta_version} is a rollback "
                               f"(version {highest} was loaded before)")
-        try:
-            image = parse_ta_elf(verified.img)
-        except TaFormatError as error:
-            raise TaLoadError(TeeResult.ERROR_BAD_FORMAT, f"TA {uuid}: {error}") from None
+        digest = hashlib.sha256(verified.img).digest()
+        image = self._parsed.get(digest)
+        if image is None:
+            try:
+                image = parse_ta_elf(verified.img)
+            except TaFormatError as error:
+                raise TaLoadError(TeeResult.ERROR_BAD_FORMAT, f"TA {uuid}: {error}") from None
+            # Parsing is most of a session open; a verified image is immutable, so
+            # instances of the same bytes share one parse.
+            if len(self._parsed) >= PARSED_IMAGE_CACHE:
+                self._parsed.pop(next(iter(self._parsed)))
+            self._parsed[digest] = image
         if image.head.uuid != uuid:
             raise TaLoadError(TeeResult.ERROR_SECURITY,
                               f"TA image for {uuid} declares UUID {image.head.uuid}")
