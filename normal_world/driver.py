@@ -19,7 +19,8 @@ import threading
 import time
 import uuid as uuid_mod
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd
@@ -72,12 +73,11 @@ class DriverParam:
     offset: int = 0
 
 
-@dataclass
-class CallResult:
+class CallResult(NamedTuple):
     ret: int
     origin: int
     session: int = 0
-    params: list[DriverParam] = field(default_factory=list)
+    params: list[DriverParam] = []
 
 
 @dataclass(eq=False)

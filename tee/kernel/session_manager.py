@@ -13,8 +13,7 @@ they are closed when it ends.
 from __future__ import annotations
 
 import uuid as uuid_mod
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.abi.syscalls import EntryFunction
@@ -26,8 +25,7 @@ from tee.kernel.ta_instance import EntryOutcome, TaInstance, TaParam
 from tee.kernel.ta_manager import TaLoadError, TaManager
 
 
-@dataclass(frozen=True)
-class CallOutcome:
+class CallOutcome(NamedTuple):
     result: int
     origin: ErrorOrigin
     session: Session | None = None

@@ -21,7 +21,7 @@ import random
 import struct
 import time
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.syscalls import EntryFunction, Syscall
@@ -55,8 +55,9 @@ class TaParam:
     size: int = 0
 
 
-@dataclass(frozen=True)
-class EntryOutcome:
+class EntryOutcome(NamedTuple):
+    """How an entry ended (a NamedTuple: built on every call, and cheap to build)."""
+
     result: int
     dead: bool = False
     panic_code: int | None = None
