@@ -45,6 +45,8 @@ class SyscallContext:
     rpc: "RpcClient"
     persistent_time: PersistentTimeStore
     sessions: "SessionManager"  # for TA-to-TA sessions
+    #: The secure storage manager (tee.kernel.storage.store.StorageManager), if the device has one.
+    storage: object = None
 
     def preempt(self) -> None:
         """The TA's time slice ended: suspend with RPC_FOREIGN_INTR until resumed."""
@@ -77,16 +79,19 @@ def implemented() -> frozenset[Syscall]:
     return frozenset(_TABLE)
 
 
+_BY_NUMBER: dict[int, tuple[Handler, int]] = {}  # number -> (handler, argument count)
+
+
 def dispatch(ctx: SyscallContext, number: int, args: list[int]) -> int:
     """Run syscall ``number``; returns the TEE_Result the TA sees in x0."""
-    try:
-        call = Syscall(number)
-    except ValueError:
+    if len(_BY_NUMBER) != len(_TABLE):  # handlers registered since the last call
+        _BY_NUMBER.clear()
+        _BY_NUMBER.update({int(n): (h, SYSCALL_ARG_COUNT[n]) for n, h in _TABLE.items()})
+    entry = _BY_NUMBER.get(number)
+    if entry is None:
         return TeeResult.ERROR_NOT_SUPPORTED
-    handler = _TABLE.get(call)
-    if handler is None:
-        return TeeResult.ERROR_NOT_SUPPORTED
+    handler, count = entry
     try:
-        return handler(ctx, *args[:SYSCALL_ARG_COUNT[call]])
+        return handler(ctx, *args[:count])
     except UserAccessError:
         return TeeResult.ERROR_ACCESS_DENIED
