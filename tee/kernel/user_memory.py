@@ -54,6 +54,9 @@ class UserMemory:
     def __init__(self, cpu: El0Cpu, layout_rng: random.Random | None = None) -> None:
         self._cpu = cpu
         self._mappings: list[Mapping] = []
+        # (start, end, permission bits) of each mapping: the access check runs on
+        # every syscall pointer, and plain ints are much cheaper than Perm flags.
+        self._ranges: list[tuple[int, int, int]] = []
         self._rng = layout_rng if layout_rng is not None else random.SystemRandom()
 
     @property
@@ -63,6 +66,7 @@ class UserMemory:
     def add(self, mapping: Mapping) -> None:
         self._cpu.map(mapping.va, mapping.size, mapping.perm)
         self._mappings.append(mapping)
+        self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
 
     def random_free_va(self, size: int) -> int:
         """A random page-aligned address where ``size`` bytes fit inside the ASLR
@@ -80,18 +84,24 @@ class UserMemory:
     def remove(self, mapping: Mapping) -> None:
         self._cpu.unmap(mapping.va, mapping.size)
         self._mappings.remove(mapping)
+        self._ranges.remove((mapping.va, mapping.end, int(mapping.perm)))
 
     def has_access(self, va: int, size: int, need: Perm) -> bool:
         if va < 0 or size < 0 or va + size > U64_MAX + 1:
             return False
         if size == 0:
             return True
+        need_bits = int(need)
         cursor, end = va, va + size
         while cursor < end:
-            mapping = next((m for m in self._mappings if m.va <= cursor < m.end), None)
-            if mapping is None or (mapping.perm & need) != need:
+            for start, stop, bits in self._ranges:
+                if start <= cursor < stop:
+                    break
+            else:
                 return False
-            cursor = mapping.end
+            if bits & need_bits != need_bits:
+                return False
+            cursor = stop
         return True
 
     def _check(self, va: int, size: int, need: Perm) -> None:
