@@ -35,6 +35,9 @@ from unicorn import (UC_ERR_READ_UNMAPPED as _UC_ERR_READ_UNMAPPED,
                      UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_ARM, UC_PROT_EXEC,
                      UC_PROT_READ, UC_PROT_WRITE, Uc, UcError)
 from unicorn import arm64_const as a64
+
+from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
+from tee.emu.aarch64 import Excp as _EXCP
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 PAGE_SIZE = 0x1000
@@ -46,22 +49,9 @@ _EL1_STUB = (0xD518401F).to_bytes(4, "little") + (0xD69F03E0).to_bytes(4, "littl
 #: ``until`` address for emu_start that no TA can reach.
 _NEVER = 0xFFFF_FFFF_FFFF_FFFC
 
-_CPACR_FPEN_EL0_EL1 = 3 << 20
-_PSTATE_EL_MASK = 0b1100
-_INSN_WFI = 0xD503207F
-_INSN_WFE = 0xD503205F
 
 # QEMU exception numbers as Unicorn's interrupt hook reports them.
-_EXCP_UDEF = 1
-_EXCP_SWI = 2
-_EXCP_PREFETCH_ABORT = 3
-_EXCP_DATA_ABORT = 4
-_EXCP_BKPT = 7
-_EXCP_HVC = 11
-_EXCP_SMC = 13
 
-_X_REGS = [getattr(a64, f"UC_ARM64_REG_X{i}") for i in range(29)] + [a64.UC_ARM64_REG_X29,
-                                                                      a64.UC_ARM64_REG_X30]
 
 
 class _RegisterBlock:
@@ -186,12 +176,12 @@ _MEM_FAULTS = {
 }
 
 _INTR_FAULTS = {
-    _EXCP_UDEF: (FaultKind.UNDEF, "undefined instruction"),
-    _EXCP_PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
-    _EXCP_DATA_ABORT: (FaultKind.DATA, "alignment fault"),
-    _EXCP_BKPT: (FaultKind.UNDEF, "brk instruction"),
-    _EXCP_HVC: (FaultKind.UNDEF, "hvc at EL0"),
-    _EXCP_SMC: (FaultKind.UNDEF, "smc at EL0"),
+    _EXCP.UDEF: (FaultKind.UNDEF, "undefined instruction"),
+    _EXCP.PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
+    _EXCP.DATA_ABORT: (FaultKind.DATA, "alignment fault"),
+    _EXCP.BKPT: (FaultKind.UNDEF, "brk instruction"),
+    _EXCP.HVC: (FaultKind.UNDEF, "hvc at EL0"),
+    _EXCP.SMC: (FaultKind.UNDEF, "smc at EL0"),
 }
 
 
@@ -200,7 +190,7 @@ class El0Cpu:
 
     def __init__(self) -> None:
         self._uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
-        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, _CPACR_FPEN_EL0_EL1)
+        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
         self._uc.mem_map(EL1_STUB_VA, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC)
         self._uc.mem_write(EL1_STUB_VA, _EL1_STUB)
         self._at_el0 = False
@@ -213,11 +203,11 @@ class El0Cpu:
         self._uch = uch
         self._scratch = ctypes.c_uint64()
         # x0-x8 (arguments and syscall number), then PC and PSTATE: read once per stop.
-        self._stop_regs = _RegisterBlock(uch, _X_REGS[:9] + [a64.UC_ARM64_REG_PC,
+        self._stop_regs = _RegisterBlock(uch, X_REGS[:9] + [a64.UC_ARM64_REG_PC,
                                                              a64.UC_ARM64_REG_PSTATE])
         self._next_pc = 0
         self._stop_values: list[int] = [0] * 11
-        self._entry_regs = _RegisterBlock(uch, _X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC,
+        self._entry_regs = _RegisterBlock(uch, X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC,
                                                           a64.UC_ARM64_REG_PSTATE])
         self._hooks = [self._uc.hook_add(UC_HOOK_INTR, self._on_interrupt),
                        self._uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)]
@@ -247,11 +237,11 @@ class El0Cpu:
 
     # -- registers -------------------------------------------------------------------
     def x(self, index: int) -> int:
-        return self._uc.reg_read(_X_REGS[index])
+        return self._uc.reg_read(X_REGS[index])
 
     def set_x(self, index: int, value: int) -> None:
         self._scratch.value = value & 0xFFFF_FFFF_FFFF_FFFF
-        _uclib.uc_reg_write(self._uch, _X_REGS[index], ctypes.byref(self._scratch))
+        _uclib.uc_reg_write(self._uch, X_REGS[index], ctypes.byref(self._scratch))
 
     def syscall_registers(self) -> list[int]:
         """x0-x8 as they were at the last stop: the arguments and (x8) the syscall number."""
@@ -266,7 +256,7 @@ class El0Cpu:
         return self._uc.reg_read(a64.UC_ARM64_REG_SP)
 
     def snapshot_registers(self) -> dict[str, int]:
-        regs = {f"x{i}": self._uc.reg_read(r) for i, r in enumerate(_X_REGS)}
+        regs = {f"x{i}": self._uc.reg_read(r) for i, r in enumerate(X_REGS)}
         regs["sp_el0"] = self.sp
         regs["elr"] = self.pc
         regs["cpsr"] = self._uc.reg_read(a64.UC_ARM64_REG_PSTATE)
@@ -275,7 +265,7 @@ class El0Cpu:
     def prepare_entry(self, pc: int, sp: int, args: tuple[int, ...]) -> None:
         """Set up a fresh entry at EL0: x0.. from args, other GPRs zeroed (nothing of
         an earlier entry leaks into this one), SP_EL0, PC, flags clear."""
-        gprs = list(args) + [0] * (len(_X_REGS) - len(args))
+        gprs = list(args) + [0] * (len(X_REGS) - len(args))
         if self._at_el0:
             self._entry_regs.write(gprs + [sp, pc, 0])
             self._next_pc = pc
@@ -287,7 +277,7 @@ class El0Cpu:
         """Run the EL1 stub once: ``eret`` to ``pc`` at EL0t, with a real EL change."""
         self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, pc)
         self._uc.emu_start(EL1_STUB_VA, pc, count=2)
-        if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & _PSTATE_EL_MASK:
+        if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & PSTATE_EL_MASK:
             raise RuntimeError("the CPU did not reach EL0")
         self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, ERET_SENTINEL)
         # The stub is never needed again (the CPU stays at EL0): remove it, so a TA
@@ -321,7 +311,7 @@ class El0Cpu:
         stop = self._pending
         if stop is None:
             stop = self._explain_silent_stop(budget)
-        if stop.kind is StopKind.SYSCALL and values[10] & _PSTATE_EL_MASK:
+        if stop.kind is StopKind.SYSCALL and values[10] & PSTATE_EL_MASK:
             stop = self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
         return stop
 
@@ -336,9 +326,9 @@ class El0Cpu:
         if self._preempt_requested:
             return _PREEMPTED_STOP
         previous = self._read_insn(pc - 4)
-        if previous in (_INSN_WFI, _INSN_WFE):
+        if previous in (INSN_WFI, INSN_WFE):
             return self._fault(FaultKind.UNDEF, pc - 4, 0, "wfi/wfe at EL0")
-        if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & _PSTATE_EL_MASK:
+        if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & PSTATE_EL_MASK:
             return self._fault(FaultKind.UNDEF, pc, 0, "left EL0")
         if budget:
             return _BUDGET_STOP
@@ -355,12 +345,12 @@ class El0Cpu:
         return Stop(StopKind.FAULT, CpuFault(kind, pc, address, cause))
 
     def _on_interrupt(self, uc: Uc, number: int, _user_data: object) -> None:
-        if number == _EXCP_SWI:
+        if number == _EXCP.SWI:
             self._pending = _SYSCALL_STOP
         else:
             kind, cause = _INTR_FAULTS.get(number, (FaultKind.UNDEF, f"exception {number}"))
             pc = uc.reg_read(a64.UC_ARM64_REG_PC)
-            if number == _EXCP_SMC:
+            if number == _EXCP.SMC:
                 pc -= 4  # Unicorn reports smc with the PC already advanced
             self._pending = self._fault(kind, pc, 0, cause)
         _uclib.uc_emu_stop(self._uch)

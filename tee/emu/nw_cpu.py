@@ -50,6 +50,9 @@ from unicorn import (UC_ARCH_ARM64, UC_HOOK_BLOCK, UC_HOOK_INTR, UC_HOOK_MEM_INV
                      UC_PROT_ALL, Uc, UcError)
 from unicorn import arm64_const as a64
 
+from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
+from tee.emu.aarch64 import Excp as _EXCP
+
 from tee.emu.cpu import PAGE_SIZE, CpuFault, FaultKind
 
 #: The default budget: 40 times what the example program needs (~1.3e5), small
@@ -63,26 +66,15 @@ _U64 = 0xFFFF_FFFF_FFFF_FFFF
 _NEVER = 0xFFFF_FFFF_FFFF_FFFC
 
 # QEMU exception numbers as Unicorn's interrupt hook reports them.
-_EXCP_UDEF = 1
-_EXCP_SWI = 2
-_EXCP_PREFETCH_ABORT = 3
-_EXCP_DATA_ABORT = 4
-_EXCP_BKPT = 7
-_EXCP_HVC = 11
-_EXCP_SMC = 13
 
 _INSN_HLT_SEMIHOSTING = 0xD45E0000  # hlt #0xf000
-_INSN_WFI = 0xD503207F
-_INSN_WFE = 0xD503205F
 _HVC_MASK, _HVC_BITS = 0xFFE0001F, 0xD4000002  # hvc #imm16
 
-_CPACR_FPEN = 3 << 20
 #: SCR_EL3: NS (bit 0) and RW (bit 10, lower ELs are AArch64); SMD (bit 7) clear so smc traps.
 _SCR_EL3_NS_RW = (1 << 10) | (1 << 0)
 _SCR_EL3 = (1, 1, 3, 6, 0)  # UC_ARM64_REG_CP_REG key: crn, crm, op0, op1, op2
 #: PSTATE at entry: EL1h, D/A/I/F masked (no interrupt controller on this board).
 _PSTATE_EL1H_MASKED = 0x3C5
-_PSTATE_EL_MASK = 0b1100
 
 # Arm semihosting (AArch64: w0 = operation, x1 = argument; result in x0).
 SYS_WRITEC = 0x03
@@ -92,8 +84,6 @@ SYS_EXIT_EXTENDED = 0x20
 ADP_STOPPED_APPLICATION_EXIT = 0x20026
 _SEMIHOSTING_ERROR = _U64  # -1
 
-_X_REGS = [getattr(a64, f"UC_ARM64_REG_X{i}") for i in range(29)] + [a64.UC_ARM64_REG_X29,
-                                                                      a64.UC_ARM64_REG_X30]
 
 _MEM_FAULTS = {
     UC_MEM_READ_UNMAPPED: (FaultKind.DATA, "translation fault (read)"),
@@ -105,12 +95,12 @@ _MEM_FAULTS = {
 }
 
 _INTR_FAULTS = {
-    _EXCP_UDEF: (FaultKind.UNDEF, "undefined instruction"),
-    _EXCP_SWI: (FaultKind.UNDEF, "svc at EL1 (no exception vectors on this board)"),
-    _EXCP_PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
-    _EXCP_DATA_ABORT: (FaultKind.DATA, "alignment fault"),
-    _EXCP_BKPT: (FaultKind.UNDEF, "brk instruction"),
-    _EXCP_HVC: (FaultKind.UNDEF, "hvc (no hypervisor on this board)"),
+    _EXCP.UDEF: (FaultKind.UNDEF, "undefined instruction"),
+    _EXCP.SWI: (FaultKind.UNDEF, "svc at EL1 (no exception vectors on this board)"),
+    _EXCP.PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
+    _EXCP.DATA_ABORT: (FaultKind.DATA, "alignment fault"),
+    _EXCP.BKPT: (FaultKind.UNDEF, "brk instruction"),
+    _EXCP.HVC: (FaultKind.UNDEF, "hvc (no hypervisor on this board)"),
 }
 
 SmcHandler = Callable[[list[int]], Sequence[int]]
@@ -171,7 +161,7 @@ class NormalWorldCpu:
         self._ram = (ctypes.c_char * size).from_buffer(nonsecure_memory)  # type: ignore[arg-type]
         self._uc.mem_map_ptr(base, size, UC_PROT_ALL, ctypes.addressof(self._ram))
         self._uc.reg_write(a64.UC_ARM64_REG_CP_REG, (*_SCR_EL3, _SCR_EL3_NS_RW))
-        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, _CPACR_FPEN)
+        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
         self._pending: tuple[str, object] | None = None
         self._blocks = 0  # instructions in the blocks entered so far
         # Hooks go in before anything is translated: a hook added later misses cached blocks.
@@ -181,7 +171,7 @@ class NormalWorldCpu:
 
     # -- registers -------------------------------------------------------------------
     def x(self, index: int) -> int:
-        return self._uc.reg_read(_X_REGS[index])
+        return self._uc.reg_read(X_REGS[index])
 
     @property
     def pc(self) -> int:
@@ -189,7 +179,7 @@ class NormalWorldCpu:
 
     @property
     def current_el(self) -> int:
-        return (self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & _PSTATE_EL_MASK) >> 2
+        return (self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & PSTATE_EL_MASK) >> 2
 
     @property
     def non_secure(self) -> bool:
@@ -206,11 +196,11 @@ class NormalWorldCpu:
             raise ValueError("the instruction budget must be positive")
         if len(args) > 8:
             raise ValueError("at most eight arguments (x0-x7)")
-        for index, reg in enumerate(_X_REGS):
+        for index, reg in enumerate(X_REGS):
             self._uc.reg_write(reg, (args[index] if index < len(args) else 0) & _U64)
         self._uc.reg_write(a64.UC_ARM64_REG_SP, 0)
         self._uc.reg_write(a64.UC_ARM64_REG_PSTATE, _PSTATE_EL1H_MASKED)
-        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, _CPACR_FPEN)
+        self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
         # The host may have loaded a new program since the last run: forget old translations.
         self._uc.ctl_flush_tb()
         console = _Console(echo)
@@ -259,11 +249,11 @@ class NormalWorldCpu:
 
     def _serve_smc(self) -> None:
         """The monitor call: the PC is already past the ``smc``."""
-        regs = [self._uc.reg_read(reg) for reg in _X_REGS[:8]]
+        regs = [self._uc.reg_read(reg) for reg in X_REGS[:8]]
         result = list(self._smc_handler(regs))
         if len(result) != 8:
             raise ValueError(f"the SMC handler returned {len(result)} registers, not 8")
-        for reg, value in zip(_X_REGS[:8], result):
+        for reg, value in zip(X_REGS[:8], result):
             self._uc.reg_write(reg, int(value) & _U64)
 
     def _serve_semihosting(self, console: "_Console") -> int | None:
@@ -299,7 +289,7 @@ class NormalWorldCpu:
 
     def _previous_insn_is_wait(self, pc: int) -> bool:
         try:
-            return int.from_bytes(self._uc.mem_read(pc - 4, 4), "little") in (_INSN_WFI, _INSN_WFE)
+            return int.from_bytes(self._uc.mem_read(pc - 4, 4), "little") in (INSN_WFI, INSN_WFE)
         except UcError:
             return False
 
@@ -315,16 +305,16 @@ class NormalWorldCpu:
 
     def _on_interrupt(self, uc: Uc, number: int, _user_data: object) -> None:
         pc = uc.reg_read(a64.UC_ARM64_REG_PC)
-        if number == _EXCP_SMC:
+        if number == _EXCP.SMC:
             self._pending = ("smc", None)
-        elif number == _EXCP_UDEF and self._insn_at(pc) == _INSN_HLT_SEMIHOSTING:
+        elif number == _EXCP.UDEF and self._insn_at(pc) == _INSN_HLT_SEMIHOSTING:
             self._pending = ("semihosting", None)
         else:
             kind, cause = _INTR_FAULTS.get(number, (FaultKind.UNDEF, f"exception {number}"))
             insn = self._insn_at(pc)
-            if number == _EXCP_UDEF and insn is not None and insn & _HVC_MASK == _HVC_BITS:
-                cause = _INTR_FAULTS[_EXCP_HVC][1]
-            elif number == _EXCP_SWI:
+            if number == _EXCP.UDEF and insn is not None and insn & _HVC_MASK == _HVC_BITS:
+                cause = _INTR_FAULTS[_EXCP.HVC][1]
+            elif number == _EXCP.SWI:
                 pc -= 4  # the PC is already past the svc
             self._pending = ("fault", CpuFault(kind, pc, 0, cause))
         uc.emu_stop()
