@@ -1,7 +1,9 @@
 """tee-supplicant: the normal-world daemon that serves the secure world's RPC commands.
 
 It owns the normal world's TA store (``<uuid>.ta`` files, OP-TEE's
-``/lib/optee_armtz``) and, later, the REE file system and the RPMB device.
+``/lib/optee_armtz``), the REE file system for secure storage (RPC FS,
+:mod:`normal_world.ree_fs`) and the path to the eMMC RPMB partition (RPC RPMB,
+:mod:`normal_world.rpmb`).
 Everything it returns is untrusted by the secure world, which checks it.
 """
 
@@ -13,14 +15,26 @@ from typing import Callable
 
 from tee.abi import optee_msg as msg
 from tee.abi.results import TeeResult
+from normal_world.ree_fs import FsError, ReeFileStore
+from normal_world.rpmb import RpmbDevice
+
+Read = Callable[[int, int], bytes]
+Write = Callable[[int, bytes], None]
+FS_OPEN, FS_CREATE, FS_CLOSE, FS_READ, FS_WRITE, FS_TRUNCATE, FS_REMOVE, FS_RENAME = range(8)
+FS_OPENDIR, FS_CLOSEDIR, FS_READDIR = 8, 9, 10
+#: Longest bulk transfer the supplicant serves in one RPC.
+MAX_TRANSFER = 4 * 1024 * 1024
 
 #: Refuse absurd files before reading them into memory.
 MAX_TA_FILE_SIZE = 64 * 1024 * 1024
 
 
 class Supplicant:
-    def __init__(self, ta_store: Path | str) -> None:
+    def __init__(self, ta_store: Path | str, ree_fs: "ReeFileStore | None" = None,
+                 rpmb: "RpmbDevice | None" = None) -> None:
         self.ta_store = Path(ta_store)
+        self.ree_fs = ree_fs
+        self.rpmb = rpmb
 
     def find_ta(self, uuid: uuid_mod.UUID) -> bytes | None:
         path = self.ta_store / f"{uuid}.ta"
@@ -43,6 +57,91 @@ class Supplicant:
             write(out.a, image)
         sized = arg.params[:1] + (msg.MsgParam(out.type, out.a, len(image), out.c),)
         return msg.MsgArg(arg.cmd, params=sized, ret=TeeResult.SUCCESS)
+
+    # -- RPC FS (OP-TEE's tee_supp_fs.c sub-commands) ---------------------------------
+    def fs(self, arg: msg.MsgArg, read: Read, write: Write) -> msg.MsgArg:
+        if self.ree_fs is None or not arg.params or not arg.params[0].type.is_value:
+            return _result(arg, TeeResult.ERROR_NOT_SUPPORTED)
+        try:
+            return self._fs(arg, read, write)
+        except FileNotFoundError:
+            return _result(arg, TeeResult.ERROR_ITEM_NOT_FOUND)
+        except FileExistsError:
+            return _result(arg, TeeResult.ERROR_ACCESS_CONFLICT)
+        except (FsError, ValueError, UnicodeDecodeError, IndexError):
+            return _result(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        except OSError:
+            return _result(arg, TeeResult.ERROR_STORAGE_NOT_AVAILABLE)
+
+    def _fs(self, arg: msg.MsgArg, read: Read, write: Write) -> msg.MsgArg:
+        fs, params = self.ree_fs, list(arg.params)
+        assert fs is not None
+        op, b, c = params[0].a, params[0].b, params[0].c
+
+        def name(index: int) -> str:
+            p = params[index]
+            if not p.type.is_tmem or p.b > 256:
+                raise FsError("bad name param")
+            return read(p.a, p.b).split(b"\0", 1)[0].decode()
+
+        def buffer(index: int) -> msg.MsgParam:
+            p = params[index]
+            if not p.type.is_tmem or p.b > MAX_TRANSFER:
+                raise FsError("bad buffer param")
+            return p
+
+        if op in (FS_OPEN, FS_CREATE, FS_OPENDIR):
+            if op == FS_OPENDIR:
+                handle = fs.opendir()
+            else:
+                handle = (fs.open if op == FS_OPEN else fs.create)(name(1))
+            params[2] = msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, handle)
+        elif op == FS_CLOSE:
+            fs.close(b)
+        elif op == FS_READ:
+            out = buffer(1)
+            data = fs.read(b, c, out.b)
+            write(out.a, data)
+            params[1] = msg.MsgParam(out.type, out.a, len(data), out.c)
+        elif op == FS_WRITE:
+            data_param = buffer(1)
+            fs.write(b, c, read(data_param.a, data_param.b))
+        elif op == FS_TRUNCATE:
+            fs.truncate(b, c)
+        elif op == FS_REMOVE:
+            fs.remove(name(1))
+        elif op == FS_RENAME:
+            fs.rename(name(1), name(2), bool(b))
+        elif op == FS_CLOSEDIR:
+            fs.closedir(b)
+        elif op == FS_READDIR:
+            out = buffer(1)
+            entry = fs.readdir(b)
+            if entry is None:
+                return _result(arg, TeeResult.ERROR_ITEM_NOT_FOUND)
+            raw = entry.encode() + b"\0"
+            if len(raw) > out.b:
+                params[1] = msg.MsgParam(out.type, out.a, len(raw), out.c)
+                return msg.MsgArg(arg.cmd, params=tuple(params), ret=TeeResult.ERROR_SHORT_BUFFER)
+            write(out.a, raw)
+            params[1] = msg.MsgParam(out.type, out.a, len(raw), out.c)
+        else:
+            return _result(arg, TeeResult.ERROR_NOT_SUPPORTED)
+        return msg.MsgArg(arg.cmd, params=tuple(params), ret=TeeResult.SUCCESS)
+
+    # -- RPC RPMB: memref[0] = struct rpmb_req + frames, memref[1] = response frames ---------
+    def rpmb_request(self, arg: msg.MsgArg, read: Read, write: Write) -> msg.MsgArg:
+        if self.rpmb is None:
+            return _result(arg, TeeResult.ERROR_NOT_SUPPORTED)
+        if (len(arg.params) != 2 or not arg.params[0].type.is_tmem or not arg.params[1].type.is_tmem
+                or arg.params[0].b > MAX_TRANSFER or arg.params[1].b > MAX_TRANSFER):
+            return _result(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        request, response = arg.params
+        answer = self.rpmb.serve(read(request.a, request.b), response.b)
+        if answer is None:
+            return _result(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        write(response.a, answer)
+        return msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.SUCCESS)
 
 
 def _result(arg: msg.MsgArg, result: TeeResult) -> msg.MsgArg:

@@ -10,6 +10,7 @@ request cannot take the secure world down.
 
 from __future__ import annotations
 
+import os
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,6 +24,7 @@ from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
 from tee.kernel.sessions import Session, SessionTable
+from tee.kernel.storage.store import StorageManager
 from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
@@ -52,7 +54,10 @@ class KernelConfig:
 
 
 class SecureKernel:
-    def __init__(self, memory: PhysicalMemory, config: KernelConfig | None = None) -> None:
+    def __init__(self, memory: PhysicalMemory, config: KernelConfig | None = None,
+                 huk: bytes | None = None) -> None:
+        """``huk``: the hardware unique key read from the board's fuses (a random one,
+        lost at power-off, if the board has none); only the storage key hierarchy sees it."""
         self.config = config or KernelConfig()
         self.memory = memory
         self.log = SecureLog()
@@ -63,6 +68,7 @@ class SecureKernel:
         self.threads = ThreadPool(self.config.thread_count)
         self.rpc = RpcClient(self.threads, memory)
         self.shm = ShmRegistry(memory)
+        self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
         self.tas = TaManager(self.log, self.config.tas)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
                                               self._syscall_context, self.log)
@@ -88,7 +94,7 @@ class SecureKernel:
         if context is None or context.instance is not session.instance:
             context = session.syscall_context = SyscallContext(
                 session.instance.user, self.clock, self.rng, self.log, session.instance, session,
-                self.rpc, self.persistent_time, self.session_manager)
+                self.rpc, self.persistent_time, self.session_manager, storage=self.storage)
         return context
 
     # -- vectors ----------------------------------------------------------------------
@@ -132,7 +138,7 @@ class SecureKernel:
                 for registration in call.pins:
                     registration.pins -= 1
                 return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
-            call.phys = phys
+            call.phys, call.size = phys, size
             code = self.std.handle(call)
             self.rpc.release_call_resources()
             return (code, 0, 0, 0) + preserved
@@ -149,7 +155,9 @@ class SecureKernel:
         return self._run_call(regs, lambda pins: phys, with_rpc_arg=True)
 
     def _message_size(self, phys: int) -> int | None:
-        """Size of the message at ``phys`` from its header, if the header is readable."""
+        """Size of the message at ``phys`` from its header, if it is aligned and readable."""
+        if phys % msg.ARG_ALIGNMENT:
+            return None
         try:
             num_params = msg.peek_num_params(self.memory.read(phys, msg.HEADER_SIZE, World.NORMAL))
         except (AccessError, msg.MessageError):

@@ -1,7 +1,8 @@
 """``teesim``: the command line.
 
-    teesim build <ta-dir>... [--out DIR] [--key PEM] [--ta-version N]
-                                            compile TAs into a TA store, signed
+    teesim build <ta-dir>... [--out DIR] [--key PEM] [--ta-version N] [--gp11]
+                                            compile TAs into a TA store, signed (a TA dir
+                                            may be laid out for OP-TEE's TA dev kit)
     teesim sign --in X.elf --out Y.ta [--key PEM] [--uuid U] [--ta-version N] [--algo A]
                                             sign an already linked TA ELF
     teesim demo [--ta-store DIR]            run the hello scenario on an embedded device
@@ -28,7 +29,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         if not Path(ta_dir).is_dir():
             raise UsageError(f"{ta_dir}: not a directory")
         try:
-            built = build_ta(Path(ta_dir), Path(args.out), key=args.key, ta_version=args.ta_version)
+            built = build_ta(Path(ta_dir), Path(args.out), key=args.key, ta_version=args.ta_version,
+                             gp11=args.gp11)
         except TaBuildError as error:
             print(f"teesim build: {ta_dir}: {error}", file=sys.stderr)
             return 1
@@ -117,6 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="compile trusted apps into a TA store")
     build.add_argument("ta_dirs", nargs="+", metavar="ta-dir")
     build.add_argument("--out", default=str(default_ta_store()), help="TA store directory")
+    build.add_argument("--gp11", action="store_true",
+                       help="build in GP TEE Internal Core API v1.1 compatibility mode "
+                            "(as CFG_TA_OPTEE_CORE_API_COMPAT_1_1=y in the TA's Makefile)")
     _add_signing_options(build)
     build.set_defaults(run=_cmd_build)
     sign = commands.add_parser("sign", help="sign a linked TA ELF into a loadable .ta")

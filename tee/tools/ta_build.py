@@ -2,7 +2,13 @@
 
 A TA directory follows OP-TEE's conventions: C sources (at any depth), a
 ``user_ta_header_defines.h`` defining TA_UUID, TA_FLAGS, TA_STACK_SIZE and
-TA_DATA_SIZE, and optionally an ``include/`` directory. :func:`build_ta`
+TA_DATA_SIZE, and optionally an ``include/`` directory. A directory laid out
+for OP-TEE's TA dev kit (``Makefile`` with ``BINARY = <uuid>``, ``sub.mk``
+with ``srcs-y``, ``global-incdirs-y``, ``cflags-y``, ...) is built from what
+those files say (:mod:`tee.tools.optee_layout`), unchanged; then ``BINARY``
+must be the UUID in ``ta_head``. ``CFG_TA_OPTEE_CORE_API_COMPAT_1_1 = y`` in
+them (or ``gp11=True``) builds the TA in GP v1.1 compatibility mode, as
+OP-TEE does (``-D__OPTEE_CORE_API_COMPAT_1_1=1``). :func:`build_ta`
 compiles the TA together with the SDK (``trusted_apps/sdk``: libutee, libc and
 the per-TA ``user_ta_header.c``) using zig's clang for
 ``aarch64-freestanding-none``, links a static PIE with ``sdk/ta.ld`` and
@@ -23,7 +29,7 @@ SDK objects are cached in ``<out>/.sdk-obj/<key>/``, where the key hashes the
 SDK sources and headers, the compiler version and the flags; rebuilding a TA
 recompiles only the TA's own files.
 
-Command line: ``python -m tee.tools.ta_build <ta-dir> [--out DIR] [--key PEM] [--ta-version N]``.
+Command line: ``python -m tee.tools.ta_build <ta-dir> [--out DIR] [--key PEM] [--ta-version N] [--gp11]``.
 """
 
 from __future__ import annotations
@@ -50,6 +56,7 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 
+from tee.tools.optee_layout import COMPAT_DEFINE, LayoutError, Source, read_layout
 from tee.tools.sign import SigningError, check_ta_version, load_signing_key, sign_ta
 
 if TYPE_CHECKING:
@@ -115,27 +122,48 @@ def build_ta(
     out_dir: Path,
     *,
     extra_cflags: Sequence[str] = (),
-    trace_level: int = 2,
+    trace_level: int | None = None,
     key: Path | str | None = None,
     ta_version: int = 0,
+    gp11: bool = False,
 ) -> BuiltTa:
     """Build the TA in ``ta_dir`` into ``out_dir``.
 
-    ``extra_cflags`` apply to the TA's own sources (and its
+    With a ``sub.mk`` the sources, include directories and flags are the ones
+    OP-TEE's dev kit would use; without one, every ``*.c`` below ``ta_dir``
+    is compiled. ``extra_cflags`` apply to the TA's own sources (and its
     ``user_ta_header.c``), not to the cached SDK objects. ``trace_level`` is
-    the compile-time TRACE_LEVEL (0 = silent ... 4 = flow) for everything.
-    The ``.ta`` is signed with ``key`` (a PEM RSA private key; default: the
-    SDK's development key) and carries ``ta_version`` for rollback protection.
+    the compile-time TRACE_LEVEL (0 = silent ... 4 = flow) for everything
+    (default: the TA's ``CFG_TEE_TA_LOG_LEVEL``, else 2). ``gp11`` builds
+    the TA in GP v1.1 compatibility mode even if its files do not ask for
+    it. The ``.ta`` is signed with ``key`` (a PEM RSA private key; default:
+    the SDK's development key) and carries ``ta_version`` for rollback
+    protection. The TA directory is only read.
     """
     ta_dir = Path(ta_dir).resolve()
     out_dir = Path(out_dir).resolve()
     if not ta_dir.is_dir():
         raise TaBuildError(f"{ta_dir}: no such TA directory")
-    if not any((d / "user_ta_header_defines.h").is_file() for d in (ta_dir, ta_dir / "include")):
-        raise TaBuildError(f"{ta_dir}: user_ta_header_defines.h not found (in the TA dir or include/)")
-    sources = sorted(ta_dir.rglob("*.c"))
+    try:
+        layout = read_layout(ta_dir)
+    except LayoutError as error:
+        raise TaBuildError(str(error)) from None
+    for warning in layout.warnings:
+        _log.warning("%s: warning: %s", ta_dir.name, warning)
+    ta_uuid_expected = _binary_uuid(layout.binary)
+    gp11 = gp11 or layout.gp11
+    if trace_level is None:
+        trace_level = 2 if layout.log_level is None else layout.log_level
+
+    incdirs = [*dict.fromkeys((*layout.global_incdirs, ta_dir, ta_dir / "include"))]
+    if not any((d / "user_ta_header_defines.h").is_file() for d in incdirs):
+        raise TaBuildError(f"{ta_dir}: user_ta_header_defines.h not found (in the TA dir, include/ "
+                           "or a global-incdirs-y directory)")
+    sources = layout.sources
+    if sources is None:
+        sources = [Source(src) for src in sorted(ta_dir.rglob("*.c"))]
     if not sources:
-        raise TaBuildError(f"{ta_dir}: no C sources")
+        raise TaBuildError(f"{ta_dir}: no C sources" + (" in srcs-y" if layout.sources is not None else ""))
     try:  # a bad key or version should fail before minutes of compiling, not after
         signing_key = load_signing_key(key)
         check_ta_version(ta_version)
@@ -146,14 +174,20 @@ def build_ta(
     defines = (f"-DTRACE_LEVEL={trace_level}",)
     sdk_objs = _sdk_objects(out_dir, defines)
 
-    ta_flags = (*CFLAGS, *defines, "-I", str(ta_dir), "-I", str(ta_dir / "include"),
-                "-I", str(SDK_INCLUDE), *extra_cflags)
+    ta_defines = (*defines, *layout.config_defines, *((COMPAT_DEFINE,) if gp11 else ()))
+
+    def flags_for(src: Source) -> tuple[str, ...]:
+        dirs = [*dict.fromkeys((*layout.global_incdirs, *src.incdirs, ta_dir, ta_dir / "include"))]
+        flags = (*CFLAGS, *ta_defines, *(f"-I{d}" for d in dirs), "-I", str(SDK_INCLUDE),
+                 *src.flags, *extra_cflags)
+        return tuple(f for f in flags if f not in src.remove_flags)
+
     with tempfile.TemporaryDirectory(prefix=".build-", dir=out_dir) as tmp:
         work = Path(tmp)
-        jobs = [(src, work / "ta" / src.relative_to(ta_dir).with_suffix(".o"), ta_flags)
-                for src in sources]
-        jobs.append((USER_TA_HEADER, work / "user_ta_header.o", ta_flags))
-        _compile(jobs)
+        jobs = [(src.path, work / "ta" / _object_name(src.path, ta_dir, n), flags_for(src))
+                for n, src in enumerate(sources)]
+        jobs.append((USER_TA_HEADER, work / "user_ta_header.o", flags_for(Source(USER_TA_HEADER))))
+        _compile(jobs, cwd=ta_dir)
 
         elf = work / "ta.elf"
         _run([*ZIG_CC, *LDFLAGS, *(str(obj) for _, obj, _ in jobs), *map(str, sdk_objs), "-o", str(elf)],
@@ -161,10 +195,29 @@ def build_ta(
         elf_bytes = elf.read_bytes()
 
     ta_uuid = check_ta_elf(elf_bytes)
+    if ta_uuid_expected is not None and ta_uuid_expected != ta_uuid:
+        raise TaBuildError(f"the Makefile says BINARY = {layout.binary}, but TA_UUID in "
+                           f"user_ta_header_defines.h is {ta_uuid}")
     built = BuiltTa(ta_uuid, out_dir / f"{ta_uuid}.elf", out_dir / f"{ta_uuid}.ta")
     _write_atomic(built.elf_path, elf_bytes)
     _write_atomic(built.ta_path, package_ta(elf_bytes, ta_uuid, signing_key, ta_version))
     return built
+
+
+def _binary_uuid(binary: str | None) -> uuid.UUID | None:
+    if binary is None:
+        return None
+    try:
+        return uuid.UUID(binary)
+    except ValueError:
+        raise TaBuildError(f"Makefile: BINARY = {binary} is not a UUID") from None
+
+
+def _object_name(src: Path, ta_dir: Path, index: int) -> Path:
+    try:
+        return src.relative_to(ta_dir).with_suffix(".o")
+    except ValueError:  # a source outside the TA directory (../common/x.c in srcs-y)
+        return Path("_outside") / f"{index}-{src.stem}.o"
 
 
 def check_ta_elf(elf_bytes: bytes) -> uuid.UUID:
@@ -269,14 +322,18 @@ def _sdk_objects(out_dir: Path, defines: Sequence[str]) -> list[Path]:
     return objs
 
 
-def _compile(jobs: Sequence[tuple[Path, Path, Sequence[str]]]) -> None:
-    """Compile (source, object, flags) jobs in parallel; report all failures."""
+def _compile(jobs: Sequence[tuple[Path, Path, Sequence[str]]], cwd: Path | None = None) -> None:
+    """Compile (source, object, flags) jobs in parallel; report all failures.
+
+    ``cwd``: where relative paths in the flags start (the TA directory, as
+    for make).
+    """
 
     def compile_one(job: tuple[Path, Path, Sequence[str]]) -> subprocess.CompletedProcess[str]:
         src, obj, flags = job
         obj.parent.mkdir(parents=True, exist_ok=True)
         return subprocess.run([*ZIG_CC, *flags, "-c", str(src), "-o", str(obj)],
-                              capture_output=True, text=True, check=False)
+                              capture_output=True, text=True, check=False, cwd=cwd)
 
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         results = list(pool.map(compile_one, jobs))
@@ -314,8 +371,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("ta_dir", type=Path, help="TA source directory")
     parser.add_argument("--out", type=Path, default=Path("build/tas"),
                         help="output directory (default: %(default)s)")
-    parser.add_argument("--trace-level", type=int, default=2, choices=range(5),
-                        help="compile-time TRACE_LEVEL, 0-4 (default: %(default)s)")
+    parser.add_argument("--trace-level", type=int, default=None, choices=range(5),
+                        help="compile-time TRACE_LEVEL, 0-4 (default: the TA's CFG_TEE_TA_LOG_LEVEL, else 2)")
+    parser.add_argument("--gp11", action="store_true",
+                        help="GP v1.1 compatibility mode (as CFG_TA_OPTEE_CORE_API_COMPAT_1_1=y)")
     parser.add_argument("--cflag", dest="cflags", action="append", default=[], metavar="FLAG",
                         help="extra compiler flag for the TA's sources, e.g. --cflag=-DFOO (repeatable)")
     parser.add_argument("--key", type=Path, default=None,
@@ -326,7 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         built = build_ta(args.ta_dir, args.out, extra_cflags=args.cflags,
-                         trace_level=args.trace_level, key=args.key, ta_version=args.ta_version)
+                         trace_level=args.trace_level, key=args.key, ta_version=args.ta_version,
+                         gp11=args.gp11)
     except TaBuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

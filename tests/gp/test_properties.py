@@ -118,7 +118,7 @@ def test_tee_implementation_properties(gp: GpTa) -> None:
     assert gp.prop_u32(TEE, "gpd.tee.TAPersistentTime.protectionLevel") == (TeeResult.SUCCESS, 100)
     assert gp.prop_bool(TEE, "gpd.tee.cryptography.ecc") == (TeeResult.SUCCESS, True)
     assert gp.prop_u32(TEE, "gpd.tee.trustedStorage.antiRollback.protectionLevel") == \
-        (TeeResult.SUCCESS, 0)
+        (TeeResult.SUCCESS, 1000)
     assert _string(gp, TEE, "gpd.tee.trustedos.manufacturer") == "teesim"
 
 

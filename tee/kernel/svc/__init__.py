@@ -6,3 +6,4 @@ from tee.kernel.svc import time_cancel  # noqa: F401
 from tee.kernel.svc import objects  # noqa: F401
 from tee.kernel.svc import cryp  # noqa: F401
 from tee.kernel.svc import props  # noqa: F401
+from tee.kernel.svc import storage  # noqa: F401

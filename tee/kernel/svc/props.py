@@ -103,8 +103,9 @@ PROPERTY_SETS: dict[int, tuple[Property, ...]] = {
                  _u32(TA_PERSISTENT_TIME_PROTECTION)),
         Property("gpd.tee.cryptography.ecc", P.BOOL, _u32(1)),
         Property("gpd.tee.cryptography.nist", P.BOOL, _u32(1)),
-        Property("gpd.tee.trustedStorage.antiRollback.protectionLevel", P.U32, _u32(0)),
-        Property("gpd.tee.trustedStorage.rollbackDetection.protectionLevel", P.U32, _u32(0)),
+        # Storage roots are anchored in (simulated) RPMB: TEE-controlled hardware, level 1000.
+        Property("gpd.tee.trustedStorage.antiRollback.protectionLevel", P.U32, _u32(1000)),
+        Property("gpd.tee.trustedStorage.rollbackDetection.protectionLevel", P.U32, _u32(1000)),
         Property("gpd.tee.trustedos.implementation.version", P.STRING, _string(TEESIM_VERSION)),
         Property("gpd.tee.trustedos.implementation.binaryversion", P.U32, _u32(0)),
         Property("gpd.tee.trustedos.manufacturer", P.STRING, _string("teesim")),

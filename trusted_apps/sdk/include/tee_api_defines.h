@@ -19,16 +19,42 @@
 #define TEE_CORE_API_1_3_1
 
 /*
- * OP-TEE can build TAs against the GP v1.1 API (32-bit lengths, __GP11_*
- * functions). This SDK only provides the v1.3.1 API, so refuse loudly
- * instead of producing a TA with mismatched types.
+ * GP v1.1 compatibility mode, as in OP-TEE. A TA asks for it either the GP
+ * way, by defining TEE_CORE_API_REQUIRED_MAJOR_VERSION 1 and
+ * TEE_CORE_API_REQUIRED_MINOR_VERSION 1 before including any TEE header, or
+ * the OP-TEE way, with __OPTEE_CORE_API_COMPAT_1_1=1 on the command line
+ * (what CFG_TA_OPTEE_CORE_API_COMPAT_1_1=y in a TA's Makefile or sub.mk
+ * makes `teesim build` pass). In that mode TEE_Param, TEE_Attribute and
+ * TEE_ObjectInfo are the v1.1 types with 32-bit sizes, and the functions
+ * whose length arguments changed after v1.1 are their __GP11_ variants
+ * (tee_api_compat.h). Everything else stays v1.3.1, as in OP-TEE.
  */
-#if (defined(TEE_CORE_API_REQUIRED_MAJOR_VERSION) && \
-     TEE_CORE_API_REQUIRED_MAJOR_VERSION != 1) || \
-    (defined(TEE_CORE_API_REQUIRED_MINOR_VERSION) && \
-     TEE_CORE_API_REQUIRED_MINOR_VERSION != 3) || \
-    (defined(__OPTEE_CORE_API_COMPAT_1_1) && __OPTEE_CORE_API_COMPAT_1_1)
-#error "teesim TA SDK supports GP TEE Internal Core API v1.3.1 only"
+#if defined(TEE_CORE_API_REQUIRED_MAINTENANCE_VERSION) && \
+    !defined(TEE_CORE_API_REQUIRED_MINOR_VERSION)
+#error "TEE_CORE_API_REQUIRED_MINOR_VERSION must be defined too"
+#endif
+#if defined(TEE_CORE_API_REQUIRED_MINOR_VERSION) && \
+    !defined(TEE_CORE_API_REQUIRED_MAJOR_VERSION)
+#error "TEE_CORE_API_REQUIRED_MAJOR_VERSION must be defined too"
+#endif
+#if defined(TEE_CORE_API_REQUIRED_MAJOR_VERSION)
+#if TEE_CORE_API_REQUIRED_MAJOR_VERSION != 1 && \
+    TEE_CORE_API_REQUIRED_MAJOR_VERSION != 0
+#error "teesim TA SDK: required GP TEE Internal Core API major version not supported"
+#endif
+#if defined(TEE_CORE_API_REQUIRED_MINOR_VERSION)
+#if TEE_CORE_API_REQUIRED_MINOR_VERSION == 1
+#undef __OPTEE_CORE_API_COMPAT_1_1
+#define __OPTEE_CORE_API_COMPAT_1_1	1
+#elif TEE_CORE_API_REQUIRED_MINOR_VERSION != 3
+#error "teesim TA SDK: required GP TEE Internal Core API minor version not supported (1 or 3)"
+#endif
+#if defined(TEE_CORE_API_REQUIRED_MAINTENANCE_VERSION) && \
+    TEE_CORE_API_REQUIRED_MINOR_VERSION == 1 && \
+    TEE_CORE_API_REQUIRED_MAINTENANCE_VERSION != 0
+#error "teesim TA SDK: required GP TEE Internal Core API maintenance version not supported"
+#endif
+#endif
 #endif
 #ifndef __OPTEE_CORE_API_COMPAT_1_1
 #define __OPTEE_CORE_API_COMPAT_1_1	0

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * teesim TA SDK: GlobalPlatform TEE Internal Core API v1.3.1 types, laid out
- * as OP-TEE's <tee_api_types.h> (AArch64, LP64).
+ * as OP-TEE's <tee_api_types.h> (AArch64, LP64). The __GP11_ types are the
+ * GP v1.1 layouts (32-bit sizes) that a TA built in v1.1 compatibility mode
+ * sees under the plain names (tee_api_compat.h).
  */
 #ifndef TEE_API_TYPES_H
 #define TEE_API_TYPES_H
@@ -39,6 +41,18 @@ typedef union {
 	} value;
 } TEE_Param;
 
+/* GP v1.1: memref.size is 32 bits (the union is still 16 bytes on AArch64) */
+typedef union {
+	struct {
+		void *buffer;
+		uint32_t size;
+	} memref;
+	struct {
+		uint32_t a;
+		uint32_t b;
+	} value;
+} __GP11_TEE_Param;
+
 /* Opaque handles */
 typedef struct __TEE_TASessionHandle *TEE_TASessionHandle;
 typedef struct __TEE_PropSetHandle *TEE_PropSetHandle;
@@ -59,6 +73,23 @@ typedef struct {
 	uint32_t handleFlags;
 } TEE_ObjectInfo;
 
+/* GP v1.1 (keySize/maxKeySize) and v1.1.1 (objectSize/maxObjectSize) names */
+typedef struct {
+	uint32_t objectType;
+	__extension__ union {
+		uint32_t keySize;
+		uint32_t objectSize;
+	};
+	__extension__ union {
+		uint32_t maxKeySize;
+		uint32_t maxObjectSize;
+	};
+	uint32_t objectUsage;
+	uint32_t dataSize;
+	uint32_t dataPosition;
+	uint32_t handleFlags;
+} __GP11_TEE_ObjectInfo;
+
 typedef uint32_t TEE_Whence;	/* TEE_DATA_SEEK_* */
 
 typedef struct {
@@ -73,6 +104,20 @@ typedef struct {
 		} value;
 	} content;
 } TEE_Attribute;
+
+/* GP v1.1: ref.length is 32 bits */
+typedef struct {
+	uint32_t attributeID;
+	union {
+		struct {
+			void *buffer;
+			uint32_t length;
+		} ref;
+		struct {
+			uint32_t a, b;
+		} value;
+	} content;
+} __GP11_TEE_Attribute;
 
 /* Cryptographic operations */
 typedef uint32_t TEE_OperationMode;	/* TEE_MODE_* */

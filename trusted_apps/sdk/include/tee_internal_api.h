@@ -360,7 +360,199 @@ void TEE_BigIntComputeFMM(TEE_BigIntFMM *dest, const TEE_BigIntFMM *op1,
 			  const TEE_BigIntFMM *op2, const TEE_BigInt *n,
 			  const TEE_BigIntFMMContext *context);
 
+/*
+ * GP v1.1 variants (OP-TEE's __GP11_ functions): the same functions with
+ * the v1.1 argument types, 32-bit lengths in particular. A TA built in v1.1
+ * compatibility mode calls them under the plain names (tee_api_compat.h);
+ * libutee implements each one on top of the v1.3.1 function.
+ */
+
+TEE_Result __GP11_TEE_GetPropertyAsString(TEE_PropSetHandle propsetOrEnumerator,
+					  const char *name, char *valueBuffer,
+					  uint32_t *valueBufferLen);
+TEE_Result __GP11_TEE_GetPropertyAsBinaryBlock(TEE_PropSetHandle propsetOrEnumerator,
+					       const char *name,
+					       void *valueBuffer,
+					       uint32_t *valueBufferLen);
+TEE_Result __GP11_TEE_GetPropertyName(TEE_PropSetHandle enumerator,
+				      void *nameBuffer, uint32_t *nameBufferLen);
+
+TEE_Result __GP11_TEE_OpenTASession(const TEE_UUID *destination,
+				    uint32_t cancellationRequestTimeout,
+				    uint32_t paramTypes,
+				    __GP11_TEE_Param params[TEE_NUM_PARAMS],
+				    TEE_TASessionHandle *session,
+				    uint32_t *returnOrigin);
+TEE_Result __GP11_TEE_InvokeTACommand(TEE_TASessionHandle session,
+				      uint32_t cancellationRequestTimeout,
+				      uint32_t commandID, uint32_t paramTypes,
+				      __GP11_TEE_Param params[TEE_NUM_PARAMS],
+				      uint32_t *returnOrigin);
+
+TEE_Result __GP11_TEE_CheckMemoryAccessRights(uint32_t accessFlags,
+					      void *buffer, uint32_t size);
+void *__GP11_TEE_Malloc(uint32_t size, uint32_t hint);
+void *__GP11_TEE_Realloc(void *buffer, uint32_t newSize);
+void *__GP11_TEE_MemMove(void *dest, const void *src, uint32_t size);
+int32_t __GP11_TEE_MemCompare(const void *buffer1, const void *buffer2,
+			      uint32_t size);
+void __GP11_TEE_MemFill(void *buff, uint32_t x, uint32_t size);
+
+void __GP11_TEE_GetObjectInfo(TEE_ObjectHandle object,
+			      __GP11_TEE_ObjectInfo *objectInfo);
+TEE_Result __GP11_TEE_GetObjectInfo1(TEE_ObjectHandle object,
+				     __GP11_TEE_ObjectInfo *objectInfo);
+TEE_Result __GP11_TEE_GetObjectBufferAttribute(TEE_ObjectHandle object,
+					       uint32_t attributeID,
+					       void *buffer, uint32_t *size);
+TEE_Result __GP11_TEE_AllocateTransientObject(TEE_ObjectType objectType,
+					      uint32_t maxKeySize,
+					      TEE_ObjectHandle *object);
+TEE_Result __GP11_TEE_PopulateTransientObject(TEE_ObjectHandle object,
+					      const __GP11_TEE_Attribute *attrs,
+					      uint32_t attrCount);
+void __GP11_TEE_InitRefAttribute(__GP11_TEE_Attribute *attr,
+				 uint32_t attributeID, const void *buffer,
+				 uint32_t length);
+void __GP11_TEE_InitValueAttribute(__GP11_TEE_Attribute *attr,
+				   uint32_t attributeID, uint32_t a,
+				   uint32_t b);
+TEE_Result __GP11_TEE_GenerateKey(TEE_ObjectHandle object, uint32_t keySize,
+				  const __GP11_TEE_Attribute *params,
+				  uint32_t paramCount);
+
+TEE_Result __GP11_TEE_OpenPersistentObject(uint32_t storageID,
+					   const void *objectID,
+					   uint32_t objectIDLen, uint32_t flags,
+					   TEE_ObjectHandle *object);
+TEE_Result __GP11_TEE_CreatePersistentObject(uint32_t storageID,
+					     const void *objectID,
+					     uint32_t objectIDLen,
+					     uint32_t flags,
+					     TEE_ObjectHandle attributes,
+					     const void *initialData,
+					     uint32_t initialDataLen,
+					     TEE_ObjectHandle *object);
+TEE_Result __GP11_TEE_RenamePersistentObject(TEE_ObjectHandle object,
+					     const void *newObjectID,
+					     uint32_t newObjectIDLen);
+TEE_Result __GP11_TEE_GetNextPersistentObject(TEE_ObjectEnumHandle objectEnumerator,
+					      __GP11_TEE_ObjectInfo *objectInfo,
+					      void *objectID,
+					      uint32_t *objectIDLen);
+TEE_Result __GP11_TEE_ReadObjectData(TEE_ObjectHandle object, void *buffer,
+				     uint32_t size, uint32_t *count);
+TEE_Result __GP11_TEE_WriteObjectData(TEE_ObjectHandle object,
+				      const void *buffer, uint32_t size);
+TEE_Result __GP11_TEE_TruncateObjectData(TEE_ObjectHandle object,
+					 uint32_t size);
+TEE_Result __GP11_TEE_SeekObjectData(TEE_ObjectHandle object, int32_t offset,
+				     TEE_Whence whence);
+
+void __GP11_TEE_FreeOperation(TEE_OperationHandle operation);
+TEE_Result __GP11_TEE_GetOperationInfoMultiple(
+		TEE_OperationHandle operation,
+		TEE_OperationInfoMultiple *operationInfoMultiple,
+		uint32_t *operationSize);
+TEE_Result __GP11_TEE_SetOperationKey(TEE_OperationHandle operation,
+				      TEE_ObjectHandle key);
+TEE_Result __GP11_TEE_SetOperationKey2(TEE_OperationHandle operation,
+				       TEE_ObjectHandle key1,
+				       TEE_ObjectHandle key2);
+
+void __GP11_TEE_DigestUpdate(TEE_OperationHandle operation, const void *chunk,
+			     uint32_t chunkSize);
+TEE_Result __GP11_TEE_DigestDoFinal(TEE_OperationHandle operation,
+				    const void *chunk, uint32_t chunkLen,
+				    void *hash, uint32_t *hashLen);
+
+void __GP11_TEE_CipherInit(TEE_OperationHandle operation, const void *IV,
+			   uint32_t IVLen);
+TEE_Result __GP11_TEE_CipherUpdate(TEE_OperationHandle operation,
+				   const void *srcData, uint32_t srcLen,
+				   void *destData, uint32_t *destLen);
+TEE_Result __GP11_TEE_CipherDoFinal(TEE_OperationHandle operation,
+				    const void *srcData, uint32_t srcLen,
+				    void *destData, uint32_t *destLen);
+
+void __GP11_TEE_MACInit(TEE_OperationHandle operation, const void *IV,
+			uint32_t IVLen);
+void __GP11_TEE_MACUpdate(TEE_OperationHandle operation, const void *chunk,
+			  uint32_t chunkSize);
+TEE_Result __GP11_TEE_MACComputeFinal(TEE_OperationHandle operation,
+				      const void *message,
+				      uint32_t messageLen, void *mac,
+				      uint32_t *macLen);
+TEE_Result __GP11_TEE_MACCompareFinal(TEE_OperationHandle operation,
+				      const void *message,
+				      uint32_t messageLen, const void *mac,
+				      uint32_t macLen);
+
+TEE_Result __GP11_TEE_AEInit(TEE_OperationHandle operation, const void *nonce,
+			     uint32_t nonceLen, uint32_t tagLen,
+			     uint32_t AADLen, uint32_t payloadLen);
+void __GP11_TEE_AEUpdateAAD(TEE_OperationHandle operation,
+			    const void *AADdata, uint32_t AADdataLen);
+TEE_Result __GP11_TEE_AEUpdate(TEE_OperationHandle operation,
+			       const void *srcData, uint32_t srcLen,
+			       void *destData, uint32_t *destLen);
+TEE_Result __GP11_TEE_AEEncryptFinal(TEE_OperationHandle operation,
+				     const void *srcData, uint32_t srcLen,
+				     void *destData, uint32_t *destLen,
+				     void *tag, uint32_t *tagLen);
+TEE_Result __GP11_TEE_AEDecryptFinal(TEE_OperationHandle operation,
+				     const void *srcData, uint32_t srcLen,
+				     void *destData, uint32_t *destLen,
+				     void *tag, uint32_t tagLen);
+
+TEE_Result __GP11_TEE_AsymmetricEncrypt(TEE_OperationHandle operation,
+					const __GP11_TEE_Attribute *params,
+					uint32_t paramCount,
+					const void *srcData, uint32_t srcLen,
+					void *destData, uint32_t *destLen);
+TEE_Result __GP11_TEE_AsymmetricDecrypt(TEE_OperationHandle operation,
+					const __GP11_TEE_Attribute *params,
+					uint32_t paramCount,
+					const void *srcData, uint32_t srcLen,
+					void *destData, uint32_t *destLen);
+TEE_Result __GP11_TEE_AsymmetricSignDigest(TEE_OperationHandle operation,
+					   const __GP11_TEE_Attribute *params,
+					   uint32_t paramCount,
+					   const void *digest,
+					   uint32_t digestLen, void *signature,
+					   uint32_t *signatureLen);
+TEE_Result __GP11_TEE_AsymmetricVerifyDigest(TEE_OperationHandle operation,
+					     const __GP11_TEE_Attribute *params,
+					     uint32_t paramCount,
+					     const void *digest,
+					     uint32_t digestLen,
+					     const void *signature,
+					     uint32_t signatureLen);
+void __GP11_TEE_DeriveKey(TEE_OperationHandle operation,
+			  const __GP11_TEE_Attribute *params,
+			  uint32_t paramCount, TEE_ObjectHandle derivedKey);
+
+void __GP11_TEE_GenerateRandom(void *randomBuffer, uint32_t randomBufferLen);
+
+uint32_t __GP11_TEE_BigIntFMMSizeInU32(uint32_t modulusSizeInBits);
+uint32_t __GP11_TEE_BigIntFMMContextSizeInU32(uint32_t modulusSizeInBits);
+void __GP11_TEE_BigIntInitFMMContext(TEE_BigIntFMMContext *context,
+				     uint32_t len, const TEE_BigInt *modulus);
+void __GP11_TEE_BigIntInitFMM(TEE_BigIntFMM *bigIntFMM, uint32_t len);
+TEE_Result __GP11_TEE_BigIntConvertFromOctetString(TEE_BigInt *dest,
+						   const uint8_t *buffer,
+						   uint32_t bufferLen,
+						   int32_t sign);
+TEE_Result __GP11_TEE_BigIntConvertToOctetString(uint8_t *buffer,
+						 uint32_t *bufferLen,
+						 const TEE_BigInt *bigInt);
+void __GP11_TEE_BigIntShiftRight(TEE_BigInt *dest, const TEE_BigInt *op,
+				 uint32_t bits);
+
 /* The TA entry points */
 #include <tee_ta_api.h>
+
+/* v1.1 compatibility mode: the plain names become the __GP11_ ones */
+#include <tee_api_compat.h>
 
 #endif /* TEE_INTERNAL_API_H */

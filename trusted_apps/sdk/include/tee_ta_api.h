@@ -37,4 +37,17 @@ TEE_Result TA_EXPORT TA_InvokeCommandEntryPoint(void *sessionContext,
 						uint32_t paramTypes,
 						TEE_Param params[TEE_NUM_PARAMS]);
 
+/*
+ * What a TA built in GP v1.1 compatibility mode implements instead (its
+ * TA_OpenSessionEntryPoint and TA_InvokeCommandEntryPoint are renamed by
+ * tee_api_compat.h); the framework converts the parameters.
+ */
+TEE_Result __GP11_TA_OpenSessionEntryPoint(uint32_t paramTypes,
+					   __GP11_TEE_Param params[TEE_NUM_PARAMS],
+					   void **sessionContext);
+TEE_Result __GP11_TA_InvokeCommandEntryPoint(void *sessionContext,
+					     uint32_t commandID,
+					     uint32_t paramTypes,
+					     __GP11_TEE_Param params[TEE_NUM_PARAMS]);
+
 #endif /* TEE_TA_API_H */

@@ -22,6 +22,9 @@ _Static_assert(sizeof(struct utee_attribute) == 24, "utee_attribute ABI");
 _Static_assert(sizeof(struct utee_object_info) == 28, "utee_object_info ABI");
 _Static_assert(sizeof(struct ta_head) == 32, "ta_head ABI");
 _Static_assert(sizeof(TEE_Param) == 16, "TEE_Param ABI");
+_Static_assert(sizeof(__GP11_TEE_Param) == 16, "__GP11_TEE_Param ABI");
+_Static_assert(__builtin_offsetof(__GP11_TEE_Param, memref.size) == 8,
+	       "__GP11_TEE_Param ABI");
 
 /* ELF constructors and destructors, delimited by the linker script */
 typedef void (*elf_fn_t)(void);
@@ -219,6 +222,96 @@ static TEE_Result entry_invoke_command(unsigned long session_id,
 	res = TA_InvokeCommandEntryPoint(s->ctx, (uint32_t)cmd_id, param_types,
 					 params);
 	to_utee_params(up, param_types, params);
+	return res;
+}
+
+/*
+ * GP v1.1 compatibility mode (tee_api_compat.h): the TA's entry points take
+ * __GP11_TEE_Param, whose memref sizes are 32 bits. user_ta_header.c, built
+ * with the TA's flags, then defines TA_OpenSessionEntryPoint() and
+ * TA_InvokeCommandEntryPoint() to call these two with the TA's functions.
+ */
+static TEE_Result to_gp11_params(uint32_t pt,
+				 const TEE_Param params[TEE_NUM_PARAMS],
+				 __GP11_TEE_Param gp11[TEE_NUM_PARAMS])
+{
+	size_t n = 0;
+
+	for (n = 0; n < TEE_NUM_PARAMS; n++) {
+		switch (TEE_PARAM_TYPE_GET(pt, n)) {
+		case TEE_PARAM_TYPE_VALUE_INPUT:
+		case TEE_PARAM_TYPE_VALUE_OUTPUT:
+		case TEE_PARAM_TYPE_VALUE_INOUT:
+			gp11[n].value.a = params[n].value.a;
+			gp11[n].value.b = params[n].value.b;
+			break;
+		case TEE_PARAM_TYPE_MEMREF_INPUT:
+		case TEE_PARAM_TYPE_MEMREF_OUTPUT:
+		case TEE_PARAM_TYPE_MEMREF_INOUT:
+			if (params[n].memref.size > UINT32_MAX)
+				return TEE_ERROR_BAD_PARAMETERS;
+			gp11[n].memref.buffer = params[n].memref.buffer;
+			gp11[n].memref.size = params[n].memref.size;
+			break;
+		default:
+			gp11[n].memref.buffer = NULL;
+			gp11[n].memref.size = 0;
+			break;
+		}
+	}
+	return TEE_SUCCESS;
+}
+
+static void from_gp11_params(uint32_t pt, TEE_Param params[TEE_NUM_PARAMS],
+			     const __GP11_TEE_Param gp11[TEE_NUM_PARAMS])
+{
+	size_t n = 0;
+
+	for (n = 0; n < TEE_NUM_PARAMS; n++) {
+		switch (TEE_PARAM_TYPE_GET(pt, n)) {
+		case TEE_PARAM_TYPE_VALUE_OUTPUT:
+		case TEE_PARAM_TYPE_VALUE_INOUT:
+			params[n].value.a = gp11[n].value.a;
+			params[n].value.b = gp11[n].value.b;
+			break;
+		case TEE_PARAM_TYPE_MEMREF_OUTPUT:
+		case TEE_PARAM_TYPE_MEMREF_INOUT:
+			params[n].memref.size = gp11[n].memref.size;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+TEE_Result __ta_open_sess(uint32_t pt, TEE_Param params[TEE_NUM_PARAMS],
+			  void **sess_ctx,
+			  TEE_Result (*fp)(uint32_t,
+					   __GP11_TEE_Param[TEE_NUM_PARAMS],
+					   void **))
+{
+	__GP11_TEE_Param gp11[TEE_NUM_PARAMS] = { };
+	TEE_Result res = to_gp11_params(pt, params, gp11);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = fp(pt, gp11, sess_ctx);
+	from_gp11_params(pt, params, gp11);
+	return res;
+}
+
+TEE_Result __ta_invoke_cmd(void *sess_ctx, uint32_t cmd_id, uint32_t pt,
+			   TEE_Param params[TEE_NUM_PARAMS],
+			   TEE_Result (*fp)(void *, uint32_t, uint32_t,
+					    __GP11_TEE_Param[TEE_NUM_PARAMS]))
+{
+	__GP11_TEE_Param gp11[TEE_NUM_PARAMS] = { };
+	TEE_Result res = to_gp11_params(pt, params, gp11);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = fp(sess_ctx, cmd_id, pt, gp11);
+	from_gp11_params(pt, params, gp11);
 	return res;
 }
 

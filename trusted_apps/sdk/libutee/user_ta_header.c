@@ -10,6 +10,10 @@
  *   TA_DATA_SIZE   heap size (ta_heap[])
  *   and optionally TA_VERSION, TA_DESCRIPTION and
  *   TA_CURRENT_TA_EXT_PROPERTIES (extra struct user_ta_property entries).
+ *
+ * It is also compiled with the TA's flags, so in GP v1.1 compatibility mode
+ * (__OPTEE_CORE_API_COMPAT_1_1) it supplies the v1.3.1 entry points that
+ * libutee calls, on top of the TA's __GP11_ ones.
  */
 #include <compiler.h>
 #include <stdbool.h>
@@ -82,6 +86,28 @@ const struct user_ta_property ta_props[] = {
 };
 
 const size_t ta_num_props = sizeof(ta_props) / sizeof(ta_props[0]);
+
+#if __OPTEE_CORE_API_COMPAT_1_1
+#undef TA_OpenSessionEntryPoint
+#undef TA_InvokeCommandEntryPoint
+#undef TEE_Param
+
+TEE_Result TA_OpenSessionEntryPoint(uint32_t pt,
+				    TEE_Param params[TEE_NUM_PARAMS],
+				    void **sess_ctx)
+{
+	return __ta_open_sess(pt, params, sess_ctx,
+			      __GP11_TA_OpenSessionEntryPoint);
+}
+
+TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd_id,
+				      uint32_t pt,
+				      TEE_Param params[TEE_NUM_PARAMS])
+{
+	return __ta_invoke_cmd(sess_ctx, cmd_id, pt, params,
+			       __GP11_TA_InvokeCommandEntryPoint);
+}
+#endif
 
 /* In libutee (user_ta_entry.c) */
 TEE_Result __utee_entry(unsigned long func, unsigned long session_id,

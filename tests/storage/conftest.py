@@ -1,0 +1,82 @@
+"""Fixtures for the secure storage tests: the storage test TAs (two UUIDs), built
+once; a device with its own state directory per test, and reboots of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tee.device import Device, DeviceConfig
+from tee.kernel.kernel import KernelConfig
+from tee.kernel.ta_manager import TaManagerConfig
+from tee.tools.ta_build import build_ta
+from tests.conftest import TEST_INSTRUCTION_BUDGET
+from tests.storage.storage_ta import TA_DIRS, StorageTa
+
+
+@pytest.fixture(scope="session")
+def storage_ta_store(ta_store: Path) -> Path:
+    for ta_dir in TA_DIRS:
+        build_ta(ta_dir, ta_store)
+    return ta_store
+
+
+def make_device(ta_store: Path, state_dir: Path) -> Device:
+    tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET)
+    return Device(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas)), state_dir=state_dir)
+
+
+class Board:
+    """A device with a persistent state directory; ``reboot()`` boots it again."""
+
+    def __init__(self, ta_store: Path, state_dir: Path) -> None:
+        self.ta_store = ta_store
+        self.state_dir = state_dir
+        self.device = make_device(ta_store, state_dir)
+        self._sessions: list[StorageTa] = []
+
+    def ta(self, which=None) -> StorageTa:
+        session = StorageTa(self.device) if which is None else StorageTa(self.device, which)
+        self._sessions.append(session)
+        return session
+
+    def reboot(self):
+        self.power_off()
+        self.device = make_device(self.ta_store, self.state_dir)
+        return self
+
+    def crash_reboot(self):
+        """Boot again after the power was cut: the dead board's sessions are just dropped."""
+        self._sessions.clear()
+        self.device = make_device(self.ta_store, self.state_dir)
+        return self
+
+    def power_off(self) -> None:
+        for session in self._sessions:
+            try:
+                session.close()
+            except BaseException:  # noqa: BLE001 - the board may be dead (power cut)
+                pass
+        self._sessions.clear()
+
+    def errors(self) -> list[str]:
+        return [line for line in self.device.secure_log if "internal error" in line
+                or "storage failure" in line]
+
+    @property
+    def ree_fs(self) -> Path:
+        return self.state_dir / "ree_fs"
+
+    @property
+    def rpmb_image(self) -> Path:
+        return self.state_dir / "rpmb.img"
+
+
+@pytest.fixture
+def board(storage_ta_store: Path, tmp_path: Path):
+    b = Board(storage_ta_store, tmp_path / "state")
+    yield b
+    errors = b.errors()
+    b.power_off()
+    assert not errors, "\n".join(errors)
