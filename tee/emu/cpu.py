@@ -54,6 +54,9 @@ _NEVER = 0xFFFF_FFFF_FFFF_FFFC
 
 
 
+_ENTRY_SP, _ENTRY_PC, _ENTRY_PSTATE = len(X_REGS), len(X_REGS) + 1, len(X_REGS) + 2
+
+
 class _RegisterBlock:
     """Several registers read or written in one call into Unicorn's C library.
 
@@ -75,6 +78,10 @@ class _RegisterBlock:
 
     def write(self, values: list[int] | tuple[int, ...]) -> None:
         self.values[:] = values
+        self.flush()
+
+    def flush(self) -> None:
+        """Write ``values`` as they stand (callers may have set single slots)."""
         _uclib.uc_reg_write_batch(self._uch, self._ids, self._ptrs, self._count)
 
 
@@ -202,6 +209,7 @@ class El0Cpu:
         uch = self._uc._uch  # the binding's engine handle, for the batch paths below
         self._uch = uch
         self._scratch = ctypes.c_uint64()
+        self._scratch_page = ctypes.create_string_buffer(PAGE_SIZE)  # reused by small reads
         # x0-x8 (arguments and syscall number), then PC and PSTATE: read once per stop.
         self._stop_regs = _RegisterBlock(uch, X_REGS[:9] + [a64.UC_ARM64_REG_PC,
                                                              a64.UC_ARM64_REG_PSTATE])
@@ -224,10 +232,10 @@ class El0Cpu:
 
     def read(self, va: int, size: int) -> bytes:
         """Kernel-side read: ignores page permissions; the caller checks them."""
-        buffer = ctypes.create_string_buffer(size)
+        buffer = self._scratch_page if size <= PAGE_SIZE else ctypes.create_string_buffer(size)
         if _uclib.uc_mem_read(self._uch, va, buffer, size):
             raise UcError(_UC_ERR_READ_UNMAPPED)
-        return buffer.raw
+        return ctypes.string_at(buffer, size)
 
     def write(self, va: int, data: bytes | bytearray) -> None:
         """Kernel-side write: ignores page permissions; the caller checks them."""
@@ -265,13 +273,16 @@ class El0Cpu:
     def prepare_entry(self, pc: int, sp: int, args: tuple[int, ...]) -> None:
         """Set up a fresh entry at EL0: x0.. from args, other GPRs zeroed (nothing of
         an earlier entry leaks into this one), SP_EL0, PC, flags clear."""
-        gprs = list(args) + [0] * (len(X_REGS) - len(args))
-        if self._at_el0:
-            self._entry_regs.write(gprs + [sp, pc, 0])
-            self._next_pc = pc
-            return
-        self._drop_to_el0(pc)
-        self._entry_regs.write(gprs + [sp, pc, 0])
+        if not self._at_el0:
+            self._drop_to_el0(pc)
+        # x4-x30 stay zero in the block (only x0-x3, SP, PC and PSTATE are ever set),
+        # so every entry starts from the same clean registers.
+        values = self._entry_regs.values
+        for index, value in enumerate(args):
+            values[index] = value
+        values[_ENTRY_SP], values[_ENTRY_PC], values[_ENTRY_PSTATE] = sp, pc, 0
+        self._entry_regs.flush()
+        self._next_pc = pc
 
     def _drop_to_el0(self, pc: int) -> None:
         """Run the EL1 stub once: ``eret`` to ``pc`` at EL0t, with a real EL change."""
