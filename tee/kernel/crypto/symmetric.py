@@ -64,7 +64,24 @@ def _cbc(alg: CipherAlgorithm, iv: bytes, data: bytes, encrypt: bool) -> bytes:
 
 
 # ---------------------------------------------------------------------- digests, MACs
-class DigestEngine:
+class _ContextEngine:
+    """An engine over one `cryptography` context with update/finalize/copy."""
+
+    _ctx: hashes.HashContext | hmac.HMAC | cmac.CMAC
+
+    def update(self, data: bytes) -> None:
+        self._ctx.update(data)
+
+    def final(self) -> bytes:
+        return self._ctx.finalize()
+
+    def clone(self):  # type: ignore[no-untyped-def]
+        twin = copy.copy(self)
+        twin._ctx = self._ctx.copy()
+        return twin
+
+
+class DigestEngine(_ContextEngine):
     def __init__(self, hash_alg: int) -> None:
         self._hash_cls = HASHES[hash_alg]
         self._ctx = hashes.Hash(self._hash_cls())
@@ -73,22 +90,14 @@ class DigestEngine:
     def output_size(self) -> int:
         return self._hash_cls.digest_size
 
-    def update(self, data: bytes) -> None:
-        self._ctx.update(data)
-
     def final(self) -> bytes:
         """The digest; the engine starts over (GP: TEE_DigestDoFinal resets the operation)."""
         digest = self._ctx.finalize()
         self._ctx = hashes.Hash(self._hash_cls())
         return digest
 
-    def clone(self) -> "DigestEngine":
-        twin = copy.copy(self)
-        twin._ctx = self._ctx.copy()
-        return twin
 
-
-class HmacEngine:
+class HmacEngine(_ContextEngine):
     def __init__(self, hash_alg: int, key: bytes) -> None:
         self._hash_cls = HASHES[hash_alg]
         self._ctx = hmac.HMAC(key, self._hash_cls())
@@ -97,33 +106,11 @@ class HmacEngine:
     def output_size(self) -> int:
         return self._hash_cls.digest_size
 
-    def update(self, data: bytes) -> None:
-        self._ctx.update(data)
 
-    def final(self) -> bytes:
-        return self._ctx.finalize()
-
-    def clone(self) -> "HmacEngine":
-        twin = copy.copy(self)
-        twin._ctx = self._ctx.copy()
-        return twin
-
-
-class CmacEngine:
+class CmacEngine(_ContextEngine):
     def __init__(self, alg: CipherAlgorithm) -> None:
         self._ctx = cmac.CMAC(alg)
         self.output_size = alg.block_size // 8
-
-    def update(self, data: bytes) -> None:
-        self._ctx.update(data)
-
-    def final(self) -> bytes:
-        return self._ctx.finalize()
-
-    def clone(self) -> "CmacEngine":
-        twin = copy.copy(self)
-        twin._ctx = self._ctx.copy()
-        return twin
 
 
 class CbcMacEngine:
