@@ -38,6 +38,7 @@ from unicorn import arm64_const as a64
 
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
 from tee.emu.aarch64 import Excp as _EXCP
+from unicorn.unicorn_py3.unicorn import HOOK_INTR_CFUNC as _HOOK_INTR_CFUNC
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 PAGE_SIZE = 0x1000
@@ -217,7 +218,11 @@ class El0Cpu:
         self._stop_values: list[int] = [0] * 11
         self._entry_regs = _RegisterBlock(uch, X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC,
                                                           a64.UC_ARM64_REG_PSTATE])
-        self._hooks = [self._uc.hook_add(UC_HOOK_INTR, self._on_interrupt),
+        # The interrupt hook fires on every syscall: registered as a bare ctypes
+        # callback, skipping the binding's per-call wrapper layers. (Memory faults
+        # are rare and keep the ordinary path.)
+        self._intr_fptr = _HOOK_INTR_CFUNC(self._on_interrupt_fast)
+        self._hooks = [self._uc._Uc__do_hook_add(UC_HOOK_INTR, self._intr_fptr, 1, 0),
                        self._uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)]
 
     # -- address space ---------------------------------------------------------------
@@ -354,6 +359,17 @@ class El0Cpu:
     @staticmethod
     def _fault(kind: FaultKind, pc: int, address: int, cause: str) -> Stop:
         return Stop(StopKind.FAULT, CpuFault(kind, pc, address, cause))
+
+    def _on_interrupt_fast(self, _handle: int, number: int, _key: int) -> None:
+        if number == _EXCP.SWI:  # the common case: a syscall
+            self._pending = _SYSCALL_STOP
+            _uclib.uc_emu_stop(self._uch)
+            return
+        try:
+            self._on_interrupt(self._uc, number, None)
+        except BaseException:  # noqa: BLE001 - an exception cannot cross back into C
+            self._pending = self._fault(FaultKind.UNDEF, 0, 0, f"exception {number}")
+            _uclib.uc_emu_stop(self._uch)
 
     def _on_interrupt(self, uc: Uc, number: int, _user_data: object) -> None:
         if number == _EXCP.SWI:
