@@ -229,6 +229,11 @@ class El0Cpu:
     def map(self, va: int, size: int, perm: Perm) -> None:
         self._uc.mem_map(va, size, _uc_prot(perm))
 
+    def map_host(self, va: int, size: int, perm: Perm, host_address: int) -> None:
+        """Map ``size`` bytes of host memory at ``host_address`` (page-aligned): no copy,
+        so the CPU and whoever owns that memory see the same bytes."""
+        self._uc.mem_map_ptr(va, size, _uc_prot(perm), host_address)
+
     def unmap(self, va: int, size: int) -> None:
         self._uc.mem_unmap(va, size)
 

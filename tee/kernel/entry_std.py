@@ -23,7 +23,7 @@ from tee.kernel.services import SecureLog
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
 from tee.kernel.shm_registry import Registration, ShmError, ShmRegistry
-from tee.kernel.ta_instance import TaParam
+from tee.kernel.ta_instance import SharedPages, TaParam
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 MAX_TA_PARAMS = 4
@@ -262,11 +262,15 @@ class StdEntry:
             return TaParam(kind, buffer=None, size=param.b), None  # NULL memref: a size query
         else:
             phys = param.a
+        if param.b == 0:
+            return TaParam(kind, buffer=bytearray(), size=0), None
         try:
-            data = self.memory.read(phys, param.b, World.NORMAL)
+            # The TA gets the normal world's pages themselves, for this call only
+            # (as OP-TEE maps shared memory): no copy in or out.
+            pages = SharedPages(*self.memory.nonsecure_pages(phys, param.b))
         except AccessError as error:
             raise ParamError(f"memref: {error}") from None
-        return TaParam(kind, buffer=bytearray(data), size=param.b), phys
+        return TaParam(kind, size=param.b, shared=pages), phys
 
     def _export_params(self, params: tuple[msg.MsgParam, ...], imported: _Imported
                        ) -> tuple[msg.MsgParam, ...]:
@@ -279,7 +283,7 @@ class StdEntry:
             elif ta_param.type.is_value:
                 out.append(param._replace(a=ta_param.a, b=ta_param.b))
             else:
-                if ta_param.buffer is not None and target is not None:
+                if ta_param.buffer is not None and target is not None and ta_param.shared is None:
                     count = min(ta_param.size, param.b)
                     self.memory.write(target, bytes(ta_param.buffer[:count]), World.NORMAL)
                 out.append(param._replace(b=ta_param.size))

@@ -46,13 +46,24 @@ def _pages(size: int) -> int:
 
 @dataclass
 class TaParam:
-    """A parameter as the TA receives it. Memref bytes live in ``buffer`` (None: NULL memref)."""
+    """A parameter as the TA receives it. A memref's bytes live in ``buffer`` (a
+    copy), or in normal-world pages mapped straight into the TA (``shared``);
+    neither: a NULL memref."""
 
     type: ParamType = ParamType.NONE
     a: int = 0
     b: int = 0
     buffer: bytearray | None = None
     size: int = 0
+    shared: "SharedPages | None" = None
+
+
+class SharedPages(NamedTuple):
+    """Non-secure pages holding a memref: host address, offset of the data, length."""
+
+    host_address: int
+    offset: int
+    length: int
 
 
 class EntryOutcome(NamedTuple):
@@ -81,6 +92,7 @@ class TaInstance:
     _resources: dict[type, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        self._param_mappings: list[Mapping] = []  # the current call's memrefs
         self.cpu = El0Cpu()
         self.user = UserMemory(self.cpu, self.layout_rng)
         stack_size = _pages(self.image.head.stack_size + UTEE_PARAMS_SLOT)
@@ -117,8 +129,7 @@ class TaInstance:
                 self._decode_params(params, param_maps, self.cpu.read(up_va, UTEE_PARAMS.size))
             return outcome
         finally:
-            for mapping in param_maps.values():
-                self.user.remove(mapping)
+            self._unmap_params()
 
     def _run(self, ctx: SyscallContext) -> EntryOutcome:
         """Run the entry to its end. The time slice counts from the last resume,
@@ -180,37 +191,53 @@ class TaInstance:
         return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True, panic_code=panic_code, dump=dump)
 
     # -- params -----------------------------------------------------------------------
-    def _map_params(self, params: list[TaParam]) -> dict[int, Mapping]:
-        maps: dict[int, Mapping] = {}
+    def _map_params(self, params: list[TaParam]) -> dict[int, int]:
+        """Map each memref for this call only; returns param index -> the TA's address of it."""
+        addresses: dict[int, int] = {}
         try:
             for index, param in enumerate(params):
-                if not param.type.is_memref or param.buffer is None or param.size == 0:
+                if not param.type.is_memref or param.size == 0:
                     continue
                 perm = Perm.READ | (Perm.WRITE if param.type.is_output else Perm.NONE)
-                size = _pages(param.size)
-                mapping = Mapping(self.user.random_free_va(size), size, perm, "(param)")
-                self.user.add(mapping)
-                self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
-                maps[index] = mapping
+                if param.shared is not None:
+                    # Shared memory is mapped, not copied, as OP-TEE maps the pages.
+                    pages = param.shared
+                    mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
+                                      "(param)")
+                    self.user.add(mapping, pages.host_address)
+                    addresses[index] = mapping.va + pages.offset
+                elif param.buffer is not None:
+                    size = _pages(param.size)
+                    mapping = Mapping(self.user.random_free_va(size), size, perm, "(param)")
+                    self.user.add(mapping)
+                    self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
+                    addresses[index] = mapping.va
+                else:
+                    continue
+                self._param_mappings.append(mapping)
         except BaseException:
-            for mapping in maps.values():  # leave no half-mapped call behind
-                self.user.remove(mapping)
+            self._unmap_params()  # leave no half-mapped call behind
             raise
-        return maps
+        return addresses
+
+    def _unmap_params(self) -> None:
+        for mapping in self._param_mappings:
+            self.user.remove(mapping)
+        self._param_mappings.clear()
 
     @staticmethod
-    def _encode_params(params: list[TaParam], maps: dict[int, Mapping]) -> bytes:
+    def _encode_params(params: list[TaParam], maps: dict[int, int]) -> bytes:
         vals = [0] * 8
         for index, param in enumerate(params):
             if param.type.is_value:
                 vals[2 * index], vals[2 * index + 1] = param.a & 0xFFFFFFFF, param.b & 0xFFFFFFFF
             elif param.type.is_memref:
-                vals[2 * index] = maps[index].va if index in maps else 0
+                vals[2 * index] = maps.get(index, 0)
                 vals[2 * index + 1] = param.size
         types = pack_param_types([p.type for p in params])
         return UTEE_PARAMS.pack(types, *vals)
 
-    def _decode_params(self, params: list[TaParam], maps: dict[int, Mapping], raw: bytes) -> None:
+    def _decode_params(self, params: list[TaParam], maps: dict[int, int], raw: bytes) -> None:
         vals = UTEE_PARAMS.unpack(raw)[1:]
         for index, param in enumerate(params):
             if not param.type.is_output:
@@ -219,10 +246,10 @@ class TaInstance:
                 param.a, param.b = vals[2 * index] & 0xFFFFFFFF, vals[2 * index + 1] & 0xFFFFFFFF
                 continue
             new_size = vals[2 * index + 1]
-            if index in maps and param.buffer is not None:
+            if index in maps and param.buffer is not None and param.shared is None:
                 # Only as many bytes as the caller's buffer holds ever travel back.
                 count = min(new_size, param.size)
-                param.buffer[:count] = self.cpu.read(maps[index].va, count)
+                param.buffer[:count] = self.cpu.read(maps[index], count)
             param.size = new_size
 
     def resource(self, kind: type[R]) -> R:

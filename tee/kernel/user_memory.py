@@ -63,8 +63,12 @@ class UserMemory:
     def mappings(self) -> tuple[Mapping, ...]:
         return tuple(sorted(self._mappings, key=lambda m: m.va))
 
-    def add(self, mapping: Mapping) -> None:
-        self._cpu.map(mapping.va, mapping.size, mapping.perm)
+    def add(self, mapping: Mapping, host_address: int | None = None) -> None:
+        """Map ``mapping``: fresh zeroed memory, or the host pages at ``host_address``."""
+        if host_address is None:
+            self._cpu.map(mapping.va, mapping.size, mapping.perm)
+        else:
+            self._cpu.map_host(mapping.va, mapping.size, mapping.perm, host_address)
         self._mappings.append(mapping)
         self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
 

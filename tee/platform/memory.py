@@ -9,11 +9,13 @@ near 2**64 cannot wrap around.
 
 from __future__ import annotations
 
+import ctypes
 import mmap
 from dataclasses import dataclass
 from enum import Enum
 
 MIB = 1024 * 1024
+PAGE = 4096
 
 
 class World(Enum):
@@ -70,6 +72,7 @@ class PhysicalMemory:
         self._nonsecure = mmap.mmap(-1, self.nonsecure_region.size)
         self._ns_base, self._ns_end = self.nonsecure_region.base, self.nonsecure_region.end
         self._s_base, self._s_end = self.secure_region.base, self.secure_region.end
+        self._ns_host: int | None = None  # host address of non-secure DRAM, once needed
 
     @property
     def regions(self) -> tuple[Region, Region]:
@@ -107,6 +110,19 @@ class PhysicalMemory:
     def write(self, addr: int, data: bytes | bytearray | memoryview, world: World) -> None:
         backing, offset = self._locate(addr, len(data), world)
         backing[offset:offset + len(data)] = data
+
+    def nonsecure_pages(self, addr: int, size: int) -> tuple[int, int, int]:
+        """The whole pages holding non-secure [addr, addr+size): (host address of the
+        first page, its offset of ``addr`` inside it, length in bytes of the pages).
+
+        For mapping shared memory straight into an emulated CPU, as an MMU maps
+        physical pages; AccessError unless the range is normal-world memory."""
+        backing, offset = self._locate(addr, size, World.NORMAL)
+        first = offset - offset % PAGE
+        length = -(-(offset + size) // PAGE) * PAGE - first
+        if self._ns_host is None:
+            self._ns_host = ctypes.addressof(ctypes.c_char.from_buffer(self._nonsecure))
+        return self._ns_host + first, offset - first, length
 
     def nonsecure_backing(self) -> mmap.mmap:
         """The non-secure DRAM store itself, for mapping into a normal-world CPU."""
