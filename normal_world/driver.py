@@ -28,7 +28,7 @@ from tee.abi.optee_smc import (OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmc
                                SecureCapability, is_rpc_return)
 from tee.abi.results import Login, ParamType, TeeResult
 from normal_world.channel import Channel
-from normal_world.shm import ShmBlock, ShmPool
+from normal_world.shm import ALIGNMENT, ShmBlock, ShmPool
 from normal_world.supplicant import Supplicant
 
 _MEMREF_TO_TMEM = {
@@ -42,8 +42,9 @@ _MEMREF_TO_RMEM = {
     ParamType.MEMREF_INOUT: msg.AttrType.RMEM_INOUT,
 }
 RPC_ARG_SIZE = msg.arg_size(RPC_MAX_PARAMS)
+PAGE = 4096
 #: Each OS thread keeps one page of shared memory for its messages.
-MESSAGE_PAGE = 4096
+MESSAGE_PAGE = PAGE
 _U32 = 0xFFFFFFFF
 
 
@@ -155,9 +156,9 @@ class OpteeDriver:
         return bool(self.capabilities & SecureCapability.RPC_ARG)
 
     # -- shared memory -----------------------------------------------------------------
-    def _alloc(self, size: int) -> ShmBlock:
+    def _alloc(self, size: int, align: int = ALIGNMENT) -> ShmBlock:
         with self._lock:
-            return self.shm.alloc(size)
+            return self.shm.alloc(size, align)
 
     def _free(self, block: ShmBlock) -> None:
         with self._lock:
@@ -356,7 +357,9 @@ class OpteeDriver:
         kind = _MEMREF_TO_TMEM[param.type]
         if param.data is None:
             return msg.MsgParam.tmem(kind, 0, param.size)
-        block = self._alloc(max(param.size, 1))
+        # Whole pages of its own: the TA sees the memref's pages, and nothing else
+        # of ours should be in them.
+        block = self._alloc(-(-max(param.size, 1) // PAGE) * PAGE, align=PAGE)
         blocks.append(block)
         self.channel.memory.write(block.phys, bytes(param.data[:param.size]).ljust(param.size, b"\0"))
         return msg.MsgParam.tmem(kind, block.phys, param.size)

@@ -28,16 +28,21 @@ class ShmPool:
         self._free: list[tuple[int, int]] = [(start, base + size - start)]  # sorted (addr, size)
         self._used: dict[int, int] = {}
 
-    def alloc(self, size: int) -> ShmBlock:
-        need = max(ALIGNMENT, (size + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT)
+    def alloc(self, size: int, align: int = ALIGNMENT) -> ShmBlock:
+        """``size`` bytes at a multiple of ``align`` (a power of two, at least ALIGNMENT)."""
+        need = max(align, (size + ALIGNMENT - 1) // ALIGNMENT * ALIGNMENT)
         for index, (addr, free) in enumerate(self._free):
-            if free >= need:
-                if free == need:
-                    del self._free[index]
-                else:
-                    self._free[index] = (addr + need, free - need)
-                self._used[addr] = need
-                return ShmBlock(addr, size)
+            start = (addr + align - 1) // align * align
+            if free - (start - addr) < need:
+                continue
+            del self._free[index]
+            if start > addr:  # the gap before the aligned start stays free
+                self._free.insert(index, (addr, start - addr))
+                index += 1
+            if addr + free > start + need:
+                self._free.insert(index, (start + need, addr + free - start - need))
+            self._used[start] = need
+            return ShmBlock(start, size)
         raise ShmExhausted(f"no {size} bytes of shared memory left")
 
     def free(self, block: ShmBlock) -> None:

@@ -18,3 +18,16 @@ def test_exhaustion_is_an_error() -> None:
     pool.alloc(200)
     with pytest.raises(ShmExhausted):
         pool.alloc(100)
+
+
+def test_aligned_allocation_keeps_the_gap_free() -> None:
+    pool = ShmPool(0x4000_0000, 3 * 4096)
+    small = pool.alloc(100)
+    page = pool.alloc(4096, align=4096)
+    assert page.phys % 4096 == 0 and page.phys >= small.phys + 100
+    gap = pool.alloc(64)  # fits in the gap between the small block and the page
+    assert small.phys < gap.phys < page.phys
+    for block in (small, page, gap):
+        pool.free(block)
+    assert pool.bytes_in_use == 0
+    assert pool.alloc(3 * 4096).phys == 0x4000_0000
