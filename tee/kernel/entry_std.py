@@ -169,8 +169,8 @@ class StdEntry:
             self.log.core("E", f"invoke: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         outcome = self.manager.invoke(session, arg.func, imported.params, arg.cancel_id)
-        return arg._replace(ret=outcome.result, ret_origin=outcome.origin,
-                            params=self._export_params(arg.params, imported))
+        return msg.MsgArg(arg.cmd, arg.func, arg.session, arg.cancel_id, outcome.result,
+                          outcome.origin, self._export_params(arg.params, imported))
 
     def _close_session(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
         session = self._session_of(arg, call)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd, ShmType
@@ -35,8 +36,9 @@ class RpcError(Exception):
         self.result = result
 
 
-@dataclass
-class RpcArgBuffer:
+class RpcArgBuffer(NamedTuple):
+    """Where a call's RPC messages go; kept as the secure thread's per-call context."""
+
     phys: int
     cookie: int
     owned: bool  # obtained with RPC_ALLOC: this call must RPC_FREE it
@@ -49,24 +51,10 @@ class SharedBuffer:
     cookie: int
 
 
-@dataclass
-class CallContext:
-    """Per-call state of a secure thread."""
-
-    rpc_arg: RpcArgBuffer | None = None
-
-
 class RpcClient:
     def __init__(self, threads: ThreadPool, memory: PhysicalMemory) -> None:
         self.threads = threads
         self.memory = memory
-
-    def _context(self) -> CallContext:
-        thread = self.threads.current
-        context = thread.context
-        if context is None:
-            context = thread.context = CallContext()
-        return context  # type: ignore[return-value]
 
     # -- the register-level requests ----------------------------------------------------
     def foreign_interrupt(self) -> None:
@@ -88,14 +76,15 @@ class RpcClient:
 
     def release_call_resources(self) -> None:
         """At the end of a call: give back an RPC buffer this call allocated."""
-        context = self.threads.current.context
-        if context is not None and context.rpc_arg is not None and context.rpc_arg.owned:  # type: ignore[attr-defined]
-            buffer, context.rpc_arg = context.rpc_arg, None
-            self._free(buffer.cookie)
+        thread = self.threads.current
+        buffer = thread.context
+        if buffer is not None and buffer.owned:  # type: ignore[attr-defined]
+            thread.context = None
+            self._free(buffer.cookie)  # type: ignore[attr-defined]
 
     def use_rpc_arg_at(self, phys: int) -> None:
         """CALL_WITH_RPC_ARG: the normal world placed room for RPC messages here."""
-        self._context().rpc_arg = RpcArgBuffer(phys, cookie=0, owned=False)
+        self.threads.current.context = RpcArgBuffer(phys, 0, False)
 
     # -- RPC commands --------------------------------------------------------------
     def command(self, cmd: RpcCmd, params: tuple[msg.MsgParam, ...],
@@ -105,11 +94,11 @@ class RpcClient:
         ``reply_types``: the param types the reply must have, when the normal world
         is meant to replace a param (SHM_ALLOC answers its value with a memref)."""
         assert len(params) <= RPC_MAX_PARAMS
-        context = self._context()
-        if context.rpc_arg is None:
+        thread = self.threads.current
+        buffer: RpcArgBuffer | None = thread.context  # type: ignore[assignment]
+        if buffer is None:
             phys, cookie = self._alloc(RPC_ARG_SIZE)
-            context.rpc_arg = RpcArgBuffer(phys, cookie, owned=True)
-        buffer = context.rpc_arg
+            buffer = thread.context = RpcArgBuffer(phys, cookie, True)
         request = msg.MsgArg(int(cmd), params=params)
         self.memory.write(buffer.phys, msg.encode_arg(request), World.NORMAL)
         self.threads.current.rpc(RpcRequest(OpteeSmcReturn.RPC_CMD, a1=buffer.cookie >> 32,

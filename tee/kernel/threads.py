@@ -63,7 +63,7 @@ class SecureThread:
         self._greenlet: greenlet.greenlet | None = None
         self._token = 0
         self._payload_in_a4_a5 = False
-        self.context: object = None  # per-call state the kernel attaches (e.g. RPC arg buffer)
+        self.context: object = None  # per-call state the kernel attaches (the RPC message buffer)
 
     def rpc(self, request: RpcRequest) -> Regs:
         """Suspend this thread with ``request``; returns the registers of the resume."""
