@@ -14,7 +14,7 @@ another guest naming them gets BAD_PARAMETERS, as if they did not exist.
 from __future__ import annotations
 
 import uuid as uuid_mod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn

@@ -7,28 +7,24 @@ import struct
 import pytest
 
 from tee.abi import optee_msg as msg
-from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
+from tee.abi.optee_smc import OpteeSmcReturn
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.device import Device
+from normal_world import EmbeddedChannel, raw
 from tee.platform.memory import World
 from tests.conftest import HELLO_UUID
 
 
 def call_with_arg(device: Device, phys: int) -> int:
-    return device.smc([OpteeSmc.CALL_WITH_ARG, phys >> 32, phys & 0xFFFFFFFF, 0, 0, 0, 0, 0])[0]
+    return raw.call_with_arg(EmbeddedChannel(device), phys)[0]
 
 
-def place(device: Device, raw: bytes, offset: int = 0x1000) -> int:
-    phys = device.memory.layout.nonsecure_base + offset
-    device.nonsecure_memory.write(phys, raw)
-    return phys
+def place(device: Device, data: bytes, offset: int = 0x1000) -> int:
+    return raw.place(EmbeddedChannel(device), data, offset)
 
 
 def open_session_arg(ta=HELLO_UUID, extra=()) -> msg.MsgArg:
-    a, b = msg.uuid_to_value(ta)
-    return msg.MsgArg(msg.MsgCmd.OPEN_SESSION, params=(
-        msg.MsgParam.value(msg.AttrType.VALUE_INPUT, a, b, meta=True),
-        msg.MsgParam.value(msg.AttrType.VALUE_INPUT, 0, 0, 0, meta=True)) + tuple(extra))
+    return raw.open_session_arg(ta, *extra)
 
 
 def snapshot(device: Device) -> tuple[bytes, int]:

@@ -16,7 +16,7 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn, is_rpc_return
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.device import Device
-from normal_world import Context, EmbeddedChannel, Operation, Value
+from normal_world import Context, EmbeddedChannel, Operation, Value, raw
 from tests.conftest import HELLO_UUID, RPC_TEST_UUID
 
 U32 = 0xFFFFFFFF
@@ -25,31 +25,21 @@ YIELDING = {OpteeSmc.CALL_WITH_ARG, OpteeSmc.CALL_WITH_RPC_ARG, OpteeSmc.CALL_WI
 DOCUMENTED = {int(code) for code in OpteeSmcReturn}
 
 
+# The raw helpers take a channel; these adapters let the tests speak of the device.
 def smc(device: Device, *regs: int) -> tuple[int, ...]:
-    return device.smc(list(regs) + [0] * (8 - len(regs)))
+    return raw.smc(EmbeddedChannel(device), *regs)
 
 
 def serve_blindly(device: Device, regs: tuple[int, ...], limit: int = 64) -> tuple[int, ...]:
-    """Answer every RPC without doing anything: the reply message stays as the
-    secure world wrote it, RPC_ALLOC gets no memory."""
-    for _ in range(limit):
-        if not is_rpc_return(regs[0]):
-            return regs
-        regs = device.smc([OpteeSmc.RETURN_FROM_RPC, *regs[1:8]])
-    return regs
+    return raw.serve_blindly(EmbeddedChannel(device), regs, limit)
 
 
-def place(device: Device, raw: bytes, offset: int = 0x2000) -> int:
-    phys = device.memory.layout.nonsecure_base + offset
-    device.nonsecure_memory.write(phys, raw)
-    return phys
+def place(device: Device, data: bytes, offset: int = 0x2000) -> int:
+    return raw.place(EmbeddedChannel(device), data, offset)
 
 
 def open_arg(ta=HELLO_UUID) -> msg.MsgArg:
-    a, b = msg.uuid_to_value(ta)
-    return msg.MsgArg(msg.MsgCmd.OPEN_SESSION, params=(
-        msg.MsgParam.value(msg.AttrType.VALUE_INPUT, a, b, meta=True),
-        msg.MsgParam.value(msg.AttrType.VALUE_INPUT, 0, 0, 0, meta=True)))
+    return raw.open_session_arg(ta)
 
 
 def test_resume_without_a_suspended_thread_is_eresume(device: Device) -> None:

@@ -8,7 +8,7 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc
 from tee.abi.results import Login, TeeResult
 from tee.device import Device
-from normal_world import Context, Operation, TeeError, TempMemref, Value
+from normal_world import Context, Operation, TempMemref, Value
 from tests.conftest import RELAY_UUID
 from tests.kernel.test_hostile_smc import place, serve_blindly, smc
 
