@@ -29,7 +29,7 @@ from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
 from tee.kernel.syscalls import SyscallContext, TaPanic, dispatch
 from tee.kernel.ta_image import TaImage
-from tee.kernel.user_memory import ASLR_WINDOW, Mapping, UserMemory
+from tee.kernel.user_memory import ASLR_WINDOW, PARAM_LABEL, Mapping, UserMemory
 
 UTEE_PARAMS = struct.Struct("<Q8Q")  # types, vals[8]
 #: Budget charged per syscall in deterministic mode (instructions before an svc are not reported).
@@ -203,12 +203,12 @@ class TaInstance:
                     # Shared memory is mapped, not copied, as OP-TEE maps the pages.
                     pages = param.shared
                     mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
-                                      "(param)")
+                                      PARAM_LABEL)
                     self.user.add(mapping, pages.host_address)
                     addresses[index] = mapping.va + pages.offset
                 elif param.buffer is not None:
                     size = _pages(param.size)
-                    mapping = Mapping(self.user.random_free_va(size), size, perm, "(param)")
+                    mapping = Mapping(self.user.random_free_va(size), size, perm, PARAM_LABEL)
                     self.user.add(mapping)
                     self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
                     addresses[index] = mapping.va

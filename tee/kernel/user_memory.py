@@ -33,17 +33,26 @@ class UserAccessError(Exception):
     """A TA-supplied range is not mapped with the needed access (TEE_ERROR_ACCESS_DENIED)."""
 
 
+#: Label of memref-parameter mappings (OP-TEE's dumps mark them "(param)").
+PARAM_LABEL = "(param)"
+
+
 @dataclass(frozen=True, slots=True)
 class Mapping:
     va: int
     size: int
     perm: Perm
-    label: str  # "[0]" for the TA's ELF, "(stack)", "(param)"
+    label: str  # "[0]" for the TA's ELF, "(stack)", PARAM_LABEL
     file_offset: int = 0
 
     @property
     def end(self) -> int:
         return self.va + self.size
+
+    @property
+    def is_param(self) -> bool:
+        """A memref parameter: memory the client shares for one call, not the TA's own."""
+        return self.label == PARAM_LABEL
 
 
 class AddressSpaceFull(Exception):

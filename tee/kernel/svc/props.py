@@ -170,11 +170,6 @@ def sys_get_property_name_to_index(ctx: SyscallContext, prop_set: int, name: int
 
 
 # ------------------------------------------------------------------- access rights
-#: Memory the normal world shares with the TA (memref parameters): not the TA's
-#: own, and not secure.
-SHARED_LABELS = frozenset({"(param)"})
-
-
 @syscall(Syscall.CHECK_ACCESS_RIGHTS)
 def sys_check_access_rights(ctx: SyscallContext, flags: int, buf: int, length: int) -> int:
     """OP-TEE's vm_check_access_rights: every byte mapped with the rights asked for;
@@ -191,11 +186,11 @@ def sys_check_access_rights(ctx: SyscallContext, flags: int, buf: int, length: i
         return TeeResult.ERROR_ACCESS_DENIED
     end = buf + length
     touched = [m for m in ctx.user.mappings if m.va < end and buf < m.end] if length else []
-    shared = any(m.label in SHARED_LABELS for m in touched)
+    shared = any(m.is_param for m in touched)  # client memory: not the TA's, not secure
     if shared and not flags & MemoryAccess.ANY_OWNER:
         return TeeResult.ERROR_ACCESS_DENIED
     if shared and flags & MemoryAccess.SECURE:
         return TeeResult.ERROR_ACCESS_DENIED
-    if flags & MemoryAccess.NONSECURE and any(m.label not in SHARED_LABELS for m in touched):
+    if flags & MemoryAccess.NONSECURE and any(not m.is_param for m in touched):
         return TeeResult.ERROR_ACCESS_DENIED
     return TeeResult.SUCCESS
