@@ -43,7 +43,7 @@ class EmbeddedChannel:
         self.ta_store = device.ta_store  # type: ignore[attr-defined]
 
     def smc(self, regs: Sequence[int]) -> Regs:
-        return self.device.smc(list(regs))  # type: ignore[attr-defined]
+        return self.device.smc(regs)  # type: ignore[attr-defined]
 
     def console(self) -> list[str]:
         """What the secure world printed on its UART (a debug port, not the SMC channel)."""

@@ -122,6 +122,8 @@ class OpteeDriver:
         self.capabilities = 0
         self.thread_count = 0
         self.thread_limit_waits = 0  # how often a call found every secure thread busy
+        self._memory = channel.memory
+        self._smc = channel.smc
         self.probe()
 
     @classmethod
@@ -147,6 +149,9 @@ class OpteeDriver:
         regs = self.fast_call(OpteeSmc.EXCHANGE_CAPABILITIES, 0)
         if regs[0] == OpteeSmcReturn.OK:
             self.capabilities = regs[1]
+        # How every message will travel: fixed once the capabilities are known.
+        self._function = int(OpteeSmc.CALL_WITH_RPC_ARG if self.uses_rpc_arg else OpteeSmc.CALL_WITH_ARG)
+        self._rpc_room = RPC_ARG_SIZE if self.uses_rpc_arg else 0
         regs = self.fast_call(OpteeSmc.GET_THREAD_COUNT)
         if regs[0] == OpteeSmcReturn.OK:
             self.thread_count = regs[1]
@@ -217,11 +222,13 @@ class OpteeDriver:
 
     def _call(self, cmd: msg.MsgCmd, params: list[DriverParam], *, session: int = 0, func: int = 0,
               meta: tuple[msg.MsgParam, ...] = (), cancel_id: int = 0) -> CallResult:
+        if not params:  # the common case: nothing to place or copy back
+            reply = self._message(msg.MsgArg(cmd, func, session, cancel_id, 0, 0, meta))
+            return CallResult(reply.ret, reply.ret_origin, reply.session, [])
         blocks: list[ShmBlock] = []
         try:
-            wire = meta + tuple(self._to_wire(p, blocks) for p in params)
-            arg = msg.MsgArg(int(cmd), func=func, session=session, cancel_id=cancel_id, params=wire)
-            reply = self._message(arg)
+            wire = meta + tuple([self._to_wire(p, blocks) for p in params])
+            reply = self._message(msg.MsgArg(cmd, func, session, cancel_id, 0, 0, wire))
             out = [self._from_wire(p, w) for p, w in zip(params, reply.params[len(meta):])]
             return CallResult(reply.ret, reply.ret_origin, reply.session, out)
         finally:
@@ -231,46 +238,48 @@ class OpteeDriver:
     def _message_block(self, room: int) -> tuple[ShmBlock, bool]:
         """Shared memory for one message: this OS thread's cached page when it fits
         (the common case, saving an allocation per call), else a fresh block."""
-        cached = getattr(self._local, "page", None)
-        if room <= MESSAGE_PAGE and not getattr(self._local, "busy", False):
+        local = self._local
+        cached = getattr(local, "page", None)
+        if room <= MESSAGE_PAGE and not getattr(local, "busy", False):
             if cached is None:
-                cached = self._local.page = self._alloc(MESSAGE_PAGE)
-            self._local.busy = True
+                cached = local.page = self._alloc(MESSAGE_PAGE)
+            local.busy = True
             return cached, True
         return self._alloc(room), False
 
     def _message(self, arg: msg.MsgArg) -> msg.MsgArg:
         """Place ``arg`` in shared memory, run the call to completion, decode the reply."""
-        room = arg.size + (RPC_ARG_SIZE if self.uses_rpc_arg else 0)
-        block, cached = self._message_block(room)
+        raw = msg.encode_arg(arg)
+        size = len(raw)
+        block, cached = self._message_block(size + self._rpc_room)
+        phys = block.phys
         try:
-            self.channel.memory.write(block.phys, msg.encode_arg(arg))
-            function = OpteeSmc.CALL_WITH_RPC_ARG if self.uses_rpc_arg else OpteeSmc.CALL_WITH_ARG
-            rpc_arg = block.phys + arg.size if self.uses_rpc_arg else None
-            code = self._run_call(function, block.phys, rpc_arg)
+            self._memory.write(phys, raw)
+            code = self._run_call(phys, size)
             if code != OpteeSmcReturn.OK:
                 raise DriverError(code, msg.MsgCmd(arg.cmd).name if arg.cmd in set(msg.MsgCmd)
                                   else f"command {arg.cmd}")
-            return msg.decode_arg(self.channel.memory.read(block.phys, arg.size))
+            return msg.decode_arg(self._memory.read(phys, size))
         finally:
             if cached:
                 self._local.busy = False
             else:
                 self._free(block)
 
-    def _run_call(self, function: int, phys: int, rpc_arg: int | None) -> int:
-        call = [function, phys >> 32, phys & _U32, SHM_CACHED, 0, 0, 0, 0]
-        while True:
-            regs = self.channel.smc(call)
-            if regs[0] != OpteeSmcReturn.ETHREAD_LIMIT:
-                break
+    def _run_call(self, phys: int, size: int) -> int:
+        call = (self._function, phys >> 32, phys & _U32, SHM_CACHED, 0, 0, 0, 0)
+        regs = self._smc(call)
+        while regs[0] == OpteeSmcReturn.ETHREAD_LIMIT:
             with self._completion:  # every secure thread is busy: wait for a call to end
                 self.thread_limit_waits += 1
                 self._waiting += 1
                 self._completion.wait(timeout=0.01)
                 self._waiting -= 1
-        while is_rpc_return(regs[0]):
-            regs = self.channel.smc(self._serve_rpc(regs, rpc_arg))
+            regs = self._smc(call)
+        if is_rpc_return(regs[0]):
+            rpc_arg = phys + size if self._rpc_room else None
+            while is_rpc_return(regs[0]):
+                regs = self._smc(self._serve_rpc(regs, rpc_arg))
         if self._waiting:  # only calls that met ETHREAD_LIMIT wait to be told
             with self._completion:
                 self._completion.notify_all()

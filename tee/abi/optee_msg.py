@@ -131,10 +131,16 @@ def peek_num_params(header: bytes) -> int:
     """num_params from the first 32 bytes, so a reader knows how much to fetch."""
     if len(header) < HEADER_SIZE:
         raise MessageError("message shorter than its 32-byte header")
-    return HEADER.unpack_from(header)[7]
+    return _NUM_PARAMS.unpack_from(header, _NUM_PARAMS_OFFSET)[0]
 
 
+_NUM_PARAMS = struct.Struct("<I")
+_NUM_PARAMS_OFFSET = 28
 _ATTR_TYPES = {int(kind): kind for kind in AttrType}
+# Messages are decoded and encoded twice per call (driver and kernel), so the
+# hot paths build the tuples with tuple.__new__: the same objects as calling
+# the NamedTuple, without its Python-level __new__.
+_new_tuple = tuple.__new__
 
 
 def decode_param(raw: bytes, offset: int = 0) -> MsgParam:
@@ -144,20 +150,22 @@ def decode_param(raw: bytes, offset: int = 0) -> MsgParam:
     kind = _ATTR_TYPES.get(attr & ATTR_TYPE_MASK)
     if kind is None:
         raise MessageError(f"unknown param type {attr & ATTR_TYPE_MASK:#x}")
-    return MsgParam(kind, a, b, c, bool(attr & ATTR_META), bool(attr & ATTR_NONCONTIG),
-                    (attr >> ATTR_CACHE_SHIFT) & ATTR_CACHE_MASK)
+    return _new_tuple(MsgParam, (kind, a, b, c, bool(attr & ATTR_META), bool(attr & ATTR_NONCONTIG),
+                                 (attr >> ATTR_CACHE_SHIFT) & ATTR_CACHE_MASK))
 
 
 def decode_arg(raw: bytes) -> MsgArg:
     """Decode a whole message; ``raw`` must hold exactly header + num_params params."""
-    num_params = peek_num_params(raw)
+    if len(raw) < HEADER_SIZE:
+        raise MessageError("message shorter than its 32-byte header")
+    cmd, func, session, cancel_id, _pad, ret, ret_origin, num_params = HEADER.unpack_from(raw)
     if num_params > MAX_NUM_PARAMS:
         raise MessageError(f"num_params {num_params} exceeds {MAX_NUM_PARAMS}")
-    if len(raw) != arg_size(num_params):
+    if len(raw) != HEADER_SIZE + PARAM_SIZE * num_params:
         raise MessageError(f"message is {len(raw)} bytes, its header says {arg_size(num_params)}")
-    cmd, func, session, cancel_id, _pad, ret, ret_origin, _ = HEADER.unpack_from(raw)
-    params = tuple(decode_param(raw, HEADER_SIZE + i * PARAM_SIZE) for i in range(num_params))
-    return MsgArg(cmd, func, session, cancel_id, ret, ret_origin, params)
+    params = tuple([decode_param(raw, HEADER_SIZE + i * PARAM_SIZE) for i in range(num_params)]) \
+        if num_params else ()
+    return _new_tuple(MsgArg, (cmd, func, session, cancel_id, ret, ret_origin, params))
 
 
 def encode_param(param: MsgParam) -> bytes:
@@ -166,12 +174,15 @@ def encode_param(param: MsgParam) -> bytes:
 
 
 def encode_arg(arg: MsgArg) -> bytes:
-    if len(arg.params) > MAX_NUM_PARAMS:
-        raise MessageError(f"{len(arg.params)} params exceed {MAX_NUM_PARAMS}")
-    header = HEADER.pack(arg.cmd & 0xFFFFFFFF, arg.func & 0xFFFFFFFF, arg.session & 0xFFFFFFFF,
-                         arg.cancel_id & 0xFFFFFFFF, 0, arg.ret & 0xFFFFFFFF,
-                         arg.ret_origin & 0xFFFFFFFF, len(arg.params))
-    return header + b"".join(encode_param(p) for p in arg.params)
+    cmd, func, session, cancel_id, ret, ret_origin, params = arg
+    if len(params) > MAX_NUM_PARAMS:
+        raise MessageError(f"{len(params)} params exceed {MAX_NUM_PARAMS}")
+    header = HEADER.pack(cmd & 0xFFFFFFFF, func & 0xFFFFFFFF, session & 0xFFFFFFFF,
+                         cancel_id & 0xFFFFFFFF, 0, ret & 0xFFFFFFFF, ret_origin & 0xFFFFFFFF,
+                         len(params))
+    if not params:
+        return header
+    return header + b"".join([encode_param(p) for p in params])
 
 
 def uuid_to_value(uuid: uuid_mod.UUID) -> tuple[int, int]:

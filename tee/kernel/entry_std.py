@@ -49,14 +49,15 @@ class ParamError(Exception):
 
 
 class CallRequest:
-    """One yielding call: where its message is, its size, who sent it, and the
-    shared-memory registrations it pins until it ends."""
+    """One yielding call: where its message is, its size once known, the private
+    copy of it, who sent it, and the shared-memory registrations it pins until it ends."""
 
-    __slots__ = ("phys", "size", "guest", "pins")
+    __slots__ = ("phys", "size", "raw", "guest", "pins")
 
     def __init__(self, phys: int, guest: int, size: int | None = None) -> None:
         self.phys = phys
         self.size = size
+        self.raw: bytes | None = None
         self.guest = guest
         self.pins: list[Registration] = []
 
@@ -79,9 +80,18 @@ class StdEntry:
         self.log = log
 
     # -- the message in non-secure memory ---------------------------------------------
+    def fetch(self, call: CallRequest) -> bytes | None:
+        """Copy the message at ``call.phys`` out of normal-world memory, once: its
+        size from the header unless ``call.size`` is already known. None when it
+        is misaligned or not wholly in non-secure memory."""
+        call.raw = raw = (self._fetch(call.phys) if call.size is None
+                          else self._read(call.phys, call.size))
+        return raw
+
     def handle(self, call: CallRequest) -> int:
-        """Handle the message of ``call``; returns the SMC return code."""
-        raw = self._fetch(call.phys) if call.size is None else self._read(call.phys, call.size)
+        """Handle the message of ``call`` (fetched already, or fetched now);
+        returns the SMC return code."""
+        raw = call.raw if call.raw is not None else self.fetch(call)
         if raw is None:
             return OpteeSmcReturn.EBADADDR
         try:
@@ -116,6 +126,8 @@ class StdEntry:
             num_params = msg.peek_num_params(header)
             if num_params > msg.MAX_NUM_PARAMS:
                 return None
+            if not num_params:
+                return header  # already the whole message
             return self.memory.read(phys, msg.arg_size(num_params), World.NORMAL)
         except AccessError:
             return None
@@ -163,6 +175,10 @@ class StdEntry:
         session = self._session_of(arg, call)
         if session is None:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        if not arg.params:  # the common case: nothing to import or export
+            outcome = self.manager.invoke(session, arg.func, [], arg.cancel_id)
+            return msg.MsgArg(arg.cmd, arg.func, arg.session, arg.cancel_id, outcome.result,
+                              outcome.origin, ())
         try:
             imported = self._import_params(arg.params, call)
         except ParamError as error:

@@ -29,7 +29,6 @@ from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
 from tee.kernel.threads import ThreadPool
-from tee.kernel.shm_registry import Registration
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 Regs = tuple[int, int, int, int, int, int, int, int]
@@ -125,34 +124,37 @@ class SecureKernel:
         return _regs(OpteeSmcReturn.OK, SECURE_CAPABILITIES, 0, RPC_MAX_PARAMS)
 
     # -- yielding calls: each runs on a secure thread ------------------------------------
-    def _run_call(self, regs: Regs, locate: Callable[[list[Registration]], int | None],
+    def _run_call(self, regs: Regs, locate: Callable[[CallRequest], int | None],
                   with_rpc_arg: bool = False) -> Regs:
-        guest = regs[7] & _U32
+        """Run one message-carrying call on a free secure thread. ``locate`` finds
+        the message (pinning what it needs in ``call.pins``, setting ``call.size``
+        if it already checked the size); None means it is not where it may be."""
         preserved = tuple(regs[4:8])  # a4-a7 are preserved on a normal return (OP-TEE)
+        call = CallRequest(0, regs[7] & _U32)
 
         def job() -> Regs:
-            call = CallRequest(0, guest)
-            phys = locate(call.pins)
-            size = None if phys is None else self._message_size(phys)
-            if size is None or (with_rpc_arg and not self._use_rpc_arg_at(phys + size)):
-                for registration in call.pins:
-                    registration.pins -= 1
-                return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
-            call.phys, call.size = phys, size
-            code = self.std.handle(call)
-            self.rpc.release_call_resources()
-            return (code, 0, 0, 0) + preserved
+            phys = locate(call)
+            if phys is not None:
+                call.phys = phys
+                raw = self.std.fetch(call)
+                if raw is not None and (not with_rpc_arg or self._use_rpc_arg_at(phys + len(raw))):
+                    code = self.std.handle(call)
+                    self.rpc.release_call_resources()
+                    return (code, 0, 0, 0) + preserved
+            for registration in call.pins:
+                registration.pins -= 1
+            return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
 
         return self.threads.start(job)
 
     def _call_with_arg(self, regs: Regs) -> Regs:
         phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-        return self._run_call(regs, lambda pins: phys)
+        return self._run_call(regs, lambda call: phys)
 
     def _call_with_rpc_arg(self, regs: Regs) -> Regs:
         """The RPC message follows the call's own message (room for 4 params)."""
         phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-        return self._run_call(regs, lambda pins: phys, with_rpc_arg=True)
+        return self._run_call(regs, lambda call: phys, with_rpc_arg=True)
 
     def _message_size(self, phys: int) -> int | None:
         """Size of the message at ``phys`` from its header, if it is aligned and readable."""
@@ -177,7 +179,7 @@ class SecureKernel:
         offset = regs[3] & _U32
         guest = regs[7] & _U32
 
-        def locate(pins: list[Registration]) -> int | None:
+        def locate(call: CallRequest) -> int | None:
             try:
                 phys, registration = self.shm.resolve(guest, cookie, offset, msg.HEADER_SIZE)
                 size = self._message_size(phys)
@@ -187,7 +189,8 @@ class SecureKernel:
             except ShmError:
                 return None
             registration.pins += 1
-            pins.append(registration)
+            call.pins.append(registration)
+            call.size = size  # checked against the registration: read exactly this much
             return phys
 
         return self._run_call(regs, locate, with_rpc_arg=True)

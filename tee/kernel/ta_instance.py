@@ -38,6 +38,11 @@ UTEE_PARAMS_SLOT = 80  # 72 bytes rounded up to the 16-byte stack alignment
 #: Lowest address a TA mapping can have (the start of the ASLR window).
 DEFAULT_LOAD_BASE = ASLR_WINDOW[0]
 R = TypeVar("R")
+#: The utee_params block of an entry without params (written afresh each time:
+#: the TA may have scribbled on the last one).
+_NO_PARAMS_BLOCK = UTEE_PARAMS.pack(0, *[0] * 8)
+_RETURN, _PANIC = int(Syscall.RETURN), int(Syscall.PANIC)
+_SYSCALL_STOP = StopKind.SYSCALL
 
 
 def _pages(size: int) -> int:
@@ -101,6 +106,8 @@ class TaInstance:
         self.user.add(self.stack)
         self.image_base = self.user.random_free_va(self.image.span)
         self._map_image()
+        self._entry_va = self.image_base + self.image.entry
+        self._params_va = self.stack.end - UTEE_PARAMS_SLOT  # utee_params at the stack top
 
     def _map_image(self) -> None:
         for segment in self.image.segments:
@@ -118,12 +125,15 @@ class TaInstance:
               ctx: SyscallContext, cmd: int = 0) -> EntryOutcome:
         if self.dead:
             return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True)
+        up_va = self._params_va
+        if not params:  # the common case: no params to map, encode or read back
+            self.cpu.write(up_va, _NO_PARAMS_BLOCK)
+            self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
+            return self._run(ctx)
         param_maps = self._map_params(params)
         try:
-            up_va = self.stack.end - UTEE_PARAMS_SLOT
             self.cpu.write(up_va, self._encode_params(params, param_maps))
-            self.cpu.prepare_entry(self.image_base + self.image.entry, up_va,
-                                   (int(func), session_id, up_va, cmd))
+            self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
             outcome = self._run(ctx)
             if not outcome.dead:
                 self._decode_params(params, param_maps, self.cpu.read(up_va, UTEE_PARAMS.size))
@@ -149,12 +159,12 @@ class TaInstance:
                 stop = self.cpu.run(time_slice=left)
             else:
                 stop = self.cpu.run()
-            if stop.kind is StopKind.SYSCALL:
+            if stop.kind is _SYSCALL_STOP:
                 regs = self.cpu.syscall_registers()
                 number = regs[8]
-                if number == Syscall.RETURN:
+                if number == _RETURN:
                     return EntryOutcome(regs[0] & 0xFFFFFFFF)
-                if number == Syscall.PANIC:
+                if number == _PANIC:
                     return self._die(panic_code=regs[0] & 0xFFFFFFFF)
                 try:
                     self.cpu.set_x(0, dispatch(ctx, number, regs[:8]))

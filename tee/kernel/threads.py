@@ -47,11 +47,6 @@ class RpcRequest:
     a2: int = 0
 
 
-@dataclass(frozen=True)
-class _Finished:
-    regs: Regs
-
-
 class ResumeError(Exception):
     pass
 
@@ -72,14 +67,17 @@ class SecureThread:
 
     def _serve(self, job: Callable[[], Regs]) -> None:
         """The greenlet's body: run jobs for as long as the same normal-world OS
-        thread keeps starting them (creating a greenlet per call costs more)."""
+        thread keeps starting them (creating a greenlet per call costs more).
+        A finished job hands back its registers (a tuple); a suspension hands
+        back an :class:`RpcRequest`."""
         while True:
-            job = self._greenlet.parent.switch(_Finished(job()))  # type: ignore[union-attr]
+            job = self._greenlet.parent.switch(job())  # type: ignore[union-attr]
 
     def prepare(self) -> None:
         """Reuse this thread's greenlet if it belongs to the calling OS thread."""
         current = greenlet.getcurrent()
-        if self._greenlet is None or self._greenlet.dead or self._greenlet.parent is not current:
+        worker = self._greenlet
+        if worker is None or worker.parent is not current or worker.dead:
             self._greenlet = greenlet.greenlet(self._serve, parent=current)
 
 
@@ -143,9 +141,9 @@ class ThreadPool:
             raise
         finally:
             self._current = previous
-        if isinstance(outcome, _Finished):
+        if type(outcome) is tuple:  # the job finished: its registers
             self._release(thread)
-            return outcome.regs
+            return outcome  # type: ignore[return-value]
         assert isinstance(outcome, RpcRequest)
         thread.state = ThreadState.SUSPENDED
         self._serial += 1

@@ -44,6 +44,7 @@ class WorldSwitch:
 class SecureMonitor:
     def __init__(self) -> None:
         self.registry = ServiceRegistry()
+        self._services = self.registry.index  # live view: (is_fast << 6) | OEN -> service
         self._normal, self._secure = WorldContext(), WorldContext()
         self.contexts = {SecurityState.NON_SECURE: self._normal, SecurityState.SECURE: self._secure}
         self.current = SecurityState.NON_SECURE
@@ -58,14 +59,15 @@ class SecureMonitor:
         """Enter the secure world with ``regs`` and come back with its results."""
         self._secure.regs[:] = regs
         self.current = SecurityState.SECURE
-        if self.tracer:
-            self.tracer(WorldSwitch("NS->S", regs))
+        tracer = self.tracer
+        if tracer:
+            tracer(WorldSwitch("NS->S", regs))
         try:
             result = handler(regs)
         finally:
             self.current = SecurityState.NON_SECURE
-        if self.tracer:
-            self.tracer(WorldSwitch("S->NS", result))
+        if tracer:
+            tracer(WorldSwitch("S->NS", result))
         return result
 
     # -- the smc instruction --------------------------------------------------------
@@ -81,7 +83,7 @@ class SecureMonitor:
         is_fast = w0 >> 31
         service = None
         if not (is_fast and w0 & FAST_RESERVED_MASK):  # fast calls must have bits 23:16 clear
-            service = self.registry.lookup_key((is_fast << 6) | ((w0 >> OEN_SHIFT) & OEN_MASK))
+            service = self._services.get((is_fast << 6) | ((w0 >> OEN_SHIFT) & OEN_MASK))
         if service is None:
             normal[0] = SMC_UNKNOWN
         elif service.enters_secure_world:

@@ -9,7 +9,8 @@ then a single dict lookup keyed by (call type, OEN).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from types import MappingProxyType
+from typing import Callable, Mapping
 
 from tee.abi.smccc import OEN_MASK, CallType
 
@@ -40,6 +41,8 @@ class ServiceRegistry:
     def __init__(self) -> None:
         # Keyed by (call type << 6) | OEN as a plain int, as TF-A indexes its table.
         self._index: dict[int, RuntimeService] = {}
+        #: Read-only live view of the table, for the monitor's dispatch.
+        self.index: Mapping[int, RuntimeService] = MappingProxyType(self._index)
 
     def register(self, service: RuntimeService) -> None:
         keys = [_key(service.call_type, oen) for oen in range(service.oen_first, service.oen_last + 1)]
@@ -52,10 +55,6 @@ class ServiceRegistry:
 
     def lookup(self, call_type: CallType, oen: int) -> RuntimeService | None:
         return self._index.get(_key(call_type, oen))
-
-    def lookup_key(self, key: int) -> RuntimeService | None:
-        """Lookup by the precomputed key ``(is_fast << 6) | oen`` (the monitor's hot path)."""
-        return self._index.get(key)
 
     @property
     def services(self) -> list[RuntimeService]:
