@@ -286,9 +286,11 @@ class Session:
         """TEEC_InvokeCommand. Raises TeeError unless the TA returns TEE_SUCCESS."""
         if not self._open:
             raise TeeError(TeeResult.ERROR_BAD_STATE, ErrorOrigin.API, "session is closed")
-        operation = operation or Operation()
-        result = self.context._run(operation, lambda d, cancel_id: d.invoke(
-            self.id, command, operation._to_driver(), cancel_id=cancel_id), self.id)
+        if operation is None:
+            operation = Operation()
+        driver = self.context.driver
+        result = self.context._run(operation, self.id, lambda params, cancel_id: driver.invoke(
+            self.id, command, params, cancel_id))
         if result.ret != TeeResult.SUCCESS:
             error = TeeError(result.ret, result.origin, f"invoke command {command:#x}")
             if result.ret == TeeResult.ERROR_TARGET_DEAD:
@@ -348,8 +350,8 @@ class Context:
         """TEEC_OpenSession. Raises TeeError unless the TA accepts the session."""
         ta = uuid_mod.UUID(str(ta))
         operation = operation or Operation()
-        result = self._run(operation, lambda d, cancel_id: d.open_session(
-            ta, operation._to_driver(), login=login, client=client, cancel_id=cancel_id), 0)
+        result = self._run(operation, 0, lambda params, cancel_id: self.driver.open_session(
+            ta, params, login=login, client=client, cancel_id=cancel_id))
         if result.ret != TeeResult.SUCCESS:
             error = TeeError(result.ret, result.origin, f"open session to {ta}")
             if result.ret == TeeResult.ERROR_TARGET_DEAD:
@@ -370,22 +372,27 @@ class Context:
         shm = self._call(lambda d: d.register_shm(len(buffer)))
         return SharedMemory(self, shm, len(buffer), flags, buffer)
 
-    def _run(self, operation: Operation, request, session_id: int) -> CallResult:  # type: ignore[no-untyped-def]
-        """One open/invoke: shared-memory sync, cancellation bookkeeping, result update."""
+    def _run(self, operation: Operation, session_id: int, send) -> CallResult:  # type: ignore[no-untyped-def]
+        """One open/invoke: shared-memory sync, cancellation bookkeeping, result update.
+        ``send(driver_params, cancel_id)`` makes the driver call."""
         if operation._cancel_early:
             raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
         cancel_id = self.driver.new_cancel_id()
-        shared = operation._shared()
+        params = operation.params
+        shared = operation._shared() if params else ()
         for shm in shared:
             shm._before_call()
         operation._in_flight = (self, session_id, cancel_id)
         try:
-            result = self._call(lambda d: request(d, cancel_id))
+            result = send(operation._to_driver() if params else [], cancel_id)
+        except DriverError as error:
+            raise TeeError(TeeResult.ERROR_COMMUNICATION, ErrorOrigin.COMMS, str(error)) from None
         finally:
             operation._in_flight = None
         for shm in shared:
             shm._after_call()
-        operation._update(result)
+        if params:
+            operation._update(result)
         return result
 
     def _crash_dump(self, ta: uuid_mod.UUID) -> str | None:

@@ -23,6 +23,8 @@ Unicorn pitfalls handled here:
 from __future__ import annotations
 
 import ctypes
+import mmap
+import struct
 import threading
 import time
 import weakref
@@ -56,6 +58,8 @@ _NEVER = 0xFFFF_FFFF_FFFF_FFFC
 
 
 _ENTRY_SP, _ENTRY_PC, _ENTRY_PSTATE = len(X_REGS), len(X_REGS) + 1, len(X_REGS) + 2
+_ENTRY_ARGS = struct.Struct("<4Q")  # x0-x3
+_ENTRY_TAIL = struct.Struct("<3Q")  # SP, PC, PSTATE
 
 
 class _RegisterBlock:
@@ -70,12 +74,13 @@ class _RegisterBlock:
         self._count = count
         self._ids = (ctypes.c_int32 * count)(*reg_ids)
         self.values = (ctypes.c_uint64 * count)()
+        self._layout = struct.Struct(f"<{count}Q")
         self._ptrs = (ctypes.c_void_p * count)(
             *[ctypes.addressof(self.values) + 8 * i for i in range(count)])
 
-    def read(self) -> list[int]:
+    def read(self) -> tuple[int, ...]:
         _uclib.uc_reg_read_batch(self._uch, self._ids, self._ptrs, self._count)
-        return list(self.values)
+        return self._layout.unpack_from(self.values)  # far cheaper than list(ctypes array)
 
     def write(self, values: list[int] | tuple[int, ...]) -> None:
         self.values[:] = values
@@ -207,6 +212,7 @@ class El0Cpu:
         self._running = False
         self._watched = False
         self._pending: Stop | None = None
+        self._direct: dict[int, tuple[mmap.mmap, ctypes.c_char]] = {}  # map_direct backings
         uch = self._uc._uch  # the binding's engine handle, for the batch paths below
         self._uch = uch
         self._scratch = ctypes.c_uint64()
@@ -215,7 +221,7 @@ class El0Cpu:
         self._stop_regs = _RegisterBlock(uch, X_REGS[:9] + [a64.UC_ARM64_REG_PC,
                                                              a64.UC_ARM64_REG_PSTATE])
         self._next_pc = 0
-        self._stop_values: list[int] = [0] * 11
+        self._stop_values: tuple[int, ...] = (0,) * 11
         self._entry_regs = _RegisterBlock(uch, X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC,
                                                           a64.UC_ARM64_REG_PSTATE])
         # The interrupt hook fires on every syscall: registered as a bare ctypes
@@ -234,8 +240,20 @@ class El0Cpu:
         so the CPU and whoever owns that memory see the same bytes."""
         self._uc.mem_map_ptr(va, size, _uc_prot(perm), host_address)
 
+    def map_direct(self, va: int, size: int, perm: Perm) -> memoryview:
+        """Map ``size`` fresh zeroed bytes that the kernel can also reach directly:
+        the returned view *is* the guest memory (for data the kernel touches on
+        every entry, without a call into the emulator). Never for code: the
+        emulator does not see writes made through the view."""
+        backing = mmap.mmap(-1, size)
+        anchor = ctypes.c_char.from_buffer(backing)  # pins the mapping while the CPU uses it
+        self._uc.mem_map_ptr(va, size, _uc_prot(perm), ctypes.addressof(anchor))
+        self._direct[va] = (backing, anchor)
+        return memoryview(backing)
+
     def unmap(self, va: int, size: int) -> None:
         self._uc.mem_unmap(va, size)
+        self._direct.pop(va, None)
 
     def protect(self, va: int, size: int, perm: Perm) -> None:
         self._uc.mem_protect(va, size, _uc_prot(perm))
@@ -261,7 +279,7 @@ class El0Cpu:
         self._scratch.value = value & 0xFFFF_FFFF_FFFF_FFFF
         _uclib.uc_reg_write(self._uch, X_REGS[index], ctypes.byref(self._scratch))
 
-    def syscall_registers(self) -> list[int]:
+    def syscall_registers(self) -> tuple[int, ...]:
         """x0-x8 as they were at the last stop: the arguments and (x8) the syscall number."""
         return self._stop_values[:9]
 
@@ -288,9 +306,8 @@ class El0Cpu:
         # x4-x30 stay zero in the block (only x0-x3, SP, PC and PSTATE are ever set),
         # so every entry starts from the same clean registers.
         values = self._entry_regs.values
-        for index, value in enumerate(args):
-            values[index] = value
-        values[_ENTRY_SP], values[_ENTRY_PC], values[_ENTRY_PSTATE] = sp, pc, 0
+        _ENTRY_ARGS.pack_into(values, 0, *args)
+        _ENTRY_TAIL.pack_into(values, _ENTRY_SP * 8, sp, pc, 0)
         self._entry_regs.flush()
         self._next_pc = pc
 

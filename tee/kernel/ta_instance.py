@@ -103,7 +103,11 @@ class TaInstance:
         stack_size = _pages(self.image.head.stack_size + UTEE_PARAMS_SLOT)
         self.stack = Mapping(self.user.random_free_va(stack_size), stack_size,
                              Perm.READ | Perm.WRITE, "(stack)")
-        self.user.add(self.stack)
+        # The stack is reached directly: utee_params at its top is written and
+        # read on every entry.
+        stack_view = self.user.add_direct(self.stack)
+        top = stack_size - UTEE_PARAMS_SLOT
+        self._params_block = stack_view[top:top + UTEE_PARAMS.size]
         self.image_base = self.user.random_free_va(self.image.span)
         self._map_image()
         self._entry_va = self.image_base + self.image.entry
@@ -127,16 +131,16 @@ class TaInstance:
             return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True)
         up_va = self._params_va
         if not params:  # the common case: no params to map, encode or read back
-            self.cpu.write(up_va, _NO_PARAMS_BLOCK)
+            self._params_block[:] = _NO_PARAMS_BLOCK
             self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
             return self._run(ctx)
         param_maps = self._map_params(params)
         try:
-            self.cpu.write(up_va, self._encode_params(params, param_maps))
+            self._params_block[:] = self._encode_params(params, param_maps)
             self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
             outcome = self._run(ctx)
             if not outcome.dead:
-                self._decode_params(params, param_maps, self.cpu.read(up_va, UTEE_PARAMS.size))
+                self._decode_params(params, param_maps, bytes(self._params_block))
             return outcome
         finally:
             self._unmap_params()

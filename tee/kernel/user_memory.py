@@ -81,6 +81,14 @@ class UserMemory:
         self._mappings.append(mapping)
         self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
 
+    def add_direct(self, mapping: Mapping) -> memoryview:
+        """Map ``mapping`` as fresh zeroed memory the kernel also reaches directly
+        through the returned view (for data it touches on every entry)."""
+        view = self._cpu.map_direct(mapping.va, mapping.size, mapping.perm)
+        self._mappings.append(mapping)
+        self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
+        return view
+
     def random_free_va(self, size: int) -> int:
         """A random page-aligned address where ``size`` bytes fit inside the ASLR
         window with a free guard page below and above."""
