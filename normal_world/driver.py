@@ -235,23 +235,22 @@ class OpteeDriver:
             for block in blocks:
                 self._free(block)
 
-    def _message_block(self, room: int) -> tuple[ShmBlock, bool]:
-        """Shared memory for one message: this OS thread's cached page when it fits
-        (the common case, saving an allocation per call), else a fresh block."""
-        local = self._local
-        cached = getattr(local, "page", None)
-        if room <= MESSAGE_PAGE and not getattr(local, "busy", False):
-            if cached is None:
-                cached = local.page = self._alloc(MESSAGE_PAGE)
-            local.busy = True
-            return cached, True
-        return self._alloc(room), False
-
     def _message(self, arg: msg.MsgArg) -> msg.MsgArg:
-        """Place ``arg`` in shared memory, run the call to completion, decode the reply."""
+        """Place ``arg`` in shared memory, run the call to completion, decode the reply.
+
+        The message goes in this OS thread's cached page when it fits (the common
+        case, saving an allocation per call), else in a fresh block."""
         raw = msg.encode_arg(arg)
         size = len(raw)
-        block, cached = self._message_block(size + self._rpc_room)
+        local = self._local
+        cached = size + self._rpc_room <= MESSAGE_PAGE and not getattr(local, "busy", False)
+        if cached:
+            block = getattr(local, "page", None)
+            if block is None:
+                block = local.page = self._alloc(MESSAGE_PAGE)
+            local.busy = True
+        else:
+            block = self._alloc(size + self._rpc_room)
         phys = block.phys
         try:
             self._memory.write(phys, raw)
@@ -262,7 +261,7 @@ class OpteeDriver:
             return msg.decode_arg(self._memory.read(phys, size))
         finally:
             if cached:
-                self._local.busy = False
+                local.busy = False
             else:
                 self._free(block)
 

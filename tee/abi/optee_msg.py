@@ -174,13 +174,18 @@ def encode_param(param: MsgParam) -> bytes:
 
 
 def encode_arg(arg: MsgArg) -> bytes:
+    """Encode a message; header fields wrap to their 32 bits."""
     cmd, func, session, cancel_id, ret, ret_origin, params = arg
-    if len(params) > MAX_NUM_PARAMS:
-        raise MessageError(f"{len(params)} params exceed {MAX_NUM_PARAMS}")
-    header = HEADER.pack(cmd & 0xFFFFFFFF, func & 0xFFFFFFFF, session & 0xFFFFFFFF,
-                         cancel_id & 0xFFFFFFFF, 0, ret & 0xFFFFFFFF, ret_origin & 0xFFFFFFFF,
-                         len(params))
-    if not params:
+    count = len(params)
+    if count > MAX_NUM_PARAMS:
+        raise MessageError(f"{count} params exceed {MAX_NUM_PARAMS}")
+    try:
+        header = HEADER.pack(cmd, func, session, cancel_id, 0, ret, ret_origin, count)
+    except struct.error:  # a field outside 0..2**32-1 (or not an int)
+        header = HEADER.pack(cmd & 0xFFFFFFFF, func & 0xFFFFFFFF, session & 0xFFFFFFFF,
+                             cancel_id & 0xFFFFFFFF, 0, ret & 0xFFFFFFFF, ret_origin & 0xFFFFFFFF,
+                             count)
+    if not count:
         return header
     return header + b"".join([encode_param(p) for p in params])
 

@@ -43,6 +43,8 @@ from tee.emu.aarch64 import Excp as _EXCP
 from unicorn.unicorn_py3.unicorn import HOOK_INTR_CFUNC as _HOOK_INTR_CFUNC
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
+_emu_start = _uclib.uc_emu_start
+
 PAGE_SIZE = 0x1000
 #: Where an EL0 ``eret`` lands: never mapped, so the jump faults recognisably.
 ERET_SENTINEL = 0x0000_E7E7_0000_0000
@@ -338,7 +340,7 @@ class El0Cpu:
         self._running = bool(time_slice)
         try:
             # Straight into the C library: the binding's wrapper costs microseconds a call.
-            status = _uclib.uc_emu_start(self._uch, self._next_pc, _NEVER, 0, budget)
+            status = _emu_start(self._uch, self._next_pc, _NEVER, 0, budget)
         finally:
             self._running = False
         if status and self._pending is None:
@@ -347,11 +349,11 @@ class El0Cpu:
         values = self._stop_values = self._stop_regs.read()
         self._next_pc = values[9]
         stop = self._pending
-        if stop is None:
-            stop = self._explain_silent_stop(budget)
-        if stop.kind is StopKind.SYSCALL and values[10] & PSTATE_EL_MASK:
-            stop = self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
-        return stop
+        if stop is _SYSCALL_STOP:
+            if values[10] & PSTATE_EL_MASK:
+                return self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
+            return stop
+        return stop if stop is not None else self._explain_silent_stop(budget)
 
     def _interrupt(self, serial: int) -> None:
         """Called from the timer thread: stop run ``serial`` at the next instruction boundary."""

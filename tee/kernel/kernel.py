@@ -124,20 +124,21 @@ class SecureKernel:
         return _regs(OpteeSmcReturn.OK, SECURE_CAPABILITIES, 0, RPC_MAX_PARAMS)
 
     # -- yielding calls: each runs on a secure thread ------------------------------------
-    def _run_call(self, regs: Regs, locate: Callable[[CallRequest], int | None],
+    def _run_call(self, regs: Regs, phys: int,
+                  locate: Callable[[CallRequest], bool] | None = None,
                   with_rpc_arg: bool = False) -> Regs:
-        """Run one message-carrying call on a free secure thread. ``locate`` finds
-        the message (pinning what it needs in ``call.pins``, setting ``call.size``
-        if it already checked the size); None means it is not where it may be."""
+        """Run one message-carrying call on a free secure thread: the message at
+        ``phys``, or where ``locate`` finds it (pinning what it needs in
+        ``call.pins`` and setting ``call.phys`` and ``call.size``; False: it is
+        not where it may be)."""
         preserved = tuple(regs[4:8])  # a4-a7 are preserved on a normal return (OP-TEE)
-        call = CallRequest(0, regs[7] & _U32)
+        call = CallRequest(phys, regs[7] & _U32)
 
         def job() -> Regs:
-            phys = locate(call)
-            if phys is not None:
-                call.phys = phys
+            if locate is None or locate(call):
                 raw = self.std.fetch(call)
-                if raw is not None and (not with_rpc_arg or self._use_rpc_arg_at(phys + len(raw))):
+                if raw is not None and (not with_rpc_arg
+                                        or self._use_rpc_arg_at(call.phys + len(raw))):
                     code = self.std.handle(call)
                     self.rpc.release_call_resources()
                     return (code, 0, 0, 0) + preserved
@@ -148,13 +149,11 @@ class SecureKernel:
         return self.threads.start(job)
 
     def _call_with_arg(self, regs: Regs) -> Regs:
-        phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-        return self._run_call(regs, lambda call: phys)
+        return self._run_call(regs, ((regs[1] & _U32) << 32) | (regs[2] & _U32))
 
     def _call_with_rpc_arg(self, regs: Regs) -> Regs:
         """The RPC message follows the call's own message (room for 4 params)."""
-        phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-        return self._run_call(regs, lambda call: phys, with_rpc_arg=True)
+        return self._run_call(regs, ((regs[1] & _U32) << 32) | (regs[2] & _U32), with_rpc_arg=True)
 
     def _message_size(self, phys: int) -> int | None:
         """Size of the message at ``phys`` from its header, if it is aligned and readable."""
@@ -179,18 +178,19 @@ class SecureKernel:
         offset = regs[3] & _U32
         guest = regs[7] & _U32
 
-        def locate(call: CallRequest) -> int | None:
+        def locate(call: CallRequest) -> bool:
             try:
                 phys, registration = self.shm.resolve(guest, cookie, offset, msg.HEADER_SIZE)
                 size = self._message_size(phys)
                 if size is None:
-                    return None
+                    return False
                 self.shm.resolve(guest, cookie, offset, size + RPC_ARG_SIZE)
             except ShmError:
-                return None
+                return False
             registration.pins += 1
             call.pins.append(registration)
+            call.phys = phys
             call.size = size  # checked against the registration: read exactly this much
-            return phys
+            return True
 
-        return self._run_call(regs, locate, with_rpc_arg=True)
+        return self._run_call(regs, 0, locate, with_rpc_arg=True)

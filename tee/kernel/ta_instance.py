@@ -149,20 +149,23 @@ class TaInstance:
         """Run the entry to its end. The time slice counts from the last resume,
         syscalls included, so a syscall-heavy loop is preempted like any other."""
         remaining = self.instruction_budget
-        slice_end = time.monotonic() + self.time_slice
+        time_slice = self.time_slice
+        cpu = self.cpu
+        left = time_slice
+        slice_end = time.monotonic() + time_slice
         while True:
             if remaining:  # deterministic mode: counted slices
                 slice_count = min(remaining, self.slice_instructions)
-                stop = self.cpu.run(budget=slice_count)
-            elif self.time_slice:
-                left = slice_end - time.monotonic()
+                stop = cpu.run(budget=slice_count)
+            elif time_slice:
                 if left <= 0:
                     ctx.preempt()
-                    slice_end = time.monotonic() + self.time_slice
+                    slice_end = time.monotonic() + time_slice
+                    left = time_slice
                     continue
-                stop = self.cpu.run(time_slice=left)
+                stop = cpu.run(time_slice=left)
             else:
-                stop = self.cpu.run()
+                stop = cpu.run()
             if stop.kind is _SYSCALL_STOP:
                 regs = self.cpu.syscall_registers()
                 number = regs[8]
@@ -181,6 +184,8 @@ class TaInstance:
                     remaining -= SYSCALL_BUDGET_COST
                     if remaining <= 0:
                         return self._die(reason="instruction budget exhausted")
+                elif time_slice:
+                    left = slice_end - time.monotonic()  # the syscall's time counts too
             elif stop.kind is StopKind.FAULT:
                 assert stop.fault is not None
                 return self._die(fault=stop.fault)
@@ -191,7 +196,8 @@ class TaInstance:
                 ctx.preempt()
             else:  # PREEMPTED: the time slice ended; let the normal world run
                 ctx.preempt()
-                slice_end = time.monotonic() + self.time_slice
+                slice_end = time.monotonic() + time_slice
+                left = time_slice
 
     def _die(self, *, panic_code: int | None = None, fault: CpuFault | None = None,
              reason: str | None = None) -> EntryOutcome:

@@ -11,6 +11,7 @@ restored. Unknown IDs return SMC_UNK (0xFFFFFFFF) in x0.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
@@ -19,6 +20,15 @@ from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN
 from tee.monitor.registry import Regs, RuntimeService, ServiceRegistry
 
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
+_REGS = struct.Struct("<8Q")
+
+
+def _as_registers(values: Regs | list[int]) -> Regs:
+    """Eight plain ints, each wrapped to 64 bits as a register holds it."""
+    try:
+        return _REGS.unpack(_REGS.pack(*values))  # the common case: already in range
+    except struct.error:
+        return tuple([int(r) & _U64 for r in values])  # type: ignore[return-value]
 
 
 class SecurityState(Enum):
@@ -75,7 +85,7 @@ class SecureMonitor:
         """Handle one ``smc`` from the normal world; returns x0-x7 as it sees them after."""
         if len(regs) != 8:
             raise ValueError("an SMC carries exactly eight registers (x0-x7)")
-        regs = tuple([int(r) & _U64 for r in regs])  # type: ignore[assignment]
+        regs = _as_registers(regs)
         self.smc_count += 1
         normal = self._normal.regs
         normal[:] = regs  # save the normal world's context
@@ -86,9 +96,11 @@ class SecureMonitor:
             service = self._services.get((is_fast << 6) | ((w0 >> OEN_SHIFT) & OEN_MASK))
         if service is None:
             normal[0] = SMC_UNKNOWN
-        elif service.enters_secure_world:
-            normal[:] = [r & _U64 for r in self._run_secure(service.handler, regs)]
+            return tuple(normal)  # type: ignore[return-value]
+        if service.enters_secure_world:
+            result = _as_registers(self._run_secure(service.handler, regs))
         else:
-            normal[:] = [r & _U64 for r in service.handler(regs)]
-        # The results were written into the normal world's saved context, which is restored.
-        return tuple(normal)  # type: ignore[return-value]
+            result = _as_registers(service.handler(regs))
+        # The results are written into the normal world's saved context, which is restored.
+        normal[:] = result
+        return result
