@@ -97,11 +97,13 @@ class PhysicalMemory:
         return self.nonsecure_region if backing is self._nonsecure else self.secure_region
 
     def is_accessible(self, addr: int, size: int, world: World) -> bool:
-        try:
-            self._locate(addr, size, world)
-        except AccessError:
+        """Whether ``world`` may access [addr, addr+size): :meth:`_locate`'s rule, no exception."""
+        if type(addr) is not int or type(size) is not int or addr < 0 or size < 0:
             return False
-        return True
+        end = addr + size
+        if self._ns_base <= addr and end <= self._ns_end:
+            return True
+        return world is World.SECURE and self._s_base <= addr and end <= self._s_end
 
     def read(self, addr: int, size: int, world: World) -> bytes:
         backing, offset = self._locate(addr, size, world)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tee.platform.memory import AccessError, MemoryLayout, PhysicalMemory, World
+from tee.platform.memory import AccessError, MemoryLayout, NonSecureMemory, PhysicalMemory, World
 
 MIB = 1 << 20
 
@@ -42,3 +42,40 @@ def test_overlapping_layout_is_rejected() -> None:
     with pytest.raises(ValueError):
         PhysicalMemory(MemoryLayout(secure_base=0x4000_0000, secure_size=MIB,
                                     nonsecure_base=0x4000_0000, nonsecure_size=MIB))
+
+
+
+_EDGES = [0x0E00_0000, 0x0E00_0000 + MIB, 0x4000_0000, 0x4000_0000 + 2 * MIB, 0, 2**64]
+_OFFSETS = [-3, -2, -1, 0, 1, 2, 3]
+
+
+def _ranges() -> list[tuple[int, int]]:
+    """Ranges starting near each edge and ending near each edge (or absurdly far)."""
+    out = []
+    for start in _EDGES:
+        for d1 in _OFFSETS:
+            addr = start + d1
+            ends = [end + d2 for end in _EDGES for d2 in _OFFSETS]
+            out += [(addr, end - addr) for end in ends] + [(addr, -1), (addr, 2**65)]
+    return out
+
+
+def test_every_access_path_applies_the_same_rule(memory: PhysicalMemory) -> None:
+    """The quick checks (is_accessible, the normal world's own view) agree with read,
+    at and around every region edge, in both worlds."""
+    view = NonSecureMemory(memory)
+    for addr, size in _ranges():
+        for world in World:
+            try:
+                memory.read(addr, size, world)
+                allowed = True
+            except AccessError:
+                allowed = False
+            assert memory.is_accessible(addr, size, world) == allowed, (hex(addr), size, world)
+            if world is World.NORMAL:
+                try:
+                    assert len(view.read(addr, size)) == size
+                    view_allowed = True
+                except AccessError:
+                    view_allowed = False
+                assert view_allowed == allowed, (hex(addr), size)
