@@ -50,7 +50,7 @@ class _Core:
         self._busy = False
         self._waiting: deque[threading.Lock] = deque()
 
-    def __enter__(self) -> None:
+    def enter(self) -> None:
         with self._queue:
             if not self._busy:
                 self._busy = True
@@ -60,7 +60,7 @@ class _Core:
             self._waiting.append(gate)
         gate.acquire()  # released by the previous holder, who hands the core over to us
 
-    def __exit__(self, *exc: object) -> None:
+    def leave(self) -> None:
         with self._queue:
             if self._waiting:
                 self._waiting.popleft().release()
@@ -131,8 +131,12 @@ class Device:
         return new
 
     def smc(self, regs: Regs | list[int]) -> Regs:
-        with self._core:
+        core = self._core
+        core.enter()  # explicit calls: cheaper than a with-statement's protocol on this path
+        try:
             return self.monitor.smc(regs)
+        finally:
+            core.leave()
 
     @property
     def secure_log(self) -> list[str]:
