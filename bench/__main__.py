@@ -5,6 +5,7 @@
     python -m bench --only invoke    selected figures (repeatable or comma-separated); results.json only
     python -m bench --list           the figure names
     python -m bench --profile NAME   the teesim side of one figure under cProfile
+    python -m bench --opcodes NAME   Python bytecodes one operation of a figure executes, by function
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import os
 import pstats
 import sys
 import time
+from collections import Counter
+from types import FrameType
 
 from bench import report, ta
 from bench.figures import FIGURES, Env, Figure, Plan, Row
@@ -69,6 +72,41 @@ def _profile(env: Env, figure: Figure, top: int) -> None:
             print(f"  {share:6.1f} {ncalls / iterations:9.2f}  {name(key)}")
 
 
+def _count_opcodes(env: Env, figure: Figure, top: int, operations: int = 3) -> None:
+    """Bytecodes per operation, by function: deterministic where timings are not,
+    and (unlike cProfile) not skewed toward code made of many small calls."""
+    if figure.profile is None:
+        raise SystemExit(f"bench: figure {figure.key} has no profile target")
+    operation, iterations = figure.profile(env)
+    for _ in range(max(1, iterations // 20)):
+        operation()
+    counts: Counter[str] = Counter()
+
+    def tracer(frame: FrameType, event: str, _arg: object) -> object:
+        frame.f_trace_opcodes = True
+        if event == "opcode":
+            code = frame.f_code
+            counts[f"{_short(code.co_filename)}:{code.co_firstlineno}({code.co_name})"] += 1
+        return tracer
+
+    sys.settrace(tracer)  # per OS thread: follows the call into the secure threads' greenlets
+    try:
+        for _ in range(operations):
+            operation()
+    finally:
+        sys.settrace(None)
+    total = sum(counts.values()) / operations
+    print(f"bytecodes per operation of {figure.title}: {total:.0f} "
+          f"in {len(counts)} functions (mean of {operations})")
+    for name, count in counts.most_common(top):
+        print(f"  {count / operations:7.1f}  {name}")
+
+
+def _short(path: str) -> str:
+    parts = path.split(os.sep)
+    return "/".join(parts[-2:]) if parts[-2:-1] != ["site-packages"] else parts[-1]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -78,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="run only these figures (see --list)")
     parser.add_argument("--list", action="store_true", help="list the figures and exit")
     parser.add_argument("--profile", metavar="NAME", help="profile the teesim side of a figure")
+    parser.add_argument("--opcodes", metavar="NAME",
+                        help="count the bytecodes one operation of a figure executes")
     parser.add_argument("--top", type=int, default=25, help="rows per profile listing")
     args = parser.parse_args(argv)
     start = time.perf_counter()
@@ -91,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
     env = Env(ta.build())
     if args.profile:
         _profile(env, _select([args.profile])[0], args.top)
+        return 0
+    if args.opcodes:
+        _count_opcodes(env, _select([args.opcodes])[0], args.top)
         return 0
 
     figures = _select(args.only) if args.only else list(FIGURES)
