@@ -70,7 +70,7 @@ class SecureThread:
         thread keeps starting them (creating a greenlet per call costs more).
         A finished job hands back its registers (a tuple); a suspension hands
         back an :class:`RpcRequest`."""
-        parent = self._greenlet.parent  # type: ignore[union-attr]
+        parent = greenlet.getcurrent().parent
         job = parent.switch(None)  # born: wait for the first job
         while True:
             job = parent.switch(job())
@@ -80,8 +80,13 @@ class SecureThread:
         current = greenlet.getcurrent()
         worker = self._greenlet
         if worker is None or worker.parent is not current or worker.dead:
-            self._greenlet = greenlet.greenlet(self._serve, parent=current)
-            _start_below(self._greenlet, _BIRTH_DEPTH)
+            worker = greenlet.greenlet(self._serve, parent=current)
+            try:
+                _start_below(worker, _BIRTH_DEPTH)
+            except RecursionError:  # the caller is very deep already: start it right here
+                if not worker:  # (correct, only slower to switch into)
+                    worker.switch(None)
+            self._greenlet = worker
 
 
 #: How many C-level calls below its creator a secure thread's stack begins.

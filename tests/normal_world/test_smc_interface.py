@@ -210,3 +210,46 @@ def test_temporary_memref_still_works_alongside(ctx: Context) -> None:
     with ctx.open_session(RPC_TEST_UUID) as session:
         session.invoke(XOR_BUFFER, Operation(TempMemref.inout(buffer), Value.input(0x20)))
     assert buffer == b"ABC"
+
+
+def _from_depth(depth: int, call):  # type: ignore[no-untyped-def]
+    """Run ``call`` ``depth`` Python frames further down the stack."""
+    return call() if depth == 0 else _from_depth(depth - 1, call)
+
+
+def test_a_call_from_deep_in_the_callers_stack_works(device: Device, no_internal_errors) -> None:
+    """Secure threads are started below their creator's stack; a caller already
+    near the recursion limit still gets a working thread (started where it is)."""
+    import sys
+    ctx = Context(EmbeddedChannel(device))
+    headroom = 60  # frames the client, driver, monitor and kernel need below the caller
+    depth = sys.getrecursionlimit() - len(__import__("inspect").stack(0)) - headroom
+    session = _from_depth(depth, lambda: ctx.open_session(HELLO_UUID))
+    assert _from_depth(depth, lambda: session.invoke(0, Operation(Value.inout(41)))).params[0].a == 42
+    assert session.invoke(0, Operation(Value.inout(1))).params[0].a == 2  # and from up here
+
+
+def test_calls_from_any_ordinary_depth_copy_none_of_the_callers_stack(device: Device) -> None:
+    """Switching into a secure thread copies away whatever of the caller's live
+    stack lies below the thread's start: nothing, for calls from similar depths."""
+    import greenlet
+    ctx = Context(EmbeddedChannel(device))
+    session = ctx.open_session(HELLO_UUID)
+    saved: list[int] = []
+    original = device.kernel.std.handle
+
+    def spy(call):  # type: ignore[no-untyped-def]
+        saved.append(greenlet.getcurrent().parent._stack_saved)  # the caller, while switched out
+        return original(call)
+
+    device.kernel.std.handle = spy  # type: ignore[method-assign]
+    for depth in (0, 10, 40):
+        _from_c_depth(depth, lambda: session.invoke(0, Operation(Value.inout(1))))
+    assert saved == [0, 0, 0]
+
+
+def _from_c_depth(depth: int, call):  # type: ignore[no-untyped-def]
+    """Run ``call`` ``depth`` C-level frames further down (each map() call is one)."""
+    if depth == 0:
+        return call()
+    return next(map(lambda _: _from_c_depth(depth - 1, call), (None,)))
