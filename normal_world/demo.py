@@ -61,6 +61,9 @@ def run_demo(ta_store: Path) -> int:
     console.setLevel(logging.INFO)
     try:
         return _scenario(ta_store)
+    except TeeError as error:  # e.g. a store holding a corrupt or foreign-signed hello TA
+        print(f"teesim demo: {error}", file=sys.stderr)
+        return 1
     finally:
         console.removeHandler(echo)
 

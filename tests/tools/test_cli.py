@@ -60,3 +60,10 @@ def test_demo_runs_end_to_end(ta_store: Path) -> None:
 def test_demo_without_built_tas_says_what_to_do(tmp_path: Path) -> None:
     result = teesim("demo", "--ta-store", str(tmp_path))
     assert result.returncode == 2 and "make demo" in result.stderr
+
+
+def test_demo_with_a_corrupt_ta_in_the_store_fails_cleanly(tmp_path: Path) -> None:
+    (tmp_path / "f7fc2b6c-f247-4f1b-92ef-233d76b78653.ta").write_bytes(b"not a signed TA")
+    result = teesim("demo", "--ta-store", str(tmp_path))
+    assert result.returncode == 1
+    assert "TEE_ERROR_SECURITY" in result.stderr and "Traceback" not in result.stderr
