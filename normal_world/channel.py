@@ -19,6 +19,9 @@ class NonSecureMemoryView(Protocol):
 
     def read(self, addr: int, size: int) -> bytes: ...
 
+    def read_into(self, addr: int, buffer: bytearray | memoryview) -> None:
+        """Copy ``len(buffer)`` bytes at ``addr`` into ``buffer`` (no temporary copy)."""
+
     def write(self, addr: int, data: bytes | bytearray | memoryview) -> None: ...
 
 

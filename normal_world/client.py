@@ -117,16 +117,19 @@ class TempMemref:
         return bytes(self.buffer[:self.size]) if self.buffer is not None else b""
 
     def _to_driver(self) -> DriverParam:
-        data = bytes(self.buffer[:self.size]) if self.buffer is not None else None
-        return DriverParam(self.type, data=data, size=self.size)
+        # Views, not copies: the driver copies the bytes into shared memory once,
+        # and the TA's output straight back into a bytearray buffer.
+        if self.buffer is None:
+            return DriverParam(self.type, data=None, size=self.size)
+        view = memoryview(self.buffer)[:self.size]
+        into = view if self.type.is_output and isinstance(self.buffer, bytearray) else None
+        return DriverParam(self.type, data=view, size=self.size, into=into)
 
     def _update(self, out: DriverParam) -> None:
         if not self.type.is_output:
             return
-        if out.data is not None and isinstance(self.buffer, bytearray):
-            self.buffer[:len(out.data)] = out.data
-        elif out.data is not None:
-            self.buffer = out.data  # an immutable buffer is replaced, not changed
+        if out.data is not None:  # not copied in place: an immutable buffer is replaced
+            self.buffer = out.data
         self.size = out.size
 
 

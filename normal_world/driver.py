@@ -63,15 +63,18 @@ class DriverError(Exception):
 @dataclass
 class DriverParam:
     """One TA param at the driver level. For temporary memrefs ``data`` is the buffer
-    (None: NULL memref); for registered memrefs ``shm``/``offset`` name the memory."""
+    (any bytes-like object; None: NULL memref) and ``into``, if set, a writable
+    buffer the output bytes are copied straight into (else they come back in
+    ``data``); for registered memrefs ``shm``/``offset`` name the memory."""
 
     type: ParamType = ParamType.NONE
     a: int = 0
     b: int = 0
-    data: bytes | None = None
+    data: bytes | bytearray | memoryview | None = None
     size: int = 0
     shm: "RegisteredShm | None" = None
     offset: int = 0
+    into: bytearray | memoryview | None = None
 
 
 class CallResult(NamedTuple):
@@ -369,7 +372,12 @@ class OpteeDriver:
         # of ours should be in them.
         block = self._alloc(-(-max(param.size, 1) // PAGE) * PAGE, align=PAGE)
         blocks.append(block)
-        self.channel.memory.write(block.phys, bytes(param.data[:param.size]).ljust(param.size, b"\0"))
+        data = param.data
+        if len(data) > param.size:
+            data = memoryview(data)[:param.size]
+        self._memory.write(block.phys, data)  # the one copy of the caller's bytes
+        if len(data) < param.size:  # a short buffer: the rest of the memref reads as zeros
+            self._memory.write(block.phys + len(data), bytes(param.size - len(data)))
         return msg.MsgParam.tmem(kind, block.phys, param.size)
 
     def _from_wire(self, param: DriverParam, wire: msg.MsgParam) -> DriverParam:
@@ -381,7 +389,11 @@ class OpteeDriver:
             return DriverParam(param.type, size=wire.b, shm=param.shm, offset=param.offset)
         data = None
         if param.data is not None and wire.a:
-            data = self.channel.memory.read(wire.a, min(wire.b, param.size))
+            count = min(wire.b, param.size)
+            if param.into is not None:  # straight into the caller's buffer: no temporary
+                self._memory.read_into(wire.a, param.into[:count])
+            else:
+                data = self._memory.read(wire.a, count)
         return DriverParam(param.type, data=data, size=wire.b)
 
 

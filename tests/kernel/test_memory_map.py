@@ -79,3 +79,10 @@ def test_every_access_path_applies_the_same_rule(memory: PhysicalMemory) -> None
                 except AccessError:
                     view_allowed = False
                 assert view_allowed == allowed, (hex(addr), size)
+                if 0 <= size <= 64:
+                    target = bytearray(b"\xAA" * size)
+                    try:
+                        view.read_into(addr, target)
+                        assert allowed and target == memory.read(addr, size, world)
+                    except AccessError:
+                        assert not allowed and target == b"\xAA" * size, (hex(addr), size)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tee.abi.results import ErrorOrigin, TeeResult
+from tee.abi.results import ErrorOrigin, ParamType, TeeResult
 from tee.device import Device
 from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
 from tests.conftest import HELLO_UUID
@@ -24,6 +24,22 @@ def test_reverse_buffer_in_place(ctx: Context) -> None:
     with ctx.open_session(HELLO_UUID) as session:
         session.invoke(REVERSE, Operation(TempMemref.inout(buffer)))
     assert buffer == expected
+
+
+def test_partial_memref_touches_only_its_part_of_the_buffer(ctx: Context) -> None:
+    buffer = bytearray(b"abcdefXYZ")
+    with ctx.open_session(HELLO_UUID) as session:
+        session.invoke(REVERSE, Operation(TempMemref(ParamType.MEMREF_INOUT, buffer, size=6)))
+    assert buffer == bytearray(b"fedcbaXYZ")
+
+
+def test_immutable_buffer_is_replaced_by_the_output(ctx: Context) -> None:
+    """An INOUT memref over bytes cannot change in place: the TA's bytes replace it."""
+    original = b"abc"
+    memref = TempMemref(ParamType.MEMREF_INOUT, original)
+    with ctx.open_session(HELLO_UUID) as session:
+        session.invoke(REVERSE, Operation(memref))
+    assert memref.buffer == b"cba" and original == b"abc"
 
 
 def test_secure_time_advances(ctx: Context) -> None:
