@@ -41,6 +41,7 @@ from unicorn import arm64_const as a64
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
 from tee.emu.aarch64 import Excp as _EXCP
 from unicorn.unicorn_py3.unicorn import HOOK_INTR_CFUNC as _HOOK_INTR_CFUNC
+from unicorn.unicorn_py3.unicorn import HOOK_MEM_INVALID_CFUNC as _HOOK_MEM_INVALID_CFUNC
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 _emu_start = _uclib.uc_emu_start
@@ -226,12 +227,14 @@ class El0Cpu:
         self._stop_values: tuple[int, ...] = (0,) * 11
         self._entry_regs = _RegisterBlock(uch, X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC,
                                                           a64.UC_ARM64_REG_PSTATE])
-        # The interrupt hook fires on every syscall: registered as a bare ctypes
-        # callback, skipping the binding's per-call wrapper layers. (Memory faults
-        # are rare and keep the ordinary path.)
+        # Bare ctypes callbacks: the interrupt hook fires on every syscall, and the
+        # binding's per-call wrapper layers cost microseconds; its wrappers also sit
+        # in a reference cycle (ctypes.cast), which would keep this CPU and its
+        # emulator alive until the next cyclic garbage collection.
         self._intr_fptr = _HOOK_INTR_CFUNC(self._on_interrupt_fast)
+        self._invalid_fptr = _HOOK_MEM_INVALID_CFUNC(self._on_invalid_memory_fast)
         self._hooks = [self._uc._Uc__do_hook_add(UC_HOOK_INTR, self._intr_fptr, 1, 0),
-                       self._uc.hook_add(UC_HOOK_MEM_INVALID, self._on_invalid_memory)]
+                       self._uc._Uc__do_hook_add(UC_HOOK_MEM_INVALID, self._invalid_fptr, 1, 0)]
 
     # -- address space ---------------------------------------------------------------
     def map(self, va: int, size: int, perm: Perm) -> None:
@@ -406,18 +409,23 @@ class El0Cpu:
             self._pending = self._fault(kind, pc, 0, cause)
         _uclib.uc_emu_stop(self._uch)
 
-    def _on_invalid_memory(self, uc: Uc, access: int, address: int, _size: int, _value: int,
-                           _user_data: object) -> bool:
-        kind, cause = _MEM_FAULTS.get(access, (FaultKind.DATA, "access fault"))
-        pc = uc.reg_read(a64.UC_ARM64_REG_PC)
-        if address == ERET_SENTINEL:
-            kind, cause = FaultKind.UNDEF, "eret at EL0"
-            pc = 0
-        self._pending = self._fault(kind, pc, address, cause)
-        return False
+    def _on_invalid_memory_fast(self, _handle: int, access: int, address: int, _size: int,
+                                _value: int, _key: int) -> bool:
+        try:
+            kind, cause = _MEM_FAULTS.get(access, (FaultKind.DATA, "access fault"))
+            pc = self._uc.reg_read(a64.UC_ARM64_REG_PC)
+            if address == ERET_SENTINEL:
+                kind, cause = FaultKind.UNDEF, "eret at EL0"
+                pc = 0
+            self._pending = self._fault(kind, pc, address, cause)
+        except BaseException:  # noqa: BLE001 - an exception cannot cross back into C
+            self._pending = self._fault(FaultKind.DATA, 0, address, "access fault")
+        return False  # not handled: the access fails and the run stops
 
     def close(self) -> None:
-        """Drop the hooks (they reference this object) so the emulator is freed promptly."""
+        """Drop the hooks (they reference this object) so the emulator is freed
+        promptly: by reference counting, once its owner lets go of it."""
         for hook in self._hooks:
             self._uc.hook_del(hook)
         self._hooks.clear()
+        self._intr_fptr = self._invalid_fptr = None  # they hold bound methods of this object

@@ -57,6 +57,7 @@ class SessionManager:
         if outcome.result == TeeResult.SUCCESS:
             self.sessions.add(session)
             return CallOutcome(outcome.result, ErrorOrigin.TRUSTED_APP, session)
+        session.syscall_context = None  # see close()
         self._release(instance)
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
         return CallOutcome(outcome.result, origin)
@@ -77,6 +78,10 @@ class SessionManager:
         if not instance.dead:
             self._enter(session, EntryFunction.CLOSE_SESSION, [])
         self.sessions.remove(session)
+        # The context refers back to the session: dropping it lets the instance
+        # (and its emulator) go as soon as the last reference does, not at the
+        # next cyclic garbage collection.
+        session.syscall_context = None
         self._release(instance)
         return CallOutcome(TeeResult.SUCCESS, ErrorOrigin.TEE)
 
