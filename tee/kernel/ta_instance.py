@@ -64,11 +64,13 @@ class TaParam:
 
 
 class SharedPages(NamedTuple):
-    """Non-secure pages holding a memref: host address, offset of the data, length."""
+    """Non-secure pages holding a memref: host address, offset of the data, length,
+    and a view of the same pages for the kernel."""
 
     host_address: int
     offset: int
     length: int
+    view: memoryview
 
 
 class EntryOutcome(NamedTuple):
@@ -224,7 +226,7 @@ class TaInstance:
                     pages = param.shared
                     mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
                                       PARAM_LABEL)
-                    self.user.add(mapping, pages.host_address)
+                    self.user.add(mapping, pages.host_address, pages.view)
                     addresses[index] = mapping.va + pages.offset
                 elif param.buffer is not None:
                     size = _pages(param.size)

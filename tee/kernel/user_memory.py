@@ -67,19 +67,27 @@ class UserMemory:
         # every syscall pointer, and plain ints are much cheaper than Perm flags.
         self._ranges: list[tuple[int, int, int]] = []
         self._rng = layout_rng if layout_rng is not None else random.SystemRandom()
+        # (start, end, view) of each mapping the kernel can reach as host memory:
+        # syscalls move bytes there with one copy instead of through the emulator
+        # (a megabyte through the emulator's API costs two copies and fresh pages).
+        self._host_views: list[tuple[int, int, memoryview]] = []
 
     @property
     def mappings(self) -> tuple[Mapping, ...]:
         return tuple(sorted(self._mappings, key=lambda m: m.va))
 
-    def add(self, mapping: Mapping, host_address: int | None = None) -> None:
-        """Map ``mapping``: fresh zeroed memory, or the host pages at ``host_address``."""
+    def add(self, mapping: Mapping, host_address: int | None = None,
+            host_view: memoryview | None = None) -> None:
+        """Map ``mapping``: fresh zeroed memory, or the host pages at ``host_address``
+        (``host_view``: the same pages, for the kernel's copies)."""
         if host_address is None:
             self._cpu.map(mapping.va, mapping.size, mapping.perm)
         else:
             self._cpu.map_host(mapping.va, mapping.size, mapping.perm, host_address)
         self._mappings.append(mapping)
         self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
+        if host_view is not None:
+            self._host_views.append((mapping.va, mapping.end, host_view))
 
     def add_direct(self, mapping: Mapping) -> memoryview:
         """Map ``mapping`` as fresh zeroed memory the kernel also reaches directly
@@ -87,6 +95,7 @@ class UserMemory:
         view = self._cpu.map_direct(mapping.va, mapping.size, mapping.perm)
         self._mappings.append(mapping)
         self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
+        self._host_views.append((mapping.va, mapping.end, view))
         return view
 
     def random_free_va(self, size: int) -> int:
@@ -106,6 +115,7 @@ class UserMemory:
         self._cpu.unmap(mapping.va, mapping.size)
         self._mappings.remove(mapping)
         self._ranges.remove((mapping.va, mapping.end, int(mapping.perm)))
+        self._host_views = [entry for entry in self._host_views if entry[0] != mapping.va]
 
     def has_access(self, va: int, size: int, need: Perm) -> bool:
         if va < 0 or size < 0 or va + size > U64_MAX + 1:
@@ -131,9 +141,23 @@ class UserMemory:
 
     def copy_from_user(self, va: int, size: int) -> bytes:
         self._check(va, size, Perm.READ)
-        return self._cpu.read(va, size) if size else b""
+        if not size:
+            return b""
+        view = self._host_view(va, size)
+        return bytes(view) if view is not None else self._cpu.read(va, size)
 
     def copy_to_user(self, va: int, data: bytes | bytearray) -> None:
         self._check(va, len(data), Perm.WRITE)
         if data:
-            self._cpu.write(va, data)
+            view = self._host_view(va, len(data))
+            if view is not None:
+                view[:] = data
+            else:
+                self._cpu.write(va, data)
+
+    def _host_view(self, va: int, size: int) -> memoryview | None:
+        """The host bytes of [va, va+size) if it lies inside one host-backed mapping."""
+        for start, end, view in self._host_views:
+            if start <= va and va + size <= end:
+                return view[va - start:va - start + size]
+        return None

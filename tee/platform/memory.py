@@ -73,6 +73,7 @@ class PhysicalMemory:
         self._ns_base, self._ns_end = self.nonsecure_region.base, self.nonsecure_region.end
         self._s_base, self._s_end = self.secure_region.base, self.secure_region.end
         self._ns_host: int | None = None  # host address of non-secure DRAM, once needed
+        self._ns_view: memoryview | None = None
 
     @property
     def regions(self) -> tuple[Region, Region]:
@@ -113,18 +114,21 @@ class PhysicalMemory:
         backing, offset = self._locate(addr, len(data), world)
         backing[offset:offset + len(data)] = data
 
-    def nonsecure_pages(self, addr: int, size: int) -> tuple[int, int, int]:
+    def nonsecure_pages(self, addr: int, size: int) -> tuple[int, int, int, memoryview]:
         """The whole pages holding non-secure [addr, addr+size): (host address of the
-        first page, its offset of ``addr`` inside it, length in bytes of the pages).
+        first page, its offset of ``addr`` inside it, length in bytes of the pages,
+        a view of those pages).
 
         For mapping shared memory straight into an emulated CPU, as an MMU maps
-        physical pages; AccessError unless the range is normal-world memory."""
+        physical pages, and for the kernel to reach it where the CPU sees it;
+        AccessError unless the range is normal-world memory."""
         backing, offset = self._locate(addr, size, World.NORMAL)
         first = offset - offset % PAGE
         length = -(-(offset + size) // PAGE) * PAGE - first
         if self._ns_host is None:
             self._ns_host = ctypes.addressof(ctypes.c_char.from_buffer(self._nonsecure))
-        return self._ns_host + first, offset - first, length
+            self._ns_view = memoryview(self._nonsecure)
+        return self._ns_host + first, offset - first, length, self._ns_view[first:first + length]
 
     def nonsecure_backing(self) -> mmap.mmap:
         """The non-secure DRAM store itself, for mapping into a normal-world CPU."""

@@ -93,6 +93,44 @@ static TEE_Result touch_pages(uint32_t param_types, TEE_Param params[TEE_NUM_PAR
 	return TEE_SUCCESS;
 }
 
+static TEE_Result aes_ctr(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS])
+{
+	TEE_OperationHandle op = TEE_HANDLE_NULL;
+	TEE_ObjectHandle key = TEE_HANDLE_NULL;
+	TEE_Attribute attr = { };
+	uint8_t *key_iv = NULL;
+	size_t out_len = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+					   TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE) ||
+	    params[0].memref.size != 32)
+		return TEE_ERROR_BAD_PARAMETERS;
+	key_iv = params[0].memref.buffer;
+	res = TEE_AllocateOperation(&op, TEE_ALG_AES_CTR, TEE_MODE_ENCRYPT, 128);
+	if (res != TEE_SUCCESS)
+		return res;
+	res = TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &key);
+	if (res != TEE_SUCCESS)
+		goto out;
+	TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key_iv, 16);
+	res = TEE_PopulateTransientObject(key, &attr, 1);
+	if (res != TEE_SUCCESS)
+		goto out;
+	res = TEE_SetOperationKey(op, key);
+	if (res != TEE_SUCCESS)
+		goto out;
+	TEE_CipherInit(op, key_iv + 16, 16);
+	out_len = params[2].memref.size;
+	res = TEE_CipherDoFinal(op, params[1].memref.buffer, params[1].memref.size,
+				params[2].memref.buffer, &out_len);
+	params[2].memref.size = out_len;
+out:
+	TEE_FreeTransientObject(key);
+	TEE_FreeOperation(op);
+	return res;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *session_ctx, uint32_t cmd_id,
 				      uint32_t param_types,
 				      TEE_Param params[TEE_NUM_PARAMS])
@@ -107,6 +145,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *session_ctx, uint32_t cmd_id,
 		return sha256(param_types, params);
 	case TA_BENCH_CMD_TOUCH_PAGES:
 		return touch_pages(param_types, params);
+	case TA_BENCH_CMD_AES_CTR:
+		return aes_ctr(param_types, params);
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;
 	}

@@ -35,4 +35,12 @@
  */
 #define TA_BENCH_CMD_TOUCH_PAGES	3
 
+/*
+ * params[0] MEMREF_INPUT: 16-byte AES key, then the 16-byte initial counter.
+ * params[1] MEMREF_INPUT: the data. params[2] MEMREF_OUTPUT: at least as long.
+ * Encrypts params[1] into params[2] with AES-128-CTR through the GP API
+ * (TEE_CipherInit + TEE_CipherDoFinal): the engine a DRM decrypt would use.
+ */
+#define TA_BENCH_CMD_AES_CTR		4
+
 #endif /* BENCH_TA_H */
