@@ -155,6 +155,14 @@ class UserMemory:
             else:
                 self._cpu.write(va, data)
 
+    def view(self, va: int, size: int, need: Perm) -> memoryview | None:
+        """The TA's [va, va+size) in place, checked for ``need``, if it lies in host
+        memory (its stack, a memref param); None if it does not (copy instead).
+        For bulk data the kernel only streams through, never interprets: the
+        bytes may change under it if the client shares them, as with OP-TEE."""
+        self._check(va, size, need)
+        return self._host_view(va, size)
+
     def _host_view(self, va: int, size: int) -> memoryview | None:
         """The host bytes of [va, va+size) if it lies inside one host-backed mapping."""
         for start, end, view in self._host_views:

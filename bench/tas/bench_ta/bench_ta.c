@@ -100,11 +100,22 @@ static TEE_Result aes_ctr(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS]
 	TEE_Attribute attr = { };
 	uint8_t *key_iv = NULL;
 	size_t out_len = 0;
+	void *dst = NULL;
 	TEE_Result res = TEE_SUCCESS;
 
-	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
-					   TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE) ||
-	    params[0].memref.size != 32)
+	if (param_types == TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+					   TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE)) {
+		dst = params[2].memref.buffer;
+		out_len = params[2].memref.size;
+	} else if (param_types == TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
+						  TEE_PARAM_TYPE_MEMREF_INOUT,
+						  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE)) {
+		dst = params[1].memref.buffer;	/* in place */
+		out_len = params[1].memref.size;
+	} else {
+		return TEE_ERROR_BAD_PARAMETERS;
+	}
+	if (params[0].memref.size != 32)
 		return TEE_ERROR_BAD_PARAMETERS;
 	key_iv = params[0].memref.buffer;
 	res = TEE_AllocateOperation(&op, TEE_ALG_AES_CTR, TEE_MODE_ENCRYPT, 128);
@@ -121,10 +132,9 @@ static TEE_Result aes_ctr(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS]
 	if (res != TEE_SUCCESS)
 		goto out;
 	TEE_CipherInit(op, key_iv + 16, 16);
-	out_len = params[2].memref.size;
-	res = TEE_CipherDoFinal(op, params[1].memref.buffer, params[1].memref.size,
-				params[2].memref.buffer, &out_len);
-	params[2].memref.size = out_len;
+	res = TEE_CipherDoFinal(op, params[1].memref.buffer, params[1].memref.size, dst, &out_len);
+	if (dst != params[1].memref.buffer)
+		params[2].memref.size = out_len;
 out:
 	TEE_FreeTransientObject(key);
 	TEE_FreeOperation(op);

@@ -235,6 +235,27 @@ class CtrEngine:
 
     final = update
 
+    def update_into(self, data: memoryview, out: memoryview) -> None:
+        """``update`` written straight into ``out`` (as long as ``data``; may be the
+        same memory): no output object, no copy."""
+        length = len(data)
+        if length <= 16:
+            out[:] = self.update(data)
+            return
+        ctx = Cipher(self._alg, modes.CTR(self._counter.to_bytes(16, "big"))).encryptor()
+        if self._offset:
+            ctx.update(bytes(self._offset))
+        # cryptography wants 15 bytes of room after the output of update_into:
+        # all but the last block go in place, the last block the ordinary way.
+        head = length - 16
+        ctx.update_into(data[:head], out[:head + 15])
+        out[head:] = ctx.update(data[head:])
+        used = self._offset + length
+        self._counter = (self._counter + used // 16) % (1 << 128)
+        self._offset = used % 16
+
+    final_into = update_into
+
     def clone(self) -> "CtrEngine":
         return copy.copy(self)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 from tee.abi.gp_crypto import Mode, OperationClass as C
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import Syscall
+from tee.emu import Perm
 from tee.kernel.crypto import CryptoError
 from tee.kernel.crypto.algorithms import ALGORITHMS
 from tee.kernel.crypto.asymmetric import (asymmetric_output_size, derive, rsa_decrypt,
@@ -23,7 +24,8 @@ from tee.kernel.crypto.context import CrypState
 from tee.kernel.crypto.objects import CryptoObject
 from tee.kernel.crypto.symmetric import DigestEngine, ae_engine, cipher_engine, mac_engine
 from tee.kernel.svc.objects import (crypto, crypto_handler, put_output, read_attributes,
-                                    read_input, read_u64, require_writable, write_u32, write_u64)
+                                    read_input, read_u64, require_readable, require_writable,
+                                    write_u32, write_u64)
 from tee.kernel.syscalls import SyscallContext, syscall
 
 
@@ -158,22 +160,45 @@ def sys_cipher_init(ctx: SyscallContext, handle: int, iv: int, iv_len: int) -> i
 def _cipher_step(ctx: SyscallContext, handle: int, src: int, size: int, dst: int,
                  dst_len_va: int, final: bool) -> int:
     state = _initialized(ctx, handle, C.CIPHER)
-    data = read_input(ctx, src, size)
+    if src == 0 and size:
+        raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "NULL buffer with a size")
+    require_readable(ctx, src, size)  # the input is checked first, as it always was
     engine = state.engine
-    needed = engine.final_size(len(data)) if final else engine.update_size(len(data))
+    needed = engine.final_size(size) if final else engine.update_size(size)
     capacity = read_u64(ctx, dst_len_va) if dst_len_va else 0
     if capacity < needed:
         if dst_len_va:
             write_u64(ctx, dst_len_va, needed)
         return TeeResult.ERROR_SHORT_BUFFER
     require_writable(ctx, dst, needed)
-    out = engine.final(data) if final else engine.update(data)
+    if needed == size and _stream_in_place(ctx, engine, src, size, dst, final):
+        written = size
+    else:
+        data = read_input(ctx, src, size)
+        out = engine.final(data) if final else engine.update(data)
+        ctx.user.copy_to_user(dst, out)
+        written = len(out)
     if final:
         state.initialized = False
-    ctx.user.copy_to_user(dst, out)
     if dst_len_va:
-        write_u64(ctx, dst_len_va, len(out))
+        write_u64(ctx, dst_len_va, written)
     return TeeResult.SUCCESS
+
+
+def _stream_in_place(ctx: SyscallContext, engine: object, src: int, size: int, dst: int,
+                     final: bool) -> bool:
+    """A stream cipher (CTR) over host-backed TA memory runs from the TA's pages
+    into the TA's pages: no copy of a possibly megabyte-long input or output.
+    False (nothing done) when the engine, the memory or an overlap rules it out."""
+    into = getattr(engine, "final_into" if final else "update_into", None)
+    if into is None or not size or (src != dst and src < dst + size and dst < src + size):
+        return False  # partly overlapping buffers: the copying path is exact
+    source = ctx.user.view(src, size, Perm.READ)
+    target = ctx.user.view(dst, size, Perm.WRITE)
+    if source is None or target is None:
+        return False
+    into(source, target)
+    return True
 
 
 @syscall(Syscall.CIPHER_UPDATE)

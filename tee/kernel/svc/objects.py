@@ -70,6 +70,11 @@ def require_writable(ctx: SyscallContext, va: int, size: int) -> None:
         raise UserAccessError(f"TA range {va:#x}+{size:#x} is not writable")
 
 
+def require_readable(ctx: SyscallContext, va: int, size: int) -> None:
+    if not ctx.user.has_access(va, size, Perm.READ):
+        raise UserAccessError(f"TA range {va:#x}+{size:#x} is not readable")
+
+
 def read_input(ctx: SyscallContext, va: int, size: int) -> bytes:
     """A TA input buffer; NULL with a nonzero size is BAD_PARAMETERS (as OP-TEE)."""
     if va == 0 and size:

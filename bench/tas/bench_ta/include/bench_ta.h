@@ -40,6 +40,7 @@
  * params[1] MEMREF_INPUT: the data. params[2] MEMREF_OUTPUT: at least as long.
  * Encrypts params[1] into params[2] with AES-128-CTR through the GP API
  * (TEE_CipherInit + TEE_CipherDoFinal): the engine a DRM decrypt would use.
+ * With params[1] MEMREF_INOUT and params[2] NONE, encrypts params[1] in place.
  */
 #define TA_BENCH_CMD_AES_CTR		4
 
