@@ -31,11 +31,12 @@ import weakref
 from dataclasses import dataclass
 from enum import Enum, IntFlag
 
-from unicorn import (UC_ERR_READ_UNMAPPED as _UC_ERR_READ_UNMAPPED,
-                     UC_ERR_WRITE_UNMAPPED as _UC_ERR_WRITE_UNMAPPED, UC_ARCH_ARM64, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
+from unicorn import (UC_ARCH_ARM64, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
                      UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED,
                      UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_ARM, UC_PROT_EXEC,
                      UC_PROT_READ, UC_PROT_WRITE, Uc, UcError)
+from unicorn import UC_ERR_READ_UNMAPPED as _UC_ERR_READ_UNMAPPED
+from unicorn import UC_ERR_WRITE_UNMAPPED as _UC_ERR_WRITE_UNMAPPED
 from unicorn import arm64_const as a64
 
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS

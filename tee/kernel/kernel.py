@@ -40,8 +40,17 @@ SECURE_CAPABILITIES = (SecureCapability.DYNAMIC_SHM | SecureCapability.MEMREF_NU
 
 
 def _regs(*values: int) -> Regs:
-    padded = list(values) + [0] * (8 - len(values))
-    return tuple(v & 0xFFFF_FFFF_FFFF_FFFF for v in padded[:8])  # type: ignore[return-value]
+    """Up to eight result registers, zero-padded to eight, each wrapped to 64 bits."""
+    wrapped = tuple([v & 0xFFFF_FFFF_FFFF_FFFF for v in values[:8]])
+    return wrapped + _ZEROS[len(values):]  # type: ignore[return-value]
+
+
+_ZEROS = (0,) * 8
+
+
+def _constant(answer: Regs) -> Callable[[Regs], Regs]:
+    """A fast call whose answer never changes (identification queries)."""
+    return lambda _regs: answer
 
 
 @dataclass
@@ -74,10 +83,10 @@ class SecureKernel:
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALLS_COUNT: self._calls_count,
-            OpteeSmc.CALLS_UID: lambda r: _regs(*OPTEE_MSG_API_UID),
-            OpteeSmc.CALLS_REVISION: lambda r: _regs(*OPTEE_MSG_REVISION),
-            OpteeSmc.GET_OS_UUID: lambda r: _regs(*OPTEE_OS_UUID),
-            OpteeSmc.GET_OS_REVISION: lambda r: _regs(*OS_REVISION, 0),
+            OpteeSmc.CALLS_UID: _constant(_regs(*OPTEE_MSG_API_UID)),
+            OpteeSmc.CALLS_REVISION: _constant(_regs(*OPTEE_MSG_REVISION)),
+            OpteeSmc.GET_OS_UUID: _constant(_regs(*OPTEE_OS_UUID)),
+            OpteeSmc.GET_OS_REVISION: _constant(_regs(*OS_REVISION, 0)),
             OpteeSmc.EXCHANGE_CAPABILITIES: self._exchange_capabilities,
             OpteeSmc.GET_THREAD_COUNT: lambda r: _regs(OpteeSmcReturn.OK, self.config.thread_count),
         }
