@@ -121,7 +121,7 @@ class TempMemref:
         # and the TA's output straight back into a bytearray buffer.
         if self.buffer is None:
             return DriverParam(self.type, data=None, size=self.size)
-        view = memoryview(self.buffer)[:self.size]
+        view = memoryview(self.buffer).cast("B")[:self.size]  # bytes, whatever the buffer type
         into = view if self.type.is_output and isinstance(self.buffer, bytearray) else None
         return DriverParam(self.type, data=view, size=self.size, into=into)
 
