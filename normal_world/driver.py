@@ -125,7 +125,7 @@ class OpteeDriver:
         self.capabilities = 0
         self.thread_count = 0
         self.thread_limit_waits = 0  # how often a call found every secure thread busy
-        self._memory = channel.memory
+        self._memory = channel.memory  # the channel's two halves, used on every call
         self._smc = channel.smc
         self.probe()
 
@@ -139,7 +139,7 @@ class OpteeDriver:
 
     # -- discovery -------------------------------------------------------------------
     def fast_call(self, function_id: int, *args: int) -> tuple[int, ...]:
-        return self.channel.smc([function_id, *args, *([0] * (7 - len(args)))])
+        return self._smc([function_id, *args, *([0] * (7 - len(args)))])
 
     def probe(self) -> None:
         """Refuse to run against anything but an OP-TEE message-ABI secure world."""
@@ -320,16 +320,16 @@ class OpteeDriver:
 
     def _serve_rpc_command(self, phys: int) -> None:
         try:
-            size = msg.arg_size(msg.peek_num_params(self.channel.memory.read(phys, msg.HEADER_SIZE)))
-            arg = msg.decode_arg(self.channel.memory.read(phys, size))
+            size = msg.arg_size(msg.peek_num_params(self._memory.read(phys, msg.HEADER_SIZE)))
+            arg = msg.decode_arg(self._memory.read(phys, size))
         except msg.MessageError:
             return
         if arg.cmd == RpcCmd.LOAD_TA:
-            reply = self.supplicant.load_ta(arg, self.channel.memory.write)
+            reply = self.supplicant.load_ta(arg, self._memory.write)
         elif arg.cmd == RpcCmd.FS:
-            reply = self.supplicant.fs(arg, self.channel.memory.read, self.channel.memory.write)
+            reply = self.supplicant.fs(arg, self._memory.read, self._memory.write)
         elif arg.cmd == RpcCmd.RPMB:
-            reply = self.supplicant.rpmb_request(arg, self.channel.memory.read, self.channel.memory.write)
+            reply = self.supplicant.rpmb_request(arg, self._memory.read, self._memory.write)
         elif arg.cmd == RpcCmd.GET_TIME:
             now = time.time_ns()
             reply = _ok(arg, (msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, now // 10**9, now % 10**9),))
@@ -346,7 +346,7 @@ class OpteeDriver:
             reply = _ok(arg, arg.params)
         else:
             reply = msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.ERROR_NOT_SUPPORTED)
-        self.channel.memory.write(phys, msg.encode_arg(reply))
+        self._memory.write(phys, msg.encode_arg(reply))
 
     def _rpc_shm_alloc(self, arg: msg.MsgArg) -> msg.MsgArg:
         size = arg.params[0].b

@@ -49,15 +49,14 @@ class ParamError(Exception):
 
 
 class CallRequest:
-    """One yielding call: where its message is, its size once known, the private
-    copy of it, who sent it, and the shared-memory registrations it pins until it ends."""
+    """One yielding call: where its message is, its size once known, who sent it,
+    and the shared-memory registrations it pins until it ends."""
 
-    __slots__ = ("phys", "size", "raw", "guest", "pins")
+    __slots__ = ("phys", "size", "guest", "pins")
 
     def __init__(self, phys: int, guest: int, size: int | None = None) -> None:
         self.phys = phys
         self.size = size
-        self.raw: bytes | None = None
         self.guest = guest
         self.pins: list[Registration] = []
 
@@ -84,16 +83,13 @@ class StdEntry:
         """Copy the message at ``call.phys`` out of normal-world memory, once: its
         size from the header unless ``call.size`` is already known. None when it
         is misaligned or not wholly in non-secure memory."""
-        call.raw = raw = (self._fetch(call.phys) if call.size is None
-                          else self._read(call.phys, call.size))
-        return raw
+        if call.size is None:
+            return self._fetch(call.phys)
+        return self._read(call.phys, call.size)
 
-    def handle(self, call: CallRequest) -> int:
-        """Handle the message of ``call`` (fetched already, or fetched now);
-        returns the SMC return code."""
-        raw = call.raw if call.raw is not None else self.fetch(call)
-        if raw is None:
-            return OpteeSmcReturn.EBADADDR
+    def handle(self, call: CallRequest, raw: bytes) -> int:
+        """Handle ``raw``, the private copy of the message of ``call`` that
+        :meth:`fetch` made; returns the SMC return code."""
         try:
             arg = msg.decode_arg(raw)
         except msg.MessageError as error:

@@ -148,7 +148,7 @@ class SecureKernel:
                 raw = self.std.fetch(call)
                 if raw is not None and (not with_rpc_arg
                                         or self._use_rpc_arg_at(call.phys + len(raw))):
-                    code = self.std.handle(call)
+                    code = self.std.handle(call, raw)
                     self.rpc.release_call_resources()
                     return (code, 0, 0, 0) + preserved
             for registration in call.pins:

@@ -42,7 +42,6 @@ R = TypeVar("R")
 #: the TA may have scribbled on the last one).
 _NO_PARAMS_BLOCK = UTEE_PARAMS.pack(0, *[0] * 8)
 _RETURN, _PANIC = int(Syscall.RETURN), int(Syscall.PANIC)
-_SYSCALL_STOP = StopKind.SYSCALL
 
 
 def _pages(size: int) -> int:
@@ -168,7 +167,7 @@ class TaInstance:
                 stop = cpu.run(time_slice=left)
             else:
                 stop = cpu.run()
-            if stop.kind is _SYSCALL_STOP:
+            if stop.kind is StopKind.SYSCALL:
                 regs = self.cpu.syscall_registers()
                 number = regs[8]
                 if number == _RETURN:

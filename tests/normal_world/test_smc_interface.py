@@ -238,9 +238,9 @@ def test_calls_from_any_ordinary_depth_copy_none_of_the_callers_stack(device: De
     saved: list[int] = []
     original = device.kernel.std.handle
 
-    def spy(call):  # type: ignore[no-untyped-def]
+    def spy(call, raw):  # type: ignore[no-untyped-def]
         saved.append(greenlet.getcurrent().parent._stack_saved)  # the caller, while switched out
-        return original(call)
+        return original(call, raw)
 
     device.kernel.std.handle = spy  # type: ignore[method-assign]
     for depth in (0, 10, 40):
