@@ -20,6 +20,7 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_UUID, OS_REVISION,
                                OpteeSmc, OpteeSmcReturn, SecureCapability)
 from tee.kernel.entry_std import CallRequest, StdEntry
+from tee.kernel.limits import Limits, MemoryBudget
 from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
@@ -59,6 +60,8 @@ class KernelConfig:
     rng_seed: bytes | None = None
     #: CFG_NUM_THREADS: yielding calls that may be in progress at once.
     thread_count: int = 4
+    #: Bounds on every resource clients and TAs can make the kernel hold.
+    limits: Limits = field(default_factory=Limits)
 
 
 class SecureKernel:
@@ -77,7 +80,9 @@ class SecureKernel:
         self.rpc = RpcClient(self.threads, memory)
         self.shm = ShmRegistry(memory)
         self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
-        self.tas = TaManager(self.log, self.config.tas)
+        limits = self.config.limits
+        self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
+        self.tas = TaManager(self.log, self.config.tas, self.memory_budget)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
                                               self._syscall_context, self.log)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)

@@ -27,6 +27,7 @@ from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.syscalls import EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
+from tee.kernel.limits import MemoryAccount, MemoryBudget
 from tee.kernel.syscalls import SyscallContext, TaPanic, dispatch
 from tee.kernel.ta_image import TaImage
 from tee.kernel.user_memory import ASLR_WINDOW, PARAM_LABEL, Mapping, UserMemory
@@ -95,6 +96,10 @@ class TaInstance:
     #: The crash dump of the entry that killed this instance (None while alive):
     #: the record of why it died, for the secure log and the client API.
     last_dump: str | None = None
+    #: Kernel memory this instance makes the kernel hold (crypto states, buffered
+    #: data, objects): charged before use, given back when the instance ends.
+    memory: MemoryAccount = field(default_factory=lambda: MemoryBudget(1 << 62, 1 << 62).account(),
+                                  repr=False)
     _resources: dict[type, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -287,4 +292,5 @@ class TaInstance:
             if close is not None:
                 close()
         self._resources.clear()
+        self.memory.close()
         self.cpu.close()

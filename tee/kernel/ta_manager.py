@@ -23,6 +23,7 @@ from typing import Callable
 
 from tee.abi.results import TeeResult
 from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
+from tee.kernel.limits import MemoryBudget
 from tee.kernel.services import SecureLog
 from tee.kernel.ta_image import TaFormatError, TaImage, parse_ta_elf
 from tee.kernel.ta_instance import TaInstance
@@ -57,9 +58,12 @@ class TaManagerConfig:
 
 
 class TaManager:
-    def __init__(self, log: SecureLog, config: TaManagerConfig | None = None) -> None:
+    def __init__(self, log: SecureLog, config: TaManagerConfig | None = None,
+                 memory: MemoryBudget | None = None) -> None:
         self.log = log
         self.config = config or TaManagerConfig()
+        #: The device's kernel-memory budget; each instance gets an account of it.
+        self.memory = memory or MemoryBudget(1 << 62, 1 << 62)
         self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
         self._parsed: dict[bytes, TaImage] = {}  # SHA-256 of a verified ELF -> its parse
         self._trusted_key = load_trusted_key(self.config.ta_public_key)
@@ -87,7 +91,8 @@ class TaManager:
         instance = TaInstance(image, self._layout_rng,
                               instruction_budget=self.config.instruction_budget,
                               slice_instructions=self.config.slice_instructions,
-                              time_slice=self.config.time_slice)
+                              time_slice=self.config.time_slice,
+                              memory=self.memory.account(str(uuid)))
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         # Recorded only now: an image that fails any check leaves no trace.
