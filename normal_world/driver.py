@@ -281,11 +281,49 @@ class OpteeDriver:
         if is_rpc_return(regs[0]):
             rpc_arg = phys + size if self._rpc_room else None
             while is_rpc_return(regs[0]):
-                regs = self._smc(self._serve_rpc(regs, rpc_arg))
+                try:
+                    resume = self._serve_rpc(regs, rpc_arg)
+                except KeyboardInterrupt:
+                    self._abandon(regs, rpc_arg)
+                    raise
+                regs = self._smc(resume)
         if self._waiting:  # only calls that met ETHREAD_LIMIT wait to be told
             with self._completion:
                 self._completion.notify_all()
         return regs[0]
+
+    def _abandon(self, regs: tuple[int, ...], rpc_arg: int | None) -> None:
+        """Ctrl-C while serving an RPC: the secure thread still waits for us. Finish
+        the call, refusing every further request, so the thread is free again (a TA
+        that will not end is ended by the secure world's call time limit)."""
+        while is_rpc_return(regs[0]):
+            resume = [OpteeSmc.RETURN_FROM_RPC, *regs[1:8]]
+            if regs[0] == OpteeSmcReturn.RPC_CMD:
+                self._refuse_rpc_command(regs, rpc_arg)
+            elif regs[0] == OpteeSmcReturn.RPC_ALLOC:
+                resume[1:3] = [0, 0]  # no memory
+            elif regs[0] == OpteeSmcReturn.RPC_FREE:
+                resume = self._serve_rpc(regs, rpc_arg)
+            regs = self._smc(resume)
+
+    def _refuse_rpc_command(self, regs: tuple[int, ...], rpc_arg: int | None) -> None:
+        phys = self._rpc_command_buffer(regs, rpc_arg)
+        if phys is None:
+            return
+        try:
+            size = msg.arg_size(msg.peek_num_params(self._memory.read(phys, msg.HEADER_SIZE)))
+            arg = msg.decode_arg(self._memory.read(phys, size))
+        except msg.MessageError:
+            return
+        self._memory.write(phys, msg.encode_arg(
+            msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.ERROR_CANCEL)))
+
+    def _rpc_command_buffer(self, regs: tuple[int, ...], rpc_arg: int | None) -> int | None:
+        """Where the RPC_CMD in ``regs`` keeps its message."""
+        cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+        with self._lock:
+            block = self._rpc_buffers.get(cookie)
+        return block.phys if block is not None else rpc_arg
 
     # -- RPC ------------------------------------------------------------------------------
     def _serve_rpc(self, regs: tuple[int, ...], rpc_arg: int | None) -> list[int]:
@@ -310,10 +348,7 @@ class OpteeDriver:
         elif code == OpteeSmcReturn.RPC_FOREIGN_INTR:
             time.sleep(0)  # the "interrupt": let other normal-world threads run
         elif code == OpteeSmcReturn.RPC_CMD:
-            cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-            with self._lock:
-                block = self._rpc_buffers.get(cookie)
-            phys = block.phys if block is not None else rpc_arg
+            phys = self._rpc_command_buffer(regs, rpc_arg)
             if phys is not None:
                 self._serve_rpc_command(phys)
         return resume

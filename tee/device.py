@@ -12,10 +12,11 @@ import secrets
 import tempfile
 import threading
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from tee.kernel.kernel import KernelConfig, SecureKernel
+from tee.kernel.services import InternalErrors
 from tee.monitor import SecureMonitor
 from tee.monitor.registry import Regs
 from tee.monitor.services import arm_arch_service, trusted_os_services
@@ -85,8 +86,12 @@ class Device:
     without a state directory the board gets a temporary one."""
 
     def __init__(self, ta_store: Path | str | None = None, config: DeviceConfig | None = None,
-                 state_dir: Path | str | None = None) -> None:
+                 state_dir: Path | str | None = None, *, call_timeout: float | None = None) -> None:
         self.config = config or DeviceConfig()
+        if call_timeout is not None:  # the one setting most users want: see TaManagerConfig
+            kernel = self.config.kernel
+            self.config = replace(self.config, kernel=replace(
+                kernel, tas=replace(kernel.tas, call_timeout=call_timeout)))
         self.ta_store = Path(ta_store) if ta_store is not None else default_ta_store()
         self._tmp: tempfile.TemporaryDirectory | None = None
         if state_dir is None:
@@ -137,6 +142,12 @@ class Device:
             return self.monitor.smc(regs)
         finally:
             core.leave()
+
+    @property
+    def internal_errors(self) -> "InternalErrors":
+        """Unexpected exceptions the secure side caught (``count`` and ``recent``):
+        a bug oracle for tests and fuzzing harnesses, read without parsing the log."""
+        return self.kernel.internal_errors
 
     @property
     def secure_log(self) -> list[str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+import weakref
 from pathlib import Path
 
 import pytest
 
 from tee.device import Device, DeviceConfig
-from tee.kernel.kernel import KernelConfig
+from tee.kernel.kernel import KernelConfig, SecureKernel
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.tools.ta_build import build_ta
 from normal_world import Context, EmbeddedChannel
@@ -24,6 +25,34 @@ RPC_TEST_UUID = uuid.UUID("5ff3f475-1563-446d-80ad-00d4458aab04")
 RELAY_UUID = uuid.UUID("042e386a-59dc-411e-829b-d2e1f7ccb8e4")
 #: Small enough that an endless loop ends a test quickly, large enough for any honest command.
 TEST_INSTRUCTION_BUDGET = 20_000_000
+
+
+# Every secure kernel the suite boots, so that each test can be failed when any
+# of them met an internal error during it (whatever the test itself checks).
+_KERNELS: "weakref.WeakSet[SecureKernel]" = weakref.WeakSet()
+_boot = SecureKernel.__init__
+
+
+def _boot_and_remember(self: SecureKernel, *args: object, **kwargs: object) -> None:
+    _boot(self, *args, **kwargs)  # type: ignore[arg-type]
+    _KERNELS.add(self)
+
+
+SecureKernel.__init__ = _boot_and_remember  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _fail_on_internal_errors():
+    """No test may leave the secure side with a new internal error (a Python
+    exception caught at a vector: a bug, whatever the test meant to provoke)."""
+    before = {kernel: kernel.internal_errors.count for kernel in list(_KERNELS)}
+    yield
+    moved = [kernel for kernel in list(_KERNELS)
+             if kernel.internal_errors.count != before.get(kernel, 0)]
+    before.clear()
+    assert not moved, "internal errors in the secure world:\n" + "\n".join(
+        f"{error.where}: {error.summary}\n{error.traceback}"
+        for kernel in moved for error in kernel.internal_errors.recent)
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +81,7 @@ def ctx(device: Device) -> Context:
 
 @pytest.fixture
 def no_internal_errors(device: Device):
-    """Fails the test if the secure side hit an unexpected Python exception."""
+    """Fails the test if the secure side hit an unexpected Python exception
+    (every test is checked so by ``_fail_on_internal_errors``; this names it)."""
     yield
-    assert not [line for line in device.secure_log if "internal error" in line]
+    assert device.internal_errors.count == 0

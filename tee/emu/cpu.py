@@ -143,6 +143,8 @@ class Stop:
 _SYSCALL_STOP = Stop(StopKind.SYSCALL)
 _BUDGET_STOP = Stop(StopKind.BUDGET_EXHAUSTED)
 _PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
+#: Not a stop a caller sees: Ctrl-C arrived inside a hook, and run() raises it.
+_INTERRUPTED = Stop(StopKind.PREEMPTED)
 
 
 class _Watchdog:
@@ -169,12 +171,21 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._loop, name="teesim-timer", daemon=True)
                 self._thread.start()
 
+    def forget(self, cpu: "El0Cpu") -> None:
+        """``cpu`` is closing: once this returns, the timer never touches it again."""
+        with self._lock:
+            self._cpus.discard(cpu)
+            self._seen.pop(cpu, None)
+
     def _loop(self) -> None:
         while True:
             time.sleep(self.tick)
-            with self._lock:
-                cpus = list(self._cpus)
-            for cpu in cpus:
+            self._look()  # holds CPUs only for the look, never while sleeping
+
+    def _look(self) -> None:
+        # Under the lock, so that a CPU cannot be closed between the look and the stop.
+        with self._lock:
+            for cpu in list(self._cpus):
                 serial = cpu._run_serial
                 if cpu._running and self._seen.get(cpu) == serial:
                     cpu._interrupt(serial)
@@ -357,6 +368,8 @@ class El0Cpu:
             if values[10] & PSTATE_EL_MASK:
                 return self._fault(FaultKind.UNDEF, values[9], 0, "left EL0")
             return stop
+        if stop is _INTERRUPTED:
+            raise KeyboardInterrupt  # delivered where Python code can take it
         return stop if stop is not None else self._explain_silent_stop(budget)
 
     def _interrupt(self, serial: int) -> None:
@@ -388,14 +401,21 @@ class El0Cpu:
     def _fault(kind: FaultKind, pc: int, address: int, cause: str) -> Stop:
         return Stop(StopKind.FAULT, CpuFault(kind, pc, address, cause))
 
+    # Hooks run Python inside the emulator's C loop: an exception cannot cross back
+    # into C (ctypes would print it and drop it), so each one is turned into a stop.
+    # Ctrl-C lands wherever Python happens to run, often here: it is kept and
+    # raised by run() once the emulator has returned.
     def _on_interrupt_fast(self, _handle: int, number: int, _key: int) -> None:
-        if number == _EXCP.SWI:  # the common case: a syscall
-            self._pending = _SYSCALL_STOP
-            _uclib.uc_emu_stop(self._uch)
-            return
         try:
+            if number == _EXCP.SWI:  # the common case: a syscall
+                self._pending = _SYSCALL_STOP
+                _uclib.uc_emu_stop(self._uch)
+                return
             self._on_interrupt(self._uc, number, None)
-        except BaseException:  # noqa: BLE001 - an exception cannot cross back into C
+        except KeyboardInterrupt:
+            self._pending = _INTERRUPTED
+            _uclib.uc_emu_stop(self._uch)
+        except BaseException:  # noqa: BLE001
             self._pending = self._fault(FaultKind.UNDEF, 0, 0, f"exception {number}")
             _uclib.uc_emu_stop(self._uch)
 
@@ -419,13 +439,18 @@ class El0Cpu:
                 kind, cause = FaultKind.UNDEF, "eret at EL0"
                 pc = 0
             self._pending = self._fault(kind, pc, address, cause)
-        except BaseException:  # noqa: BLE001 - an exception cannot cross back into C
+        except KeyboardInterrupt:
+            self._pending = _INTERRUPTED
+        except BaseException:  # noqa: BLE001
             self._pending = self._fault(FaultKind.DATA, 0, address, "access fault")
         return False  # not handled: the access fails and the run stops
 
     def close(self) -> None:
         """Drop the hooks (they reference this object) so the emulator is freed
         promptly: by reference counting, once its owner lets go of it."""
+        if self._watched:
+            _WATCHDOG.forget(self)
+            self._watched = False
         for hook in self._hooks:
             self._uc.hook_del(hook)
         self._hooks.clear()

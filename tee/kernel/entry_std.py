@@ -22,7 +22,7 @@ from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
 from tee.kernel.services import SecureLog
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
-from tee.kernel.shm_registry import Registration, ShmError, ShmRegistry
+from tee.kernel.shm_registry import Registration, ShmError, ShmExhausted, ShmRegistry
 from tee.kernel.ta_instance import SharedPages, TaParam
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
@@ -59,6 +59,16 @@ class CallRequest:
         self.size = size
         self.guest = guest
         self.pins: list[Registration] = []
+
+    def pin(self, registration: Registration) -> None:
+        registration.pins += 1
+        self.pins.append(registration)
+
+    def release_pins(self) -> None:
+        """The call ended (however it ended): the registrations it used may go."""
+        for registration in self.pins:
+            registration.pins -= 1
+        self.pins.clear()
 
 
 @dataclass
@@ -100,11 +110,7 @@ class StdEntry:
         handler = self._COMMANDS.get(arg.cmd)
         if handler is None:
             return OpteeSmcReturn.EBADCMD
-        try:
-            reply = handler(self, arg, call)
-        finally:
-            for registration in call.pins:
-                registration.pins -= 1
+        reply = handler(self, arg, call)
         self.memory.write(call.phys, msg.encode_arg(reply), World.NORMAL)
         return OpteeSmcReturn.OK
 
@@ -211,6 +217,9 @@ class StdEntry:
             return _fail(arg, TeeResult.ERROR_NOT_SUPPORTED)
         try:
             self.shm.register(call.guest, param.c, param.a, param.b)
+        except ShmExhausted as error:
+            self.log.core("E", f"register shm: {error}")
+            return _fail(arg, TeeResult.ERROR_OUT_OF_MEMORY)
         except ShmError as error:
             self.log.core("E", f"register shm: {error}")
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
@@ -268,8 +277,7 @@ class StdEntry:
                 phys, registration = self.shm.resolve(call.guest, param.c, param.a, param.b)
             except ShmError as error:
                 raise ParamError(f"registered memref: {error}") from None
-            registration.pins += 1
-            call.pins.append(registration)
+            call.pin(registration)
         elif param.a == 0:
             return TaParam(kind, buffer=None, size=param.b), None  # NULL memref: a size query
         else:

@@ -10,7 +10,9 @@ request cannot take the secure world down.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import random
 import traceback
 from dataclasses import dataclass, field
 from typing import Callable
@@ -23,7 +25,8 @@ from tee.kernel.entry_std import CallRequest, StdEntry
 from tee.kernel.limits import Limits, MemoryBudget
 from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.session_manager import SessionManager
-from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
+from tee.kernel.services import (InternalError, InternalErrors, PersistentTimeStore, SecureClock,
+                                 SecureLog, SecureRng)
 from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.storage.store import StorageManager
 from tee.kernel.shm_registry import ShmError, ShmRegistry
@@ -54,6 +57,14 @@ def _constant(answer: Regs) -> Callable[[Regs], Regs]:
     return lambda _regs: answer
 
 
+def _token_rng(seed: bytes | None) -> random.Random:
+    """Where resume tokens come from: unpredictable, unless the device is seeded
+    for reproducible runs."""
+    if seed is None:
+        return random.SystemRandom()
+    return random.Random(hashlib.sha256(b"teesim resume tokens" + seed).digest())
+
+
 @dataclass
 class KernelConfig:
     tas: TaManagerConfig = field(default_factory=TaManagerConfig)
@@ -72,19 +83,21 @@ class SecureKernel:
         self.config = config or KernelConfig()
         self.memory = memory
         self.log = SecureLog()
+        #: Unexpected exceptions caught at the vectors: a count and the last few.
+        self.internal_errors = InternalErrors()
         self.clock = SecureClock()
         self.rng = SecureRng(self.config.rng_seed)
         self.persistent_time = PersistentTimeStore()
         self.sessions = SessionTable()
-        self.threads = ThreadPool(self.config.thread_count)
+        self.threads = ThreadPool(self.config.thread_count, _token_rng(self.config.rng_seed))
         self.rpc = RpcClient(self.threads, memory)
-        self.shm = ShmRegistry(memory)
+        self.shm = ShmRegistry(memory, self.config.limits)
         self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
-                                              self._syscall_context, self.log)
+                                              self._syscall_context, self.log, limits)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALLS_COUNT: self._calls_count,
@@ -123,10 +136,17 @@ class SecureKernel:
             return _regs(OpteeSmcReturn.UNKNOWN_FUNCTION)
         try:
             return handler(regs)
-        except Exception:  # noqa: BLE001 - the secure world must survive its own bugs
-            self.log.core("E", "internal error while handling SMC "
-                          f"{regs[0]:#x}:\n{traceback.format_exc()}")
+        except Exception as error:  # noqa: BLE001 - the secure world must survive its own bugs
+            self._internal_error(f"SMC {regs[0]:#x}", error)
             return _regs(OpteeSmcReturn.ENOTAVAIL)
+
+    def _internal_error(self, where: str, error: Exception) -> None:
+        """Count and keep the error; the console gets one line (a traceback of
+        thousands would push everything else out of its ring)."""
+        summary = f"{type(error).__name__}: {error}"[:200]
+        self.internal_errors.record(InternalError(where, summary, traceback.format_exc(limit=40)))
+        self.log.core("E", f"internal error while handling {where}: {summary} "
+                      f"(internal error #{self.internal_errors.count})")
 
     # -- fast calls -------------------------------------------------------------------
     def _calls_count(self, regs: Regs) -> Regs:
@@ -144,23 +164,26 @@ class SecureKernel:
         """Run one message-carrying call on a free secure thread: the message at
         ``phys``, or where ``locate`` finds it (pinning what it needs in
         ``call.pins`` and setting ``call.phys`` and ``call.size``; False: it is
-        not where it may be)."""
+        not where it may be). Whatever pins the call takes, here or while it is
+        handled, are released when it ends, on every path."""
         preserved = tuple(regs[4:8])  # a4-a7 are preserved on a normal return (OP-TEE)
-        call = CallRequest(phys, regs[7] & _U32)
+        guest = regs[7] & _U32
+        call = CallRequest(phys, guest)
 
         def job() -> Regs:
-            if locate is None or locate(call):
-                raw = self.std.fetch(call)
-                if raw is not None and (not with_rpc_arg
-                                        or self._use_rpc_arg_at(call.phys + len(raw))):
-                    code = self.std.handle(call, raw)
-                    self.rpc.release_call_resources()
-                    return (code, 0, 0, 0) + preserved
-            for registration in call.pins:
-                registration.pins -= 1
-            return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
+            try:
+                if locate is None or locate(call):
+                    raw = self.std.fetch(call)
+                    if raw is not None and (not with_rpc_arg
+                                            or self._use_rpc_arg_at(call.phys + len(raw))):
+                        code = self.std.handle(call, raw)
+                        self.rpc.release_call_resources()
+                        return (code, 0, 0, 0) + preserved
+                return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
+            finally:
+                call.release_pins()
 
-        return self.threads.start(job)
+        return self.threads.start(job, guest)
 
     def _call_with_arg(self, regs: Regs) -> Regs:
         return self._run_call(regs, ((regs[1] & _U32) << 32) | (regs[2] & _U32))
@@ -201,8 +224,7 @@ class SecureKernel:
                 self.shm.resolve(guest, cookie, offset, size + RPC_ARG_SIZE)
             except ShmError:
                 return False
-            registration.pins += 1
-            call.pins.append(registration)
+            call.pin(registration)
             call.phys = phys
             call.size = size  # checked against the registration: read exactly this much
             return True

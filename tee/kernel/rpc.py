@@ -159,7 +159,13 @@ class RpcClient:
             self.free_payload(payload)
 
     def suspend(self, milliseconds: int) -> None:
-        self.command(RpcCmd.SUSPEND, (msg.MsgParam.value(msg.AttrType.VALUE_INPUT, milliseconds),))
+        """Sleep in the normal world. Raises RpcError (with the normal world's result,
+        ERROR_CANCEL when it abandons the call) if it refuses."""
+        reply = self.command(RpcCmd.SUSPEND, (msg.MsgParam.value(msg.AttrType.VALUE_INPUT, milliseconds),))
+        if reply.ret != TeeResult.SUCCESS:
+            result = (TeeResult.ERROR_CANCEL if reply.ret == TeeResult.ERROR_CANCEL
+                      else TeeResult.ERROR_COMMUNICATION)
+            raise RpcError(f"SUSPEND refused with {reply.ret:#x}", result)
 
     def ree_time(self) -> tuple[int, int]:
         """(seconds, nanoseconds) since the epoch, as the normal world claims."""

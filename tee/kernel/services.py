@@ -75,6 +75,31 @@ class SecureLog:
         return list(self.lines)[-count:]
 
 
+@dataclass(frozen=True)
+class InternalError:
+    """One unexpected exception the secure side caught: a bug, never a client's fault."""
+
+    where: str  # e.g. "SMC 0x32000004"
+    summary: str  # exception type and message
+    traceback: str
+
+
+@dataclass
+class InternalErrors:
+    """A counter of internal errors, and the last few of them, for tests and
+    harnesses to read directly (an oracle that a log ring cannot push out)."""
+
+    keep: int = 8
+    count: int = 0
+    recent: deque[InternalError] = field(default_factory=deque)
+
+    def record(self, error: InternalError) -> None:
+        self.count += 1
+        if len(self.recent) >= self.keep:
+            self.recent.popleft()
+        self.recent.append(error)
+
+
 class PersistentTimeStore:
     """TA persistent time (TEE_SetTAPersistentTime): per TA, an offset from the
     system clock. Kept in memory for now, so it reads TIME_NOT_SET after a reboot

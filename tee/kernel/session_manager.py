@@ -8,6 +8,11 @@ cycle of TAs) gets TEE_ERROR_BUSY instead of corrupting its CPU state.
 
 Sessions a TA opened belong to that TA instance: only it can use them, and
 they are closed when it ends.
+
+Limits (``tee.kernel.limits.Limits``): open sessions on the device and per
+guest, live instances, and the depth of TA-to-TA nesting are bounded; past a
+bound, opening fails with TEE_ERROR_OUT_OF_MEMORY (origin TEE), as OP-TEE's
+allocations of a session or a TA context fail, and nothing is created.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Callable, NamedTuple
 
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.abi.syscalls import EntryFunction
+from tee.kernel.limits import Limits
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.services import SecureLog
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
@@ -33,19 +39,43 @@ class CallOutcome(NamedTuple):
 
 class SessionManager:
     def __init__(self, sessions: SessionTable, tas: TaManager, rpc: RpcClient,
-                 syscall_context: Callable[[Session], SyscallContext], log: SecureLog) -> None:
+                 syscall_context: Callable[[Session], SyscallContext], log: SecureLog,
+                 limits: Limits | None = None) -> None:
         self.sessions = sessions
         self.tas = tas
         self.rpc = rpc
         self._syscall_context = syscall_context
         self.log = log
+        self.limits = limits or Limits()
+        #: TA instances alive now (loaded and not yet destroyed).
+        self.live_instances = 0
+
+    def _refusal(self, guest: int, owner: TaInstance | None) -> str | None:
+        """Why a new session may not be opened now, if a limit forbids it."""
+        limits = self.limits
+        if owner is not None and owner.call_depth >= limits.max_call_depth:
+            return f"TA-to-TA calls nest {limits.max_call_depth} deep, the limit"
+        if len(self.sessions) >= limits.max_sessions:
+            return f"{limits.max_sessions} sessions are open, the device's limit"
+        if owner is None and self.sessions.count_of_guest(guest) >= limits.max_sessions_per_guest:
+            return f"guest {guest} has {limits.max_sessions_per_guest} sessions open, its limit"
+        return None
 
     def open(self, ta: uuid_mod.UUID, client: ClientIdentity, params: list[TaParam], *,
              guest: int = 0, owner: TaInstance | None = None, cancel_id: int = 0) -> CallOutcome:
+        refusal = self._refusal(guest, owner)
+        if refusal is not None:
+            self.log.core("E", f"open session: TA {ta}: {refusal}")
+            return CallOutcome(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.TEE)
         try:
             instance = self.tas.find_shared(ta, lambda inst: bool(self.sessions.on_instance(inst)))
             if instance is None:
+                if self.live_instances >= self.limits.max_instances:
+                    self.log.core("E", f"open session: TA {ta}: {self.limits.max_instances} "
+                                  "TA instances are alive, the device's limit")
+                    return CallOutcome(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.TEE)
                 instance = self.tas.load(ta, self.rpc.load_ta(ta))
+                self.live_instances += 1
         except (TaLoadError, RpcError) as error:
             self.log.core("E", f"open session: {error}")
             return CallOutcome(error.result, ErrorOrigin.TEE)
@@ -91,11 +121,20 @@ class SessionManager:
         session.busy = True
         session.cancel_requested = False
         instance.executing = True
+        instance.call_depth = session.owner.call_depth + 1 if session.owner is not None else 1
         try:
             outcome = instance.enter(func, session.id, params, self._syscall_context(session), cmd=cmd)
+        except KeyboardInterrupt:
+            # Ctrl-C in the normal world ended the call; the instance is dead (see
+            # TaInstance._run), so the sessions it opened go with it.
+            if instance.last_dump:
+                self.log.emit(instance.last_dump)
+            self._close_owned_by(instance)
+            raise
         finally:
             session.busy = False
             instance.executing = False
+            instance.call_depth = 0
         if outcome.dump:
             self.log.emit(outcome.dump)
         if outcome.dead:
@@ -104,6 +143,7 @@ class SessionManager:
 
     def _release(self, instance: TaInstance) -> None:
         if self.tas.release(instance, len(self.sessions.on_instance(instance))):
+            self.live_instances -= 1
             self._close_owned_by(instance)
 
     def _close_owned_by(self, owner: TaInstance) -> None:

@@ -38,6 +38,7 @@ class Session:
 class SessionTable:
     _sessions: dict[int, Session] = field(default_factory=dict)
     _next_id: int = 1
+    _per_guest: dict[int, int] = field(default_factory=dict)  # normal-world sessions per guest
 
     def allocate_id(self) -> int:
         session_id = self._next_id
@@ -46,12 +47,23 @@ class SessionTable:
 
     def add(self, session: Session) -> None:
         self._sessions[session.id] = session
+        if session.owner is None:
+            self._per_guest[session.guest] = self._per_guest.get(session.guest, 0) + 1
 
     def get(self, session_id: int) -> Session | None:
         return self._sessions.get(session_id)
 
     def remove(self, session: Session) -> None:
-        self._sessions.pop(session.id, None)
+        if self._sessions.pop(session.id, None) is not None and session.owner is None:
+            left = self._per_guest[session.guest] - 1
+            if left:
+                self._per_guest[session.guest] = left
+            else:
+                del self._per_guest[session.guest]
+
+    def count_of_guest(self, guest: int) -> int:
+        """Normal-world sessions ``guest`` holds open."""
+        return self._per_guest.get(guest, 0)
 
     def on_instance(self, instance: TaInstance) -> list[Session]:
         return [s for s in self._sessions.values() if s.instance is instance]

@@ -52,6 +52,10 @@ class SyscallContext:
         """The TA's time slice ended: suspend with RPC_FOREIGN_INTR until resumed."""
         self.rpc.foreign_interrupt()
 
+    def time_in_normal_world(self) -> float:
+        """Seconds the calling secure thread has spent suspended in RPC so far."""
+        return self.rpc.threads.current.time_away
+
 
 class TaPanic(Exception):
     """Raised by a handler when GlobalPlatform says the calling TA must panic

@@ -91,8 +91,12 @@ class TaInstance:
     instruction_budget: int = 0
     slice_instructions: int = 5_000_000
     time_slice: float = 0.0
+    #: Secure-world seconds one entry may take (0: no limit); see TaManagerConfig.
+    call_timeout: float = 0.0
     dead: bool = False
     executing: bool = False  # an entry is running (possibly suspended in RPC or a nested call)
+    #: While executing: 1 when a normal-world client called, n+1 when a TA at depth n did.
+    call_depth: int = 0
     #: The crash dump of the entry that killed this instance (None while alive):
     #: the record of why it died, for the secure log and the client API.
     last_dump: str | None = None
@@ -152,19 +156,35 @@ class TaInstance:
             self._unmap_params()
 
     def _run(self, ctx: SyscallContext) -> EntryOutcome:
+        try:
+            return self._run_to_end(ctx)
+        except KeyboardInterrupt:
+            # Ctrl-C in the (same-process) normal world: the call is over and so is
+            # this instance, whose CPU stopped mid-entry and cannot go on.
+            self._die(reason="interrupted: Ctrl-C ended the call")
+            raise
+
+    def _run_to_end(self, ctx: SyscallContext) -> EntryOutcome:
         """Run the entry to its end. The time slice counts from the last resume,
-        syscalls included, so a syscall-heavy loop is preempted like any other."""
+        syscalls included, so a syscall-heavy loop is preempted like any other.
+        At each preemption the call's time limit is checked: secure-world time
+        since entry, the time spent in the normal world (RPCs, preemptions) left out."""
         remaining = self.instruction_budget
-        time_slice = self.time_slice
+        limit = self.call_timeout
+        time_slice = self.time_slice or limit
         cpu = self.cpu
         left = time_slice
-        slice_end = time.monotonic() + time_slice
+        entered = slice_end = time.monotonic()
+        slice_end += time_slice
+        away_at_entry = ctx.time_in_normal_world() if limit else 0.0
         while True:
             if remaining:  # deterministic mode: counted slices
                 slice_count = min(remaining, self.slice_instructions)
                 stop = cpu.run(budget=slice_count)
             elif time_slice:
                 if left <= 0:
+                    if limit and self._over_time(ctx, entered, away_at_entry):
+                        return self._die(reason=f"call time limit of {limit:g} s exceeded")
                     ctx.preempt()
                     slice_end = time.monotonic() + time_slice
                     left = time_slice
@@ -199,11 +219,19 @@ class TaInstance:
                 remaining -= slice_count
                 if remaining <= 0:
                     return self._die(reason="instruction budget exhausted")
+                if limit and self._over_time(ctx, entered, away_at_entry):
+                    return self._die(reason=f"call time limit of {limit:g} s exceeded")
                 ctx.preempt()
             else:  # PREEMPTED: the time slice ended; let the normal world run
+                if limit and self._over_time(ctx, entered, away_at_entry):
+                    return self._die(reason=f"call time limit of {limit:g} s exceeded")
                 ctx.preempt()
                 slice_end = time.monotonic() + time_slice
                 left = time_slice
+
+    def _over_time(self, ctx: SyscallContext, entered: float, away_at_entry: float) -> bool:
+        away = ctx.time_in_normal_world() - away_at_entry
+        return time.monotonic() - entered - away > self.call_timeout
 
     def _die(self, *, panic_code: int | None = None, fault: CpuFault | None = None,
              reason: str | None = None) -> EntryOutcome:

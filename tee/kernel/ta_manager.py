@@ -16,9 +16,10 @@ with INSTANCE_KEEP_ALIVE the instance outlives its last session.
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import uuid as uuid_mod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from tee.abi.results import TeeResult
@@ -38,6 +39,23 @@ class TaLoadError(Exception):
 
 #: How many distinct parsed TA images are kept for reuse.
 PARSED_IMAGE_CACHE = 32
+#: The environment variable that sets the default call time limit (seconds; 0: none).
+CALL_TIMEOUT_ENV = "TEESIM_CALL_TIMEOUT"
+DEFAULT_CALL_TIMEOUT = 30.0
+
+
+def call_timeout_from_env() -> float:
+    """``$TEESIM_CALL_TIMEOUT`` (seconds, 0 for none), else 30 s."""
+    text = os.environ.get(CALL_TIMEOUT_ENV, "").strip()
+    if not text:
+        return DEFAULT_CALL_TIMEOUT
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < float("inf"):
+        raise ValueError(f"{CALL_TIMEOUT_ENV}={text!r}: expected a number of seconds, 0 for no limit")
+    return value
 
 
 @dataclass
@@ -49,6 +67,11 @@ class TaManagerConfig:
     slice_instructions: int = 5_000_000
     #: Wall-clock time slice after which a running TA is preempted (0: never).
     time_slice: float = 0.02
+    #: Secure-world time one call into a TA may take (seconds; 0: no limit), time
+    #: spent in the normal world (RPC, preemption) not counted. Past it the
+    #: instance is killed: the call ends with TEE_ERROR_TARGET_DEAD, as a TA that
+    #: ignores the normal world's cancel would be ended. Default: $TEESIM_CALL_TIMEOUT, else 30 s.
+    call_timeout: float = field(default_factory=call_timeout_from_env)
     #: PEM of the RSA public key TA images must be signed with (None: the SDK's
     #: DEVELOPMENT-ONLY key, trusted_apps/sdk/keys/dev_ta_key.pub.pem).
     ta_public_key: bytes | None = None
@@ -92,6 +115,7 @@ class TaManager:
                               instruction_budget=self.config.instruction_budget,
                               slice_instructions=self.config.slice_instructions,
                               time_slice=self.config.time_slice,
+                              call_timeout=self.config.call_timeout,
                               memory=self.memory.account(str(uuid)))
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance

@@ -11,15 +11,25 @@ resume information unchanged: a3 names the thread and a6 is a one-time token
 there), so a stale, corrupted or replayed resume gets ERESUME. Several threads can be suspended at
 once and resumed in any order.
 
+Each thread belongs to the guest (a7, the hypervisor client id) whose call it
+runs, as in OP-TEE: a resume must carry the same a7, so one guest can neither
+finish nor disturb another's call. Tokens are drawn at random, so a resume
+cannot be guessed from earlier ones.
+
 Each thread is a greenlet: switching is a stack switch, so kernel code is
 written as ordinary functions rather than generators. A greenlet belongs to the
 OS thread that created it, so a suspended call must be resumed from the same
 normal-world OS thread that started it (as the Linux driver always does); a
-resume from another OS thread gets ERESUME.
+resume from another OS thread gets ERESUME. Idle greenlets are parked per OS
+thread (thread-local), so they end with the OS thread that made them instead of
+piling up, one per client thread that ever called.
 """
 
 from __future__ import annotations
 
+import random
+import threading
+import time
 from dataclasses import dataclass
 from enum import Enum
 from typing import Callable
@@ -47,23 +57,25 @@ class RpcRequest:
     a2: int = 0
 
 
-class ResumeError(Exception):
-    pass
-
-
 class SecureThread:
     def __init__(self, index: int) -> None:
         self.index = index
         self.state = ThreadState.FREE
         self._greenlet: greenlet.greenlet | None = None
         self._token = 0
+        self.guest = 0  # the a7 of the call it runs
+        #: Seconds spent suspended in RPC, ever (callers take differences).
+        self.time_away = 0.0
         self._payload_in_a4_a5 = False
         self.context: object = None  # per-call state the kernel attaches (the RPC message buffer)
 
     def rpc(self, request: RpcRequest) -> Regs:
         """Suspend this thread with ``request``; returns the registers of the resume."""
         assert self._greenlet is greenlet.getcurrent(), "rpc() outside its own secure thread"
-        return self._greenlet.parent.switch(request)
+        suspended = time.monotonic()
+        regs = self._greenlet.parent.switch(request)
+        self.time_away += time.monotonic() - suspended
+        return regs
 
     def _serve(self, _birth: None) -> None:
         """The greenlet's body: run jobs for as long as the same normal-world OS
@@ -75,18 +87,19 @@ class SecureThread:
         while True:
             job = parent.switch(job())
 
-    def prepare(self) -> None:
-        """Reuse this thread's greenlet if it belongs to the calling OS thread."""
-        current = greenlet.getcurrent()
-        worker = self._greenlet
-        if worker is None or worker.parent is not current or worker.dead:
-            worker = greenlet.greenlet(self._serve, parent=current)
+    def prepare(self, parked: dict[int, greenlet.greenlet]) -> None:
+        """Take this OS thread's parked greenlet for this secure thread, or make one.
+        ``parked`` is the calling OS thread's own table (thread-local)."""
+        worker = parked.get(self.index)
+        if worker is None or worker.dead:
+            worker = greenlet.greenlet(self._serve, parent=greenlet.getcurrent())
             try:
                 _start_below(worker, _BIRTH_DEPTH)
             except RecursionError:  # the caller is very deep already: start it right here
                 if not worker:  # (correct, only slower to switch into)
                     worker.switch(None)
-            self._greenlet = worker
+            parked[self.index] = worker
+        self._greenlet = worker
 
 
 #: How many C-level calls below its creator a secure thread's stack begins.
@@ -111,12 +124,13 @@ def _start_below(worker: greenlet.greenlet, levels: int) -> None:
 
 
 class ThreadPool:
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, token_rng: random.Random | None = None) -> None:
         if count < 1:
             raise ValueError("a secure world needs at least one thread")
         self.threads = [SecureThread(i) for i in range(count)]
-        self._serial = 0
+        self._tokens = token_rng or random.SystemRandom()
         self._current: SecureThread | None = None
+        self._local = threading.local()  # per OS thread: its parked greenlets
 
     @property
     def current(self) -> SecureThread:
@@ -125,18 +139,25 @@ class ThreadPool:
             raise RuntimeError("no secure thread is running")
         return self._current
 
-    def free_count(self) -> int:
-        return sum(t.state is ThreadState.FREE for t in self.threads)
+    def busy_count(self) -> int:
+        """Threads running or suspended in RPC (for harnesses checking that none is left)."""
+        return sum(t.state is not ThreadState.FREE for t in self.threads)
 
-    def start(self, job: Callable[[], Regs]) -> Regs:
-        """Run ``job`` on a free thread; its result, or an RPC request, or ETHREAD_LIMIT."""
+    def start(self, job: Callable[[], Regs], guest: int = 0) -> Regs:
+        """Run ``job`` for ``guest`` on a free thread; its result, or an RPC
+        request, or ETHREAD_LIMIT."""
         for thread in self.threads:
             if thread.state is ThreadState.FREE:
                 break
         else:
             return (OpteeSmcReturn.ETHREAD_LIMIT, 0, 0, 0, 0, 0, 0, 0)
-        thread.prepare()
+        try:
+            parked = self._local.parked
+        except AttributeError:
+            parked = self._local.parked = {}
+        thread.prepare(parked)
         thread.context = None
+        thread.guest = guest
         return self._switch(thread, job)
 
     def resume(self, regs: Regs) -> Regs:
@@ -145,7 +166,8 @@ class ThreadPool:
         if thread_index >= len(self.threads):
             return _eresume()
         thread = self.threads[thread_index]
-        if thread.state is not ThreadState.SUSPENDED or regs[6] != thread._token or regs[7] != 0:
+        if (thread.state is not ThreadState.SUSPENDED or regs[6] != thread._token
+                or regs[7] != thread.guest):
             return _eresume()
         if not thread._payload_in_a4_a5 and (regs[4] or regs[5]):
             return _eresume()
@@ -175,16 +197,17 @@ class ThreadPool:
             return outcome  # type: ignore[return-value]
         assert isinstance(outcome, RpcRequest)
         thread.state = ThreadState.SUSPENDED
-        self._serial += 1
-        thread._token = self._serial & _U32
+        thread._token = self._tokens.getrandbits(32)
         thread._payload_in_a4_a5 = outcome.code is OpteeSmcReturn.RPC_ALLOC
-        return (int(outcome.code), outcome.a1, outcome.a2, thread.index, 0, 0, thread._token, 0)
+        return (int(outcome.code), outcome.a1, outcome.a2, thread.index, 0, 0, thread._token,
+                thread.guest)
 
 
     @staticmethod
     def _release(thread: SecureThread) -> None:
         thread.state = ThreadState.FREE
         thread.context = None
+        thread._greenlet = None  # parked with its OS thread, and gone with it
 
 
 def _eresume() -> Regs:

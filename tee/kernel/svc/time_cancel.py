@@ -92,5 +92,5 @@ def sys_wait(ctx: SyscallContext, timeout_ms: int) -> int:
             return TeeResult.SUCCESS
         try:
             ctx.rpc.suspend(min(left_ms, WAIT_STEP_MS))
-        except RpcError:
-            return TeeResult.ERROR_COMMUNICATION
+        except RpcError as error:  # the normal world abandoned the call (Ctrl-C) or failed
+            return error.result
