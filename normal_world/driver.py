@@ -248,7 +248,7 @@ class OpteeDriver:
         try:
             wire = meta + tuple([self._to_wire(p, blocks) for p in params])
             reply = self._message(msg.MsgArg(cmd, func, session, cancel_id, 0, 0, wire))
-            out = [self._from_wire(p, w) for p, w in zip(params, reply.params[len(meta):])]
+            out = [self._from_wire(p, w, reply.ret) for p, w in zip(params, reply.params[len(meta):])]
             return CallResult(reply.ret, reply.ret_origin, reply.session, out)
         finally:
             for block in blocks:
@@ -406,12 +406,14 @@ class OpteeDriver:
         self._zero(block.phys + len(data), pages - len(data))
         return msg.MsgParam.tmem(kind, block.phys, param.size)
 
-    def _from_wire(self, param: DriverParam, wire: msg.MsgParam) -> DriverParam:
+    def _from_wire(self, param: DriverParam, wire: msg.MsgParam, ret: int) -> DriverParam:
         if not param.type.is_output:
             return param
         if param.type.is_value:
             return DriverParam(param.type, a=wire.a, b=wire.b)
-        size = wire.b
+        # GP: with TEE_ERROR_SHORT_BUFFER a larger size is the size the TA needs;
+        # otherwise the TA cannot have produced more than it was given.
+        size = wire.b if ret == TeeResult.ERROR_SHORT_BUFFER else min(wire.b, param.size)
         if param.shm is not None:
             return DriverParam(param.type, size=size, shm=param.shm, offset=param.offset)
         data = None
