@@ -324,11 +324,15 @@ class Session:
         self.close()
 
 
+_DUMP_TAGS = ("E/TC:", "E/LD:")
+
+
 def extract_crash_dump(lines: list[str], ta: uuid_mod.UUID) -> str | None:
     """The last OP-TEE-format dump of ``ta`` in console ``lines``: from the blank
     ``E/TC`` line that opens it to the end of its call stack or panic line."""
     status = f"Status of TA {ta}"
-    hits = [i for i, line in enumerate(lines) if status in line]
+    # Only the core's lines count: a TA may log the same words (as "I/TA: ...").
+    hits = [i for i, line in enumerate(lines) if line.startswith(_DUMP_TAGS) and status in line]
     if not hits:
         return None
     first = last = hits[-1]
