@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
 from normal_world.channel import Channel, EmbeddedChannel
 from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
+from normal_world.shm import ShmExhausted
 
 MAX_PARAMS = 4  # TEEC_CONFIG_PAYLOAD_REF_COUNT
 MEM_INPUT = 0x1  # TEEC_MEM_INPUT
@@ -84,8 +85,10 @@ class TempMemref:
     """A temporary memory reference over a Python buffer.
 
     Output and in/out references write the TA's bytes back into ``buffer`` when it
-    is a bytearray; ``size`` becomes the size the TA reported (which may exceed the
-    buffer when the TA answers TEE_ERROR_SHORT_BUFFER). ``buffer=None`` sends a
+    is a bytearray; ``size`` becomes the size the TA reported: at most what was
+    sent, except with TEE_ERROR_SHORT_BUFFER, where it is the size the TA needs
+    and may exceed the buffer. A call never sends more than the buffer holds, so
+    to send that much, give the reference a larger buffer. ``buffer=None`` sends a
     NULL reference of ``size`` bytes, the usual way to ask a TA how much it needs."""
 
     type: ParamType
@@ -123,7 +126,8 @@ class TempMemref:
             return DriverParam(self.type, data=None, size=self.size)
         view = memoryview(self.buffer).cast("B")[:self.size]  # bytes, whatever the buffer type
         into = view if self.type.is_output and isinstance(self.buffer, bytearray) else None
-        return DriverParam(self.type, data=view, size=self.size, into=into)
+        # len(view): a size the TA asked for (SHORT_BUFFER) beyond the buffer is not sent.
+        return DriverParam(self.type, data=view, size=len(view), into=into)
 
     def _update(self, out: DriverParam) -> None:
         if not self.type.is_output:
@@ -192,7 +196,10 @@ class SharedMemory:
 @dataclass
 class RegisteredMemref:
     """A reference into shared memory: the whole of it (TEEC_MEMREF_WHOLE, direction
-    from its flags) or a part (TEEC_MEMREF_PARTIAL_INPUT/OUTPUT/INOUT)."""
+    from its flags) or a part (TEEC_MEMREF_PARTIAL_INPUT/OUTPUT/INOUT).
+
+    ``size`` becomes the size the TA reported, as for :class:`TempMemref`; a call
+    sends at most what lies between ``offset`` and the end of the memory."""
 
     type: ParamType
     shm: SharedMemory
@@ -226,8 +233,10 @@ class RegisteredMemref:
         return cls(ParamType.MEMREF_INOUT, shm, offset, size)
 
     def _to_driver(self) -> DriverParam:
-        self.shm._check(self.offset, self.size)
-        return DriverParam(self.type, size=self.size, shm=self.shm._shm, offset=self.offset)
+        # A size the TA asked for (SHORT_BUFFER) is sent only as far as the memory reaches.
+        size = min(self.size, self.shm.size - self.offset)
+        self.shm._check(self.offset, size)
+        return DriverParam(self.type, size=size, shm=self.shm._shm, offset=self.offset)
 
     def _update(self, out: DriverParam) -> None:
         if self.type.is_output:
@@ -315,11 +324,15 @@ class Session:
         self.close()
 
 
+_DUMP_TAGS = ("E/TC:", "E/LD:")
+
+
 def extract_crash_dump(lines: list[str], ta: uuid_mod.UUID) -> str | None:
     """The last OP-TEE-format dump of ``ta`` in console ``lines``: from the blank
     ``E/TC`` line that opens it to the end of its call stack or panic line."""
     status = f"Status of TA {ta}"
-    hits = [i for i, line in enumerate(lines) if status in line]
+    # Only the core's lines count: a TA may log the same words (as "I/TA: ...").
+    hits = [i for i, line in enumerate(lines) if line.startswith(_DUMP_TAGS) and status in line]
     if not hits:
         return None
     first = last = hits[-1]
@@ -390,6 +403,8 @@ class Context:
             result = send(operation._to_driver() if params else [], cancel_id)
         except DriverError as error:
             raise TeeError(TeeResult.ERROR_COMMUNICATION, ErrorOrigin.COMMS, str(error)) from None
+        except ShmExhausted as error:
+            raise TeeError(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.API, str(error)) from None
         finally:
             operation._in_flight = None
         for shm in shared:
@@ -408,6 +423,8 @@ class Context:
             return request(self.driver)
         except DriverError as error:
             raise TeeError(TeeResult.ERROR_COMMUNICATION, ErrorOrigin.COMMS, str(error)) from None
+        except ShmExhausted as error:
+            raise TeeError(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.API, str(error)) from None
 
     def close(self) -> None:
         """TEEC_FinalizeContext: closes the sessions this context still has open."""

@@ -46,6 +46,8 @@ PAGE = 4096
 #: Each OS thread keeps one page of shared memory for its messages.
 MESSAGE_PAGE = PAGE
 _U32 = 0xFFFFFFFF
+#: Zeros to clear shared memory with (most clearings are within a page).
+_ZERO_PAGE = bytes(PAGE)
 
 
 class DriverError(Exception):
@@ -172,6 +174,20 @@ class OpteeDriver:
         with self._lock:
             self.shm.free(block)
 
+    def _zero(self, phys: int, size: int) -> None:
+        """Clear shared memory the secure world will see but the caller did not write:
+        the pool hands blocks out as their last user left them (Linux gives out zeroed pages)."""
+        if size > 0:
+            self._memory.write(phys, _ZERO_PAGE[:size] if size <= PAGE else bytes(size))
+
+    def _alloc_pages(self, size: int) -> ShmBlock:
+        """Zeroed whole pages of their own, for memory the secure world maps or fills
+        (registered memory, RPC buffers): nothing of another block shares their pages."""
+        pages = _whole_pages(size)
+        block = self._alloc(pages, align=PAGE)
+        self._zero(block.phys, pages)
+        return block
+
     def _new_cookie(self, block: ShmBlock) -> int:
         with self._lock:
             cookie = next(self._cookies)
@@ -180,7 +196,7 @@ class OpteeDriver:
 
     def register_shm(self, size: int) -> RegisteredShm:
         """Allocate non-secure memory and register it (REGISTER_SHM)."""
-        block = self._alloc(max(size, 1))
+        block = self._alloc_pages(size)
         with self._lock:
             cookie = next(self._cookies)
         shm = RegisteredShm(block, cookie)
@@ -232,7 +248,7 @@ class OpteeDriver:
         try:
             wire = meta + tuple([self._to_wire(p, blocks) for p in params])
             reply = self._message(msg.MsgArg(cmd, func, session, cancel_id, 0, 0, wire))
-            out = [self._from_wire(p, w) for p, w in zip(params, reply.params[len(meta):])]
+            out = [self._from_wire(p, w, reply.ret) for p, w in zip(params, reply.params[len(meta):])]
             return CallResult(reply.ret, reply.ret_origin, reply.session, out)
         finally:
             for block in blocks:
@@ -250,13 +266,20 @@ class OpteeDriver:
         if cached:
             block = getattr(local, "page", None)
             if block is None:
-                block = local.page = self._alloc(MESSAGE_PAGE)
+                block = local.page = self._alloc(MESSAGE_PAGE, align=PAGE)
+                self._zero(block.phys, MESSAGE_PAGE)
+                local.written = 0
             local.busy = True
         else:
             block = self._alloc(size + self._rpc_room)
+            self._zero(block.phys + size, self._rpc_room)  # the RPC room: ours to hand over clean
         phys = block.phys
         try:
             self._memory.write(phys, raw)
+            if cached:  # an earlier, longer message's tail must not follow this one
+                if local.written > size:
+                    self._zero(phys + size, local.written - size)
+                local.written = size
             code = self._run_call(phys, size)
             if code != OpteeSmcReturn.OK:
                 raise DriverError(code, msg.MsgCmd(arg.cmd).name if arg.cmd in set(msg.MsgCmd)
@@ -332,7 +355,7 @@ class OpteeDriver:
         code = regs[0]
         if code == OpteeSmcReturn.RPC_ALLOC:
             try:
-                block = self._alloc(regs[1] & _U32)
+                block = self._alloc_pages(regs[1] & _U32)
             except Exception:  # noqa: BLE001 - out of shared memory: answer with address 0
                 resume[1:3] = [0, 0]
                 return resume
@@ -386,7 +409,7 @@ class OpteeDriver:
     def _rpc_shm_alloc(self, arg: msg.MsgArg) -> msg.MsgArg:
         size = arg.params[0].b
         try:
-            block = self._alloc(max(size, 1))
+            block = self._alloc_pages(size)
         except Exception:  # noqa: BLE001 - out of shared memory
             return msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.ERROR_OUT_OF_MEMORY)
         cookie = self._new_cookie(block)
@@ -405,31 +428,42 @@ class OpteeDriver:
             return msg.MsgParam.tmem(kind, 0, param.size)
         # Whole pages of its own: the TA sees the memref's pages, and nothing else
         # of ours should be in them.
-        block = self._alloc(-(-max(param.size, 1) // PAGE) * PAGE, align=PAGE)
+        pages = _whole_pages(param.size)
+        block = self._alloc(pages, align=PAGE)
         blocks.append(block)
         data = param.data
         if len(data) > param.size:
             data = memoryview(data)[:param.size]
         self._memory.write(block.phys, data)  # the one copy of the caller's bytes
-        if len(data) < param.size:  # a short buffer: the rest of the memref reads as zeros
-            self._memory.write(block.phys + len(data), bytes(param.size - len(data)))
+        # The TA maps the whole pages: clear what follows the caller's bytes (a short
+        # buffer's memref reads as zeros), never the bytes just written, so a large
+        # memref is written once.
+        self._zero(block.phys + len(data), pages - len(data))
         return msg.MsgParam.tmem(kind, block.phys, param.size)
 
-    def _from_wire(self, param: DriverParam, wire: msg.MsgParam) -> DriverParam:
+    def _from_wire(self, param: DriverParam, wire: msg.MsgParam, ret: int) -> DriverParam:
         if not param.type.is_output:
             return param
         if param.type.is_value:
             return DriverParam(param.type, a=wire.a, b=wire.b)
+        # GP: with TEE_ERROR_SHORT_BUFFER a larger size is the size the TA needs;
+        # otherwise the TA cannot have produced more than it was given.
+        size = wire.b if ret == TeeResult.ERROR_SHORT_BUFFER else min(wire.b, param.size)
         if param.shm is not None:
-            return DriverParam(param.type, size=wire.b, shm=param.shm, offset=param.offset)
+            return DriverParam(param.type, size=size, shm=param.shm, offset=param.offset)
         data = None
         if param.data is not None and wire.a:
-            count = min(wire.b, param.size)
+            count = min(size, param.size)
             if param.into is not None:  # straight into the caller's buffer: no temporary
                 self._memory.read_into(wire.a, param.into[:count])
             else:
                 data = self._memory.read(wire.a, count)
-        return DriverParam(param.type, data=data, size=wire.b)
+        return DriverParam(param.type, data=data, size=size)
+
+
+def _whole_pages(size: int) -> int:
+    """Bytes in the whole pages holding ``size`` bytes (at least one page)."""
+    return -(-max(size, 1) // PAGE) * PAGE
 
 
 def _ok(arg: msg.MsgArg, params: tuple[msg.MsgParam, ...]) -> msg.MsgArg:

@@ -169,7 +169,8 @@ def test_the_same_syscalls_work_on_the_tas_own_memory(ctx: Context, device: Devi
         assert syscall(session, GET_TIME, (TimeCategory.SYSTEM, 0), ptr_arg=1,
                        base=Base.DATA)[0] == TeeResult.SUCCESS
         assert syscall(session, LOG, (0, 4), base=Base.PARAM0)[0] == TeeResult.SUCCESS
-        assert device.secure_log[-1] == "\x01\x00\x00\x00"  # the request's first bytes: nr = LOG
+        # the request's first bytes (nr = LOG), escaped and tagged as the TA's
+        assert device.secure_log[-1] == "I/TA: \\x01\\x00\\x00\\x00"
 
 
 # -- ta_head flags --------------------------------------------------------------------

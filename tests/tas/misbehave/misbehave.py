@@ -49,6 +49,9 @@ class Cmd(IntEnum):
     PANIC = 28
     COUNTER = 29
     SYSCALL_LOOP = 30
+    LOG = 31
+    READ_AROUND = 32
+    REPORT_SIZE = 33
 
 
 class Base(IntEnum):

@@ -236,6 +236,41 @@ static TEE_Result hostile_syscall(uint32_t param_types, TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
+static TEE_Result read_around(uint32_t param_types, TEE_Param params[4])
+{
+	const uintptr_t page = 4096;
+	uintptr_t start = 0;
+	uintptr_t end = 0;
+	size_t count = 0;
+
+	if (TEE_PARAM_TYPE_GET(param_types, 0) < TEE_PARAM_TYPE_MEMREF_INPUT ||
+	    TEE_PARAM_TYPE_GET(param_types, 1) != TEE_PARAM_TYPE_MEMREF_OUTPUT ||
+	    !params[0].memref.buffer || !params[0].memref.size)
+		return TEE_ERROR_BAD_PARAMETERS;
+	start = (uintptr_t)params[0].memref.buffer & ~(page - 1);
+	end = ((uintptr_t)params[0].memref.buffer + params[0].memref.size +
+	       page - 1) & ~(page - 1);
+	count = end - start;
+	if (count > params[1].memref.size)
+		count = params[1].memref.size;
+	memcpy(params[1].memref.buffer, (const void *)opaque(start), count);
+	params[1].memref.size = count;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result report_size(uint32_t param_types, TEE_Param params[4])
+{
+	if (TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_MEMREF_OUTPUT &&
+	    TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_MEMREF_INOUT)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (TEE_PARAM_TYPE_GET(param_types, 1) != TEE_PARAM_TYPE_VALUE_INPUT ||
+	    TEE_PARAM_TYPE_GET(param_types, 2) != TEE_PARAM_TYPE_VALUE_INPUT)
+		return TEE_ERROR_BAD_PARAMETERS;
+	params[0].memref.size = params[1].value.a |
+				(uint64_t)params[1].value.b << 32;
+	return params[2].value.a;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx,
 				      uint32_t cmd_id,
 				      uint32_t param_types, TEE_Param params[4])
@@ -379,6 +414,15 @@ TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx,
 			TEE_GetSystemTime(&t);
 			sink += t.millis;
 		}
+	case TA_MISBEHAVE_CMD_LOG:
+		if (TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_MEMREF_INPUT)
+			return TEE_ERROR_BAD_PARAMETERS;
+		_utee_log(params[0].memref.buffer, params[0].memref.size);
+		break;
+	case TA_MISBEHAVE_CMD_READ_AROUND:
+		return read_around(param_types, params);
+	case TA_MISBEHAVE_CMD_REPORT_SIZE:
+		return report_size(param_types, params);
 	case TA_MISBEHAVE_CMD_MISALIGNED_EXCLUSIVE:
 		__asm__ volatile("ldxr %0, [%1]"
 				 : "=r"(v)

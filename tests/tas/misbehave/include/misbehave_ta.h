@@ -8,7 +8,8 @@
  * VALUE_INPUT or VALUE_INOUT. "Result" goes to params[1] (VALUE_OUTPUT or
  * VALUE_INOUT). Commands with wrong parameter types return
  * TEE_ERROR_BAD_PARAMETERS. ECHO, UNKNOWN_SYSCALL, SYSCALL_BAD_POINTER,
- * WHERE, STASH_MEMREF, SYSCALL and COUNTER are survivable; every other
+ * WHERE, STASH_MEMREF, SYSCALL, COUNTER, LOG, READ_AROUND and REPORT_SIZE
+ * are survivable; every other
  * command is expected to kill the TA (READ_STASHED and WRITE_STASHED once
  * the stashed memref's call has returned).
  */
@@ -101,5 +102,18 @@ struct misbehave_syscall {
 #define TA_MISBEHAVE_CMD_COUNTER		29
 /* Never returns, but makes a system call (TEE_GetSystemTime) every few instructions */
 #define TA_MISBEHAVE_CMD_SYSCALL_LOOP		30
+/* Healthy: log params[0] (MEMREF_INPUT) with one raw _utee_log() call */
+#define TA_MISBEHAVE_CMD_LOG			31
+/*
+ * Copy the whole pages holding params[0] (any memref), bytes beyond the
+ * memref included, into params[1] (MEMREF_OUTPUT, cut to its size).
+ * Healthy: the TA maps those pages anyway.
+ */
+#define TA_MISBEHAVE_CMD_READ_AROUND		32
+/*
+ * Report params[0].memref.size = params[1].value.a | value.b << 32 (any size,
+ * 2^64-1 included) and return params[2].value.a as the TEE_Result.
+ */
+#define TA_MISBEHAVE_CMD_REPORT_SIZE		33
 
 #endif /* MISBEHAVE_TA_H */
