@@ -151,8 +151,6 @@ TYPES: dict[int, TypeSpec] = {spec.type: spec for spec in (
 )}
 
 SECRET_TYPES = frozenset(t for t, s in TYPES.items() if s.attrs[0].kind is Kind.SECRET)
-#: The largest key a derivation may produce: the largest secret object.
-MAX_DERIVED_KEY_BITS = max(TYPES[t].max_size for t in SECRET_TYPES)
 #: Kernel memory one object costs beyond room for its attributes: the object and
 #: the ``cryptography`` key built from the attributes.
 OBJECT_OVERHEAD = 1024
@@ -229,11 +227,12 @@ def _check_rsa_exponents(n: int, e: int, d: int) -> None:
 def recover_prime_factors(n: int, e: int, d: int) -> tuple[int, int]:
     """p > q from an RSA key without its CRT values (GP allows such keys).
 
-    Unlike ``cryptography``'s rsa_recover_prime_factors, which tries hundreds of
-    bases whatever they show, each base here either factors n or proves the key
-    invalid (a**(e*d-1) != 1) with probability at least 1/2, and moduli no base
-    can factor (a prime; a prime power, whose factor e*d-1 then shares) are
-    refused first: crafted values cost a few exponentiations, not minutes.
+    Unlike ``cryptography``'s rsa_recover_prime_factors, which may try 500 bases
+    with a full exponentiation per factor of two in e*d-1 each, each base here
+    either factors n or proves the key invalid (a**(e*d-1) != 1) with probability
+    at least 1/2, and moduli no base can factor (a prime; a prime power, whose
+    prime e*d-1 then shares) are dealt with first: crafted values cost a few
+    exponentiations, not minutes.
     The caller has made sure (:func:`_check_rsa_exponents`) e and d are below n.
     """
     k = e * d - 1
