@@ -14,6 +14,7 @@ GlobalPlatform result the TA should see. docs/gp-api.md has the overview.
 from __future__ import annotations
 
 from tee.abi.results import TeeResult
+from tee.kernel.limits import MemoryAccount, OutOfMemory
 
 
 class CryptoError(Exception):
@@ -22,3 +23,12 @@ class CryptoError(Exception):
     def __init__(self, result: TeeResult, reason: str = "") -> None:
         super().__init__(reason or result.name)
         self.result = result
+
+
+def charge(memory: MemoryAccount, size: int, what: str) -> None:
+    """Take ``size`` bytes of the TA's kernel-memory account before using them, or
+    fail as OP-TEE's allocations do (TEE_ERROR_OUT_OF_MEMORY) and take nothing."""
+    try:
+        memory.charge(size, what)
+    except OutOfMemory as error:
+        raise CryptoError(error.result, str(error)) from None

@@ -30,8 +30,16 @@ from tee.kernel.crypto import CryptoError
 from tee.kernel.crypto.algorithms import CURVES, HASHES, RSA_PSS, AlgInfo, hash_for_digest_size
 from tee.kernel.crypto.objects import CryptoObject, UserAttribute
 
-#: PBKDF2 iterations a TA may ask for in one call (RFC 6070's largest test is 2**24).
-MAX_PBKDF2_ITERATIONS = 1 << 24
+#: HMAC-SHA1 computations one PBKDF2 derivation may cost: iterations times 20-byte
+#: output blocks. At about 5 million a second (one core of the reference machine)
+#: that is 0.4 s, so one TEE_DeriveKey holds the single secure core well under a
+#: second; it admits 2**21 iterations for a key of up to 20 bytes (OWASP's 2023
+#: advice for PBKDF2-HMAC-SHA1 is 1.3 million) but not RFC 6070's 2**24.
+MAX_PBKDF2_WORK = 1 << 21
+#: Bytes of one derivation parameter (salt, info, other info, a peer's public
+#: value): some are hashed once per output block, so a megabyte of them would
+#: multiply the work.
+MAX_KDF_PARAMETER = 64 * 1024
 
 
 def _bad(reason: str) -> CryptoError:
@@ -188,9 +196,14 @@ def verify(info: AlgInfo, key: CryptoObject, params: list[UserAttribute], digest
 
 
 # ---------------------------------------------------------------------- derivation
-def derive(info: AlgInfo, key: CryptoObject, params: list[UserAttribute]) -> bytes:
-    """The secret TEE_DeriveKey puts into the derived (generic secret) object."""
+def derive(info: AlgInfo, key: CryptoObject, params: list[UserAttribute], max_length: int) -> bytes:
+    """The secret TEE_DeriveKey puts into the derived (generic secret) object.
+
+    A KDF output longer than ``max_length`` (what the derived object holds) and
+    parameters that would make the work grow are refused before any work."""
     alg = info.algorithm
+    if any(len(param.data) > MAX_KDF_PARAMETER for param in params):
+        raise _bad(f"KDF parameter over {MAX_KDF_PARAMETER} bytes")
     if key.type == T.ECDH_KEYPAIR:
         return _ecdh(info, key, params)
     if alg == A.X25519:
@@ -202,11 +215,11 @@ def derive(info: AlgInfo, key: CryptoObject, params: list[UserAttribute]) -> byt
         except ValueError as error:  # all-zero shared secret (small-order point)
             raise _bad(str(error)) from None
     if key.type == T.HKDF_IKM:
-        return _hkdf(info, key, params)
+        return _hkdf(info, key, params, max_length)
     if key.type == T.PBKDF2_PASSWORD:
-        return _pbkdf2(key, params)
+        return _pbkdf2(key, params, max_length)
     if key.type == T.CONCAT_KDF_Z:
-        return _concat_kdf(info, key, params)
+        return _concat_kdf(info, key, params, max_length)
     raise CryptoError(TeeResult.ERROR_NOT_SUPPORTED, f"derivation {alg:#x}")
 
 
@@ -235,7 +248,7 @@ def _unique(params: list[UserAttribute], allowed: set[int]) -> dict[int, UserAtt
     return found
 
 
-def _hkdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute]) -> bytes:
+def _hkdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute], max_length: int) -> bytes:
     salt_ids = {At.OPTEE_HKDF_SALT, At.HKDF_SALT}
     info_ids = {At.OPTEE_HKDF_INFO, At.HKDF_INFO}
     found = _unique(params, salt_ids | info_ids | {At.HKDF_OKM_LENGTH})
@@ -245,31 +258,35 @@ def _hkdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute]) -> byte
     salt = next((found[i].data for i in salt_ids if i in found), b"")
     extra = next((found[i].data for i in info_ids if i in found), b"")
     hash_alg = _hash(info.hash)
-    if not 0 < length <= 255 * hash_alg.digest_size:
+    if not 0 < length <= min(255 * hash_alg.digest_size, max_length):
         raise _bad(f"HKDF output of {length} bytes")
     return HKDF(hash_alg, length, salt or None, extra).derive(key.secret())
 
 
-def _pbkdf2(key: CryptoObject, params: list[UserAttribute]) -> bytes:
+def _pbkdf2(key: CryptoObject, params: list[UserAttribute], max_length: int) -> bytes:
     found = _unique(params, {At.PBKDF2_SALT, At.PBKDF2_DKM_LENGTH, At.PBKDF2_ITERATION_COUNT})
     if At.PBKDF2_DKM_LENGTH not in found or At.PBKDF2_ITERATION_COUNT not in found:
         raise _bad("PBKDF2 needs the DKM length and the iteration count")
     length = found[At.PBKDF2_DKM_LENGTH].a & 0xFFFFFFFF
     iterations = found[At.PBKDF2_ITERATION_COUNT].a & 0xFFFFFFFF
     salt = found[At.PBKDF2_SALT].data if At.PBKDF2_SALT in found else b""
-    if not 0 < iterations <= MAX_PBKDF2_ITERATIONS or length == 0:
-        raise _bad("PBKDF2 iteration count or length")
+    if not 0 < length <= max_length:
+        raise _bad(f"PBKDF2 output of {length} bytes")
+    blocks = -(-length // hashes.SHA1.digest_size)
+    if not 0 < iterations * blocks <= MAX_PBKDF2_WORK:
+        raise _bad(f"PBKDF2 of {iterations} iterations for {blocks} blocks")
     return PBKDF2HMAC(hashes.SHA1(), length, salt, iterations).derive(key.secret())
 
 
-def _concat_kdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute]) -> bytes:
+def _concat_kdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute],
+                max_length: int) -> bytes:
     found = _unique(params, {At.CONCAT_KDF_OTHER_INFO, At.CONCAT_KDF_DKM_LENGTH})
     if At.CONCAT_KDF_DKM_LENGTH not in found:
         raise _bad("Concat KDF needs TEE_ATTR_CONCAT_KDF_DKM_LENGTH")
     length = found[At.CONCAT_KDF_DKM_LENGTH].a & 0xFFFFFFFF
     other = found[At.CONCAT_KDF_OTHER_INFO].data if At.CONCAT_KDF_OTHER_INFO in found else b""
     hash_alg = _hash(info.hash)
-    if not 0 < length <= hash_alg.digest_size * (2**32 - 1):
+    if not 0 < length <= max_length:
         raise _bad(f"Concat KDF output of {length} bytes")
     try:
         return ConcatKDFHash(hash_alg, length, other).derive(key.secret())

@@ -12,11 +12,18 @@ give the object its size, may be passed to TEE_GenerateKey) follow OP-TEE's
 ``tee_svc_cryp.c`` and its return codes, which libutee turns into GP's panics
 (:func:`check_attributes`: ITEM_NOT_FOUND for a missing, unknown or repeated
 attribute; BAD_STATE for a key bigger than the object).
+
+Every attribute is bounded by the object's maximum size before anything is
+computed from it (as OP-TEE's bignums are allocated at that size), and an RSA
+private key's values by its modulus, so importing a key costs at most a few
+modular exponentiations of the largest allowed key (docs/availability-crypto.md).
 """
 
 from __future__ import annotations
 
 import enum
+import math
+import secrets
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -144,6 +151,18 @@ TYPES: dict[int, TypeSpec] = {spec.type: spec for spec in (
 )}
 
 SECRET_TYPES = frozenset(t for t, s in TYPES.items() if s.attrs[0].kind is Kind.SECRET)
+#: Kernel memory one object costs beyond room for its attributes: the object and
+#: the ``cryptography`` key built from the attributes.
+OBJECT_OVERHEAD = 1024
+
+
+def _attribute_room(kind: Kind, max_bits: int) -> int:
+    """Bytes one attribute may take in an object of ``max_bits``."""
+    if kind is Kind.VALUE:
+        return 8
+    if kind is Kind.RAW32:
+        return 32
+    return (max_bits + 7) // 8
 
 
 @dataclass(frozen=True)
@@ -183,14 +202,75 @@ def _int(data: bytes) -> int:
     return int.from_bytes(data, "big")
 
 
+def _bits(data: bytes) -> int:
+    """The bit length of a big-endian number without converting it."""
+    stripped = data.lstrip(b"\0")
+    return 8 * len(stripped) - 8 + stripped[0].bit_length() if stripped else 0
+
+
 def _bytes(value: int, length: int | None = None) -> bytes:
     return value.to_bytes(length if length is not None else (value.bit_length() + 7) // 8, "big")
+
+
+#: Random bases tried to factor an RSA modulus from its exponents. Each try ends
+#: the search (a factor, or proof that the exponents do not belong to the modulus)
+#: with probability at least 1/2, so a valid key fails with probability 2**-64.
+MAX_FACTORING_TRIES = 64
+
+
+def _check_rsa_exponents(n: int, e: int, d: int) -> None:
+    """The cheap checks that bound every later computation by the modulus (ValueError)."""
+    if not (n % 2 == 1 and n > 3 and e % 2 == 1 and 1 < e < n and 0 < d < n):
+        raise ValueError("RSA modulus or exponents out of range")
+
+
+def recover_prime_factors(n: int, e: int, d: int) -> tuple[int, int]:
+    """p > q from an RSA key without its CRT values (GP allows such keys).
+
+    Unlike ``cryptography``'s rsa_recover_prime_factors, which may try 500 bases
+    with a full exponentiation per factor of two in e*d-1 each, each base here
+    either factors n or proves the key invalid (a**(e*d-1) != 1) with probability
+    at least 1/2, and moduli no base can factor (a prime; a prime power, whose
+    prime e*d-1 then shares) are dealt with first: crafted values cost a few
+    exponentiations, not minutes.
+    The caller has made sure (:func:`_check_rsa_exponents`) e and d are below n.
+    """
+    k = e * d - 1
+    shared = math.gcd(k, n)
+    if 1 < shared < n:
+        return _ordered_factors(n, shared)
+    if shared == n or pow(2, n - 1, n) == 1:  # n divides e*d-1, or n is (probably) prime
+        raise ValueError("RSA modulus cannot be factored with these exponents")
+    twos = (k & -k).bit_length() - 1
+    odd = k >> twos
+    for _ in range(MAX_FACTORING_TRIES):
+        base = 2 + secrets.randbelow(n - 3)
+        if math.gcd(base, n) > 1:  # a lucky base: no power of it is 1
+            return _ordered_factors(n, math.gcd(base, n))
+        x = pow(base, odd, n)
+        if x == 1:
+            continue
+        for _ in range(twos):
+            y = x * x % n
+            if y == 1:
+                if x == n - 1:
+                    break  # only the trivial root: another base
+                return _ordered_factors(n, math.gcd(x - 1, n))
+            x = y
+        else:
+            raise ValueError("RSA exponents do not invert each other")
+    raise ValueError("RSA modulus not factored")
+
+
+def _ordered_factors(n: int, factor: int) -> tuple[int, int]:
+    return max(factor, n // factor), min(factor, n // factor)
 
 
 def _check_rsa(n: int, e: int, d: int, p: int, q: int, dmp1: int, dmq1: int, iqmp: int) -> None:
     """The values of an RSA private key belong together (ValueError if not): the
     checks of RSA_check_key short of primality tests, plus a test encryption."""
-    if not (1 < p < n and 1 < q < n and p * q == n and e % 2 == 1 and 1 < e < n and 0 < d < n):
+    _check_rsa_exponents(n, e, d)
+    if not (1 < p < n and 1 < q < n and p * q == n):
         raise ValueError("RSA key values are inconsistent")
     if dmp1 != d % (p - 1) or dmq1 != d % (q - 1) or (iqmp * q) % p != 1:
         raise ValueError("RSA CRT values are inconsistent")
@@ -235,6 +315,13 @@ class CryptoObject:
     def persistent(self) -> bool:
         return bool(self.flags & HandleFlag.PERSISTENT)
 
+    @property
+    def kernel_size(self) -> int:
+        """Kernel memory the object is charged for its whole life: room for every
+        attribute at the object's maximum size (OP-TEE allocates it when the object
+        is allocated) and :data:`OBJECT_OVERHEAD`."""
+        return OBJECT_OVERHEAD + sum(_attribute_room(a.kind, self.max_size) for a in self.spec.attrs)
+
     def info(self) -> tuple[int, int, int, int, int, int, int]:
         """struct utee_object_info: type, size, max size, usage, data size, position, flags."""
         return (self.type, self.size, self.max_size, self.usage & 0xFFFFFFFF, 0, 0, self.flags)
@@ -262,7 +349,12 @@ class CryptoObject:
             if attr_spec.kind is Kind.VALUE:
                 self.attrs[attr.id] = (attr.a & 0xFFFFFFFF, 0)
             elif attr_spec.kind is Kind.BIGNUM:
-                self.attrs[attr.id] = attr.data.lstrip(b"\0")
+                value = attr.data.lstrip(b"\0")
+                if not attr_spec.flags & F.SIZE_INDICATOR and _bits(value) > self.max_size:
+                    # before anything is computed from it (a 64 KiB RSA exponent)
+                    raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, f"attribute {attr.id:#x} "
+                                      f"exceeds the object's {self.max_size} bits")
+                self.attrs[attr.id] = value
             elif attr_spec.kind is Kind.RAW32:
                 if len(attr.data) != 32:
                     raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "Curve25519 values are 32 bytes")
@@ -457,12 +549,13 @@ class CryptoObject:
         def build() -> rsa.RSAPrivateKey:
             n, e = _int(self.attrs[At.RSA_MODULUS]), _int(self.attrs[At.RSA_PUBLIC_EXPONENT])
             d = _int(self.attrs[At.RSA_PRIVATE_EXPONENT])
+            _check_rsa_exponents(n, e, d)  # before any work that grows with their size
             if At.RSA_PRIME1 in self.attrs:
                 p, q = _int(self.attrs[At.RSA_PRIME1]), _int(self.attrs[At.RSA_PRIME2])
                 dmp1, dmq1 = _int(self.attrs[At.RSA_EXPONENT1]), _int(self.attrs[At.RSA_EXPONENT2])
                 iqmp = _int(self.attrs[At.RSA_COEFFICIENT])
             else:  # GP allows a key without its CRT values: recover them
-                p, q = rsa.rsa_recover_prime_factors(n, e, d)
+                p, q = recover_prime_factors(n, e, d)
                 dmp1, dmq1, iqmp = rsa.rsa_crt_dmp1(d, p), rsa.rsa_crt_dmq1(d, q), rsa.rsa_crt_iqmp(p, q)
             _check_rsa(n, e, d, p, q, dmp1, dmq1, iqmp)
             numbers = rsa.RSAPrivateNumbers(p, q, d, dmp1, dmq1, iqmp, rsa.RSAPublicNumbers(e, n))

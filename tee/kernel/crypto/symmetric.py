@@ -27,12 +27,15 @@ from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import ObjectType as T
 from tee.abi.results import TeeResult
-from tee.kernel.crypto import CryptoError
+from tee.kernel.crypto import CryptoError, charge
 from tee.kernel.crypto.algorithms import HASHES
+from tee.kernel.limits import MemoryAccount, unlimited_account
 
 #: Data an AE operation keeps to serve TEE_CopyOperation (GCM) or to compute the
-#: tag at the end (CCM). A CCM payload must fit; a longer GCM stream still works
-#: but can no longer be copied.
+#: tag at the end (CCM: its AAD and its payload each). A CCM message must fit; a
+#: longer GCM stream still works but can no longer be copied. What is kept is charged to
+#: the TA's kernel-memory account, so a TA holds at most its budget however many
+#: operations it runs.
 MAX_RETAINED = 32 * 1024 * 1024
 
 
@@ -407,11 +410,50 @@ def cipher_engine(algorithm: int, key_type: int, key1: bytes, key2: bytes | None
 
 
 # ------------------------------------------------------------- authenticated encryption
+class Retained:
+    """Input an AE engine keeps, charged to a kernel-memory account before it is kept."""
+
+    __slots__ = ("data", "_memory")
+
+    def __init__(self, memory: MemoryAccount) -> None:
+        self.data = bytearray()
+        self._memory = memory
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def append(self, chunk: bytes) -> None:
+        """Keep ``chunk``; CryptoError(OUT_OF_MEMORY), keeping nothing, when the TA's
+        budget has no room for it."""
+        charge(self._memory, len(chunk), "AE operation data")
+        self.data += chunk
+
+    def copy(self) -> "Retained":
+        twin = Retained(self._memory)
+        twin.append(self.data)
+        return twin
+
+    def release(self) -> None:
+        self._memory.release(len(self.data))
+        self.data = bytearray()
+
+
+def _copy_kept(aad: Retained, payload: Retained) -> tuple[Retained, Retained]:
+    """Copies of an AE engine's kept AAD and payload, or OUT_OF_MEMORY and no copy."""
+    aad_copy = aad.copy()
+    try:
+        return aad_copy, payload.copy()
+    except CryptoError:
+        aad_copy.release()
+        raise
+
+
 class GcmEngine:
     #: GP: 128, 120, 112, 104 or 96 bits.
     TAG_SIZES = frozenset({12, 13, 14, 15, 16})
 
-    def __init__(self, key: bytes, nonce: bytes, tag_len: int, encrypt: bool) -> None:
+    def __init__(self, key: bytes, nonce: bytes, tag_len: int, encrypt: bool,
+                 memory: MemoryAccount | None = None) -> None:
         if tag_len not in self.TAG_SIZES:
             raise CryptoError(TeeResult.ERROR_NOT_SUPPORTED, f"GCM tag of {tag_len} bytes")
         if not 8 <= len(nonce) <= 128:
@@ -419,8 +461,9 @@ class GcmEngine:
             raise CryptoError(TeeResult.ERROR_NOT_SUPPORTED, f"GCM nonce of {len(nonce)} bytes")
         self._key, self._nonce, self.tag_len, self._encrypt = key, nonce, tag_len, encrypt
         self._ctx = self._new_context()
-        self._record: list[tuple[bool, bytes]] | None = []  # (is_aad, data), for clone
-        self._retained = 0
+        memory = memory or unlimited_account()
+        # What went in so far, replayed by clone; None once too long to keep.
+        self._record: tuple[Retained, Retained] | None = (Retained(memory), Retained(memory))
         self._payload_started = False
 
     def _new_context(self):  # noqa: ANN202
@@ -430,11 +473,18 @@ class GcmEngine:
     def _keep(self, is_aad: bool, data: bytes) -> None:
         if self._record is None:
             return
-        self._retained += len(data)
-        if self._retained > MAX_RETAINED:
-            self._record = None
+        aad, payload = self._record
+        if len(aad) + len(payload) + len(data) > MAX_RETAINED:
+            self.release()
         else:
-            self._record.append((is_aad, data))
+            (aad if is_aad else payload).append(data)
+
+    def release(self) -> None:
+        """Give back what the record holds: the stream goes on but cannot be copied."""
+        if self._record is not None:
+            for kept in self._record:
+                kept.release()
+            self._record = None
 
     def update_aad(self, data: bytes) -> None:
         if self._payload_started:
@@ -445,19 +495,21 @@ class GcmEngine:
     def update_size(self, length: int) -> int:
         return length
 
-    def update(self, data: bytes) -> bytes:
+    def update(self, data: bytes, keep: bool = True) -> bytes:
         if not data:
             return b""  # an empty update does not end the AAD (as libutee sees it)
         self._payload_started = True
-        self._keep(False, data)
+        if keep:
+            self._keep(False, data)
         return self._ctx.update(data)
 
     def encrypt_final(self, data: bytes) -> tuple[bytes, bytes]:
-        out = self.update(data) + self._ctx.finalize()
+        # the last data ends the message: nothing left to copy, nothing to keep
+        out = self.update(data, keep=False) + self._ctx.finalize()
         return out, self._ctx.tag[:self.tag_len]
 
     def decrypt_final(self, data: bytes, tag: bytes) -> bytes:
-        out = self.update(data)
+        out = self.update(data, keep=False)
         if len(tag) != self.tag_len:
             raise CryptoError(TeeResult.ERROR_MAC_INVALID, "tag length differs from AEInit's")
         try:
@@ -468,14 +520,14 @@ class GcmEngine:
     def clone(self) -> "GcmEngine":
         if self._record is None:
             raise CryptoError(TeeResult.ERROR_BAD_STATE, "GCM stream too long to copy")
+        aad, payload = _copy_kept(*self._record)
         twin = copy.copy(self)
         twin._ctx = twin._new_context()
-        twin._record = list(self._record)
-        for is_aad, data in self._record:
-            if is_aad:
-                twin._ctx.authenticate_additional_data(data)
-            else:
-                twin._ctx.update(data)
+        twin._record = (aad, payload)
+        if aad:
+            twin._ctx.authenticate_additional_data(aad.data)
+        if payload:
+            twin._ctx.update(payload.data)
         return twin
 
 
@@ -486,7 +538,7 @@ class CcmEngine:
     TAG_SIZES = frozenset({4, 6, 8, 10, 12, 14, 16})
 
     def __init__(self, key: bytes, nonce: bytes, tag_len: int, aad_len: int, payload_len: int,
-                 encrypt: bool) -> None:
+                 encrypt: bool, memory: MemoryAccount | None = None) -> None:
         if tag_len not in self.TAG_SIZES:
             raise CryptoError(TeeResult.ERROR_NOT_SUPPORTED, f"CCM tag of {tag_len} bytes")
         if not 7 <= len(nonce) <= 13:
@@ -499,15 +551,16 @@ class CcmEngine:
         self._aad_len, self._payload_len = aad_len, payload_len
         counter_1 = bytes([length_size - 1]) + nonce + (1).to_bytes(length_size, "big")
         self._ctr = CtrEngine(algorithms.AES(key), counter_1)
-        self._aad = b""
-        self._data = b""  # plaintext when encrypting, ciphertext when decrypting
+        memory = memory or unlimited_account()
+        self._aad = Retained(memory)
+        self._data = Retained(memory)  # plaintext when encrypting, ciphertext when decrypting
 
     def update_aad(self, data: bytes) -> None:
         if self._data:
             raise CryptoError(TeeResult.ERROR_BAD_STATE, "AAD after payload")
         if len(self._aad) + len(data) > self._aad_len:
             raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "more AAD than AEInit announced")
-        self._aad += data
+        self._aad.append(data)
 
     def update_size(self, length: int) -> int:
         return length
@@ -517,9 +570,8 @@ class CcmEngine:
             raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "more payload than AEInit announced")
         if data and len(self._aad) != self._aad_len:
             raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "less AAD than AEInit announced")
-        out = self._ctr.update(data)
-        self._data += data
-        return out
+        self._data.append(data)
+        return self._ctr.update(data)
 
     def _check_complete(self) -> None:
         if len(self._aad) != self._aad_len or len(self._data) != self._payload_len:
@@ -529,7 +581,8 @@ class CcmEngine:
     def encrypt_final(self, data: bytes) -> tuple[bytes, bytes]:
         out = self.update(data)
         self._check_complete()
-        sealed = AESCCM(self._key, self.tag_len).encrypt(self._nonce, self._data, self._aad or None)
+        sealed = AESCCM(self._key, self.tag_len).encrypt(self._nonce, self._data.data,
+                                                         self._aad.data or None)
         return out, sealed[-self.tag_len:]
 
     def decrypt_final(self, data: bytes, tag: bytes) -> bytes:
@@ -538,14 +591,22 @@ class CcmEngine:
         if len(tag) != self.tag_len:
             raise CryptoError(TeeResult.ERROR_MAC_INVALID, "tag length differs from AEInit's")
         try:
-            AESCCM(self._key, self.tag_len).decrypt(self._nonce, self._data + tag, self._aad or None)
+            AESCCM(self._key, self.tag_len).decrypt(self._nonce, self._data.data + tag,
+                                                    self._aad.data or None)
         except InvalidTag:
             raise CryptoError(TeeResult.ERROR_MAC_INVALID, "CCM tag mismatch") from None
         return out
 
+    def release(self) -> None:
+        """Give back the kept message (the operation is finished or freed)."""
+        self._aad.release()
+        self._data.release()
+
     def clone(self) -> "CcmEngine":
+        kept = _copy_kept(self._aad, self._data)
         twin = copy.copy(self)
         twin._ctr = self._ctr.clone()
+        twin._aad, twin._data = kept
         return twin
 
 
@@ -553,9 +614,10 @@ AeEngine = GcmEngine | CcmEngine
 
 
 def ae_engine(algorithm: int, key: bytes, nonce: bytes, tag_len: int, aad_len: int,
-              payload_len: int, encrypt: bool) -> AeEngine:
+              payload_len: int, encrypt: bool, memory: MemoryAccount | None = None) -> AeEngine:
+    """An AE engine whose kept input is charged to ``memory`` (the TA's account)."""
     if algorithm == A.AES_GCM:
-        return GcmEngine(key, nonce, tag_len, encrypt)
+        return GcmEngine(key, nonce, tag_len, encrypt, memory)
     if algorithm == A.AES_CCM:
-        return CcmEngine(key, nonce, tag_len, aad_len, payload_len, encrypt)
+        return CcmEngine(key, nonce, tag_len, aad_len, payload_len, encrypt, memory)
     raise CryptoError(TeeResult.ERROR_NOT_SUPPORTED, f"AE algorithm {algorithm:#x}")

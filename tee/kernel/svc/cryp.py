@@ -7,7 +7,10 @@ engine of the current init. libutee keeps GP's operation state and flags and
 panics on misuse; the kernel checks again and answers misuse with OP-TEE's
 codes (BAD_STATE for an update without init, BAD_PARAMETERS for a wrong
 handle, key, mode or input). Output sizes are checked before anything changes,
-so TEE_ERROR_SHORT_BUFFER leaves the operation as it was.
+so TEE_ERROR_SHORT_BUFFER leaves the operation as it was. States, and what AE
+engines keep, are charged to the instance's kernel-memory account
+(TEE_ERROR_OUT_OF_MEMORY when it has no room; libutee panics where GP allows
+no error), and derivations are bounded before they start.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from tee.kernel.crypto.algorithms import ALGORITHMS
 from tee.kernel.crypto.asymmetric import (asymmetric_output_size, derive, rsa_decrypt,
                                           rsa_encrypt, sign, verify)
 from tee.kernel.crypto.context import CrypState
-from tee.kernel.crypto.objects import CryptoObject
+from tee.kernel.crypto.objects import SECRET_TYPES, CryptoObject
 from tee.kernel.crypto.symmetric import DigestEngine, ae_engine, cipher_engine, mac_engine
 from tee.kernel.svc.objects import (crypto, crypto_handler, put_output, read_attributes,
                                     read_input, read_u64, require_readable, require_writable,
@@ -85,7 +88,7 @@ def sys_state_copy(ctx: SyscallContext, dst: int, src: int) -> int:
     target, source = _state(ctx, dst), _state(ctx, src)
     if target.info is not source.info or target.mode != source.mode:
         return TeeResult.ERROR_BAD_PARAMETERS
-    target.engine = source.engine.clone() if source.engine is not None else None
+    target.set_engine(source.engine.clone() if source.engine is not None else None)
     target.initialized = source.initialized
     return TeeResult.SUCCESS
 
@@ -104,11 +107,11 @@ def sys_state_free(ctx: SyscallContext, state: int) -> int:
 def sys_hash_init(ctx: SyscallContext, handle: int, iv: int, iv_len: int) -> int:
     state = _state(ctx, handle)
     if state.info.op_class is C.DIGEST:
-        state.engine = DigestEngine(state.info.algorithm)
+        state.set_engine(DigestEngine(state.info.algorithm))
     elif state.info.op_class is C.MAC:
         key = _key(ctx, state.key1)
-        state.engine = mac_engine(state.info.algorithm, key.type, key.secret(), state.info.hash,
-                                  read_input(ctx, iv, iv_len))
+        state.set_engine(mac_engine(state.info.algorithm, key.type, key.secret(), state.info.hash,
+                                    read_input(ctx, iv, iv_len)))
     else:
         return TeeResult.ERROR_BAD_PARAMETERS
     state.initialized = True
@@ -151,8 +154,8 @@ def sys_cipher_init(ctx: SyscallContext, handle: int, iv: int, iv_len: int) -> i
     state = _state(ctx, handle, C.CIPHER)
     key1 = _key(ctx, state.key1)
     key2 = _key(ctx, state.key2).secret() if state.info.two_keys else None
-    state.engine = cipher_engine(state.info.algorithm, key1.type, key1.secret(), key2,
-                                 read_input(ctx, iv, iv_len), state.mode is Mode.ENCRYPT)
+    state.set_engine(cipher_engine(state.info.algorithm, key1.type, key1.secret(), key2,
+                                   read_input(ctx, iv, iv_len), state.mode is Mode.ENCRYPT))
     state.initialized = True
     return TeeResult.SUCCESS
 
@@ -222,8 +225,9 @@ def sys_authenc_init(ctx: SyscallContext, handle: int, nonce: int, nonce_len: in
                      aad_len: int, payload_len: int) -> int:
     state = _state(ctx, handle, C.AE)
     key = _key(ctx, state.key1)
-    state.engine = ae_engine(state.info.algorithm, key.secret(), read_input(ctx, nonce, nonce_len),
-                             tag_len, aad_len, payload_len, state.mode is Mode.ENCRYPT)
+    state.set_engine(ae_engine(state.info.algorithm, key.secret(), read_input(ctx, nonce, nonce_len),
+                               tag_len, aad_len, payload_len, state.mode is Mode.ENCRYPT,
+                               crypto(ctx).memory))
     state.initialized = True
     return TeeResult.SUCCESS
 
@@ -271,7 +275,10 @@ def sys_authenc_enc_final(ctx: SyscallContext, handle: int, src: int, size: int,
     require_writable(ctx, dst, len(data))
     require_writable(ctx, tag, state.engine.tag_len)
     state.initialized = False
-    out, tag_value = state.engine.encrypt_final(data)
+    try:
+        out, tag_value = state.engine.encrypt_final(data)
+    finally:
+        state.set_engine(None)  # the message is done: what the engine kept goes back
     ctx.user.copy_to_user(dst, out)
     ctx.user.copy_to_user(tag, tag_value)
     if dst_len_va:
@@ -296,7 +303,10 @@ def sys_authenc_dec_final(ctx: SyscallContext, handle: int, src: int, size: int,
         return TeeResult.ERROR_SHORT_BUFFER
     require_writable(ctx, dst, len(data))
     state.initialized = False
-    out = state.engine.decrypt_final(data, tag_value)  # MAC_INVALID: nothing released
+    try:
+        out = state.engine.decrypt_final(data, tag_value)  # MAC_INVALID: no plaintext out
+    finally:
+        state.set_engine(None)  # the message is done: what the engine kept goes back
     ctx.user.copy_to_user(dst, out)
     if dst_len_va:
         write_u64(ctx, dst_len_va, len(out))
@@ -351,7 +361,9 @@ def sys_derive_key(ctx: SyscallContext, handle: int, params_va: int, count: int,
     params = read_attributes(ctx, params_va, count)
     key = _key(ctx, state.key1)
     target = crypto(ctx).object(derived)
-    if target.initialized or target.persistent or target.busy:
+    if target.initialized or target.persistent or target.busy or target.type not in SECRET_TYPES:
         return TeeResult.ERROR_BAD_PARAMETERS
-    target.set_secret(derive(state.info, key, params))
+    # no longer than the object holds (room already charged with the object), checked
+    # before deriving: a 2 GiB PBKDF2 output is refused, not computed
+    target.set_secret(derive(state.info, key, params, max_length=target.max_size // 8))
     return TeeResult.SUCCESS

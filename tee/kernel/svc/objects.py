@@ -50,7 +50,10 @@ def crypto_handler(handler: Callable[..., int]) -> Callable[..., int]:
 
 
 def crypto(ctx: SyscallContext) -> CryptoContext:
-    return ctx.instance.resource(CryptoContext)
+    context = ctx.instance.resource(CryptoContext)
+    if context.memory is not ctx.instance.memory:  # first use: charge this instance
+        context.memory = ctx.instance.memory
+    return context
 
 
 def read_u64(ctx: SyscallContext, va: int) -> int:
@@ -158,7 +161,7 @@ def sys_obj_close(ctx: SyscallContext, obj: int) -> int:
     found = crypto(ctx).object(obj)
     if found.busy:  # an operation's own key object: the TA never had this handle
         return TeeResult.ERROR_ITEM_NOT_FOUND
-    del crypto(ctx).objects[obj]
+    crypto(ctx).remove_object(obj)
     return TeeResult.SUCCESS
 
 

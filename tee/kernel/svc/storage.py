@@ -98,7 +98,12 @@ def check_access(existing: int, wanted: int) -> None:
 
 
 def new_handle(ctx: SyscallContext, obj: PersistentObject, obj_va: int) -> None:
-    write_u32(ctx, obj_va, crypto(ctx).add_object(obj))
+    try:
+        handle = crypto(ctx).add_object(obj)  # OUT_OF_MEMORY: the TA's budget is full
+    except CryptoError:
+        manager(ctx).forget(obj)
+        raise
+    write_u32(ctx, obj_va, handle)
 
 
 # ------------------------------------------------------------------------- syscalls
@@ -158,7 +163,7 @@ def sys_obj_del(ctx: SyscallContext, obj: int) -> int:
         return TeeResult.ERROR_ACCESS_CONFLICT
     manager(ctx).delete(found.ta, found.storage, found.object_id)
     manager(ctx).forget(found)
-    del crypto(ctx).objects[obj & 0xFFFFFFFF]
+    crypto(ctx).remove_object(obj & 0xFFFFFFFF)
     return TeeResult.SUCCESS
 
 
