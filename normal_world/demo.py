@@ -12,6 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
 from tee.device import Device
 from tee.platform.memory import AccessError
@@ -71,7 +72,7 @@ def run_demo(ta_store: Path) -> int:
 def _scenario(ta_store: Path) -> int:
     device = Device(ta_store)
     switches = []
-    device.monitor.tracer = switches.append
+    device.instrumentation.subscribe(WorldSwitch, switches.append)
     layout = device.memory.layout
     _step("Boot an embedded device")
     print(f"   secure DRAM     {layout.secure_base:#010x} + {layout.secure_size >> 20} MiB")

@@ -15,6 +15,7 @@ from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from tee.instrument import Instrumentation
 from tee.kernel.kernel import KernelConfig, SecureKernel
 from tee.kernel.services import InternalErrors
 from tee.monitor import SecureMonitor
@@ -105,10 +106,13 @@ class Device:
         self.ree_fs = ReeFileStore(self.state_dir / REE_FS_DIR, self.power)
         self.rpmb = RpmbDevice(self.state_dir / RPMB_IMAGE, self.power)
         self.memory = PhysicalMemory(self.config.memory)
-        self.kernel = SecureKernel(self.memory, self.config.kernel, huk=self._read_fuses())
+        #: Events from every layer of this device (docs/instrumentation.md).
+        self.instrumentation = Instrumentation()
+        self.kernel = SecureKernel(self.memory, self.config.kernel, huk=self._read_fuses(),
+                                   instrumentation=self.instrumentation)
         # One core: SMCs from several normal-world threads enter the monitor one at a time.
         self._core = _Core()
-        self.monitor = SecureMonitor()
+        self.monitor = SecureMonitor(self.instrumentation)
         self.monitor.register(arm_arch_service())
         for service in trusted_os_services(self.kernel):
             self.monitor.register(service)

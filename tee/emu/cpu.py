@@ -30,8 +30,9 @@ import time
 import weakref
 from dataclasses import dataclass
 from enum import Enum, IntFlag
+from typing import Callable
 
-from unicorn import (UC_ARCH_ARM64, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
+from unicorn import (UC_ARCH_ARM64, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
                      UC_MEM_FETCH_UNMAPPED, UC_MEM_READ_PROT, UC_MEM_READ_UNMAPPED,
                      UC_MEM_WRITE_PROT, UC_MEM_WRITE_UNMAPPED, UC_MODE_ARM, UC_PROT_EXEC,
                      UC_PROT_READ, UC_PROT_WRITE, Uc, UcError)
@@ -116,6 +117,7 @@ class StopKind(Enum):
     FAULT = "fault"
     BUDGET_EXHAUSTED = "budget exhausted"
     PREEMPTED = "preempted"  # the time slice ended: the kernel may switch worlds, then resume
+    BREAKPOINT = "breakpoint"  # an instrumentation hook asked to stop before ``address``
 
 
 class FaultKind(Enum):
@@ -138,6 +140,7 @@ class CpuFault:
 class Stop:
     kind: StopKind
     fault: CpuFault | None = None
+    address: int = 0  # BREAKPOINT: the instruction not yet executed
 
 
 _SYSCALL_STOP = Stop(StopKind.SYSCALL)
@@ -147,14 +150,16 @@ _PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
 _INTERRUPTED = Stop(StopKind.PREEMPTED)
 
 
-class _Watchdog:
-    """One background thread that ends over-long runs: the timer interrupt.
+class PreemptionTimer:
+    """The timer interrupt of one device: a background thread that ends over-long runs.
 
     It wakes once per tick and stops any CPU that has been inside the *same* run
     since its previous look, so a run is preempted after one to two ticks. A run
     only bumps a counter on entry and clears a flag on exit: nothing per
     instruction, no lock per run, and few enough wake-ups that the thread does
-    not compete with the emulating thread for the interpreter."""
+    not compete with the emulating thread for the interpreter. The thread runs
+    only while some CPU is watched (one per device, none for an idle one), holds
+    CPUs only while it looks at them, and never touches a CPU once it is closed."""
 
     def __init__(self) -> None:
         self.tick = 0.01
@@ -177,22 +182,32 @@ class _Watchdog:
             self._cpus.discard(cpu)
             self._seen.pop(cpu, None)
 
+    @property
+    def running(self) -> bool:
+        return self._thread is not None
+
     def _loop(self) -> None:
         while True:
             time.sleep(self.tick)
-            self._look()  # holds CPUs only for the look, never while sleeping
+            if not self._look():  # holds CPUs only for the look, never while sleeping
+                return
 
-    def _look(self) -> None:
+    def _look(self) -> bool:
+        """Stop the runs that outlived a tick; False (and the thread ends) when
+        no CPU is left to watch."""
         # Under the lock, so that a CPU cannot be closed between the look and the stop.
         with self._lock:
-            for cpu in list(self._cpus):
+            cpus = list(self._cpus)
+            if not cpus:
+                self._thread = None
+                return False
+            for cpu in cpus:
                 serial = cpu._run_serial
                 if cpu._running and self._seen.get(cpu) == serial:
                     cpu._interrupt(serial)
                 self._seen[cpu] = serial
+            return True
 
-
-_WATCHDOG = _Watchdog()
 
 _MEM_FAULTS = {
     UC_MEM_READ_UNMAPPED: (FaultKind.DATA, "translation fault"),
@@ -214,9 +229,11 @@ _INTR_FAULTS = {
 
 
 class El0Cpu:
-    """One AArch64 core at EL0 with its own address space."""
+    """One AArch64 core at EL0 with its own address space. ``timer`` is the
+    device's preemption timer (a CPU made without one gets its own)."""
 
-    def __init__(self) -> None:
+    def __init__(self, timer: PreemptionTimer | None = None) -> None:
+        self._timer = timer
         self._uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
         self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
         self._uc.mem_map(EL1_STUB_VA, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC)
@@ -227,6 +244,7 @@ class El0Cpu:
         self._running = False
         self._watched = False
         self._pending: Stop | None = None
+        self._resume_at: int | None = None  # see resume_past
         self._direct: dict[int, tuple[mmap.mmap, ctypes.c_char]] = {}  # map_direct backings
         uch = self._uc._uch  # the binding's engine handle, for the batch paths below
         self._uch = uch
@@ -349,7 +367,9 @@ class El0Cpu:
         self._pending = None
         self._preempt_requested = False
         if time_slice and not self._watched:
-            _WATCHDOG.watch(self, time_slice)
+            if self._timer is None:
+                self._timer = PreemptionTimer()
+            self._timer.watch(self, time_slice)
             self._watched = True
         self._run_serial += 1
         self._running = bool(time_slice)
@@ -445,11 +465,61 @@ class El0Cpu:
             self._pending = self._fault(FaultKind.DATA, 0, address, "access fault")
         return False  # not handled: the access fails and the run stops
 
+    # -- instrumentation: hooks exist only while someone asked for them ---------------
+    def add_stop_hook(self, address: int, should_stop: Callable[[int], bool]) -> object:
+        """Before the instruction at ``address`` runs, ask ``should_stop(address)``;
+        True ends the run with a BREAKPOINT stop, that instruction not executed.
+        Returns a handle for :meth:`remove_hook`."""
+        def on_code(uc: Uc, pc: int, _size: int, _data: object) -> None:
+            if self._resume_at == pc:  # resuming from this very stop: let it run once
+                self._resume_at = None
+                return
+            try:
+                stop = should_stop(pc)
+            except KeyboardInterrupt:
+                self._pending = _INTERRUPTED
+                uc.emu_stop()
+                return
+            except BaseException:  # noqa: BLE001 - cannot cross into C; stop and let it be looked at
+                stop = True
+            if stop:
+                self._pending = Stop(StopKind.BREAKPOINT, address=pc)
+                uc.emu_stop()
+
+        handle = self._uc.hook_add(UC_HOOK_CODE, on_code, begin=address, end=address)
+        self._hooks.append(handle)
+        return handle
+
+    def resume_past(self, address: int) -> None:
+        """The next run starts at a stop hook's ``address``: do not stop there again first."""
+        self._resume_at = address
+
+    def add_block_hook(self, begin: int, end: int, on_block: Callable[[int, int], None]) -> object:
+        """Call ``on_block(address, size)`` as each basic block in [begin, end) starts
+        (coverage). Returns a handle for :meth:`remove_hook`."""
+        def on(uc: Uc, address: int, size: int, _data: object) -> None:
+            try:
+                on_block(address, size)
+            except KeyboardInterrupt:
+                self._pending = _INTERRUPTED
+                uc.emu_stop()
+            except BaseException:  # noqa: BLE001 - cannot cross into C; a coverage sink failing loses a block
+                pass
+
+        handle = self._uc.hook_add(UC_HOOK_BLOCK, on, begin=begin, end=end - 1)
+        self._hooks.append(handle)
+        return handle
+
+    def remove_hook(self, handle: object) -> None:
+        if handle in self._hooks:
+            self._hooks.remove(handle)
+            self._uc.hook_del(handle)
+
     def close(self) -> None:
         """Drop the hooks (they reference this object) so the emulator is freed
         promptly: by reference counting, once its owner lets go of it."""
         if self._watched:
-            _WATCHDOG.forget(self)
+            self._timer.forget(self)  # type: ignore[union-attr]
             self._watched = False
         for hook in self._hooks:
             self._uc.hook_del(hook)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
+from tee.instrument import Instrumentation, MessageReceived
 from tee.kernel.services import SecureLog
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
@@ -81,12 +82,13 @@ class _Imported:
 
 class StdEntry:
     def __init__(self, memory: PhysicalMemory, sessions: SessionTable, manager: SessionManager,
-                 shm: ShmRegistry, log: SecureLog) -> None:
+                 shm: ShmRegistry, log: SecureLog, instrumentation: Instrumentation | None = None) -> None:
         self.memory = memory
         self.sessions = sessions
         self.manager = manager
         self.shm = shm
         self.log = log
+        self.instrumentation = instrumentation or Instrumentation()
 
     # -- the message in non-secure memory ---------------------------------------------
     def fetch(self, call: CallRequest) -> bytes | None:
@@ -110,6 +112,9 @@ class StdEntry:
         handler = self._COMMANDS.get(arg.cmd)
         if handler is None:
             return OpteeSmcReturn.EBADCMD
+        if self.instrumentation.active:
+            self.instrumentation.emit(MessageReceived(msg.MsgCmd(arg.cmd).name, arg.session,
+                                                      arg.func, call.guest))
         reply = handler(self, arg, call)
         self.memory.write(call.phys, msg.encode_arg(reply), World.NORMAL)
         return OpteeSmcReturn.OK

@@ -30,7 +30,8 @@ from tee.kernel.services import (InternalError, InternalErrors, PersistentTimeSt
 from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.storage.store import StorageManager
 from tee.kernel.shm_registry import ShmError, ShmRegistry
-from tee.kernel.syscalls import SyscallContext
+from tee.instrument import Instrumentation
+from tee.kernel.syscalls import SyscallContext, SyscallTable
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
 from tee.kernel.threads import ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World
@@ -77,11 +78,13 @@ class KernelConfig:
 
 class SecureKernel:
     def __init__(self, memory: PhysicalMemory, config: KernelConfig | None = None,
-                 huk: bytes | None = None) -> None:
+                 huk: bytes | None = None, instrumentation: Instrumentation | None = None) -> None:
         """``huk``: the hardware unique key read from the board's fuses (a random one,
         lost at power-off, if the board has none); only the storage key hierarchy sees it."""
         self.config = config or KernelConfig()
         self.memory = memory
+        self.instrumentation = instrumentation or Instrumentation()
+        self.syscalls = SyscallTable()
         self.log = SecureLog()
         #: Unexpected exceptions caught at the vectors: a count and the last few.
         self.internal_errors = InternalErrors()
@@ -90,15 +93,18 @@ class SecureKernel:
         self.persistent_time = PersistentTimeStore()
         self.sessions = SessionTable()
         self.threads = ThreadPool(self.config.thread_count, _token_rng(self.config.rng_seed))
-        self.rpc = RpcClient(self.threads, memory)
+        self.rpc = RpcClient(self.threads, memory, self.instrumentation)
         self.shm = ShmRegistry(memory, self.config.limits)
         self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
-        self.tas = TaManager(self.log, self.config.tas, self.memory_budget)
+        self.tas = TaManager(self.log, self.config.tas, self.memory_budget, self.syscalls,
+                             self.instrumentation)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
-                                              self._syscall_context, self.log, limits)
-        self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)
+                                              self._syscall_context, self.log, limits,
+                                              self.instrumentation)
+        self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log,
+                            self.instrumentation)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALLS_COUNT: self._calls_count,
             OpteeSmc.CALLS_UID: _constant(_regs(*OPTEE_MSG_API_UID)),

@@ -19,6 +19,7 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd, ShmType
 from tee.abi.optee_smc import OpteeSmcReturn
 from tee.abi.results import TeeResult
+from tee.instrument import Instrumentation, RpcRequested
 from tee.kernel.threads import RpcRequest, ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
@@ -52,17 +53,26 @@ class SharedBuffer:
 
 
 class RpcClient:
-    def __init__(self, threads: ThreadPool, memory: PhysicalMemory) -> None:
+    def __init__(self, threads: ThreadPool, memory: PhysicalMemory,
+                 instrumentation: Instrumentation | None = None) -> None:
         self.threads = threads
         self.memory = memory
+        self.instrumentation = instrumentation or Instrumentation()
+
+    def _suspend(self, request: RpcRequest, command: RpcCmd | None = None) -> tuple[int, ...]:
+        """Suspend the current secure thread with ``request``; the resume's registers."""
+        if self.instrumentation.active:
+            self.instrumentation.emit(RpcRequested(request.code.name,
+                                                   command.name if command is not None else None))
+        return self.threads.current.rpc(request)
 
     # -- the register-level requests ----------------------------------------------------
     def foreign_interrupt(self) -> None:
         """Let the normal world handle its interrupt; returns when it resumes us."""
-        self.threads.current.rpc(RpcRequest(OpteeSmcReturn.RPC_FOREIGN_INTR))
+        self._suspend(RpcRequest(OpteeSmcReturn.RPC_FOREIGN_INTR))
 
     def _alloc(self, size: int) -> tuple[int, int]:
-        regs = self.threads.current.rpc(RpcRequest(OpteeSmcReturn.RPC_ALLOC, a1=size))
+        regs = self._suspend(RpcRequest(OpteeSmcReturn.RPC_ALLOC, a1=size))
         phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
         cookie = ((regs[4] & _U32) << 32) | (regs[5] & _U32)
         if phys == 0:
@@ -72,7 +82,7 @@ class RpcClient:
         return phys, cookie
 
     def _free(self, cookie: int) -> None:
-        self.threads.current.rpc(RpcRequest(OpteeSmcReturn.RPC_FREE, a1=cookie >> 32, a2=cookie & _U32))
+        self._suspend(RpcRequest(OpteeSmcReturn.RPC_FREE, a1=cookie >> 32, a2=cookie & _U32))
 
     def release_call_resources(self) -> None:
         """At the end of a call: give back an RPC buffer this call allocated."""
@@ -101,8 +111,8 @@ class RpcClient:
             buffer = thread.context = RpcArgBuffer(phys, cookie, True)
         request = msg.MsgArg(int(cmd), params=params)
         self.memory.write(buffer.phys, msg.encode_arg(request), World.NORMAL)
-        self.threads.current.rpc(RpcRequest(OpteeSmcReturn.RPC_CMD, a1=buffer.cookie >> 32,
-                                             a2=buffer.cookie & _U32))
+        self._suspend(RpcRequest(OpteeSmcReturn.RPC_CMD, a1=buffer.cookie >> 32,
+                                 a2=buffer.cookie & _U32), cmd)
         try:
             reply = msg.decode_arg(self.memory.read(buffer.phys, request.size, World.NORMAL))
         except (msg.MessageError, AccessError) as error:

@@ -22,6 +22,7 @@ from typing import Callable, NamedTuple
 
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.abi.syscalls import EntryFunction
+from tee.instrument import Instrumentation, TaEntered, TaExited, TaFaulted, TaPanicked
 from tee.kernel.limits import Limits
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.services import SecureLog
@@ -40,13 +41,14 @@ class CallOutcome(NamedTuple):
 class SessionManager:
     def __init__(self, sessions: SessionTable, tas: TaManager, rpc: RpcClient,
                  syscall_context: Callable[[Session], SyscallContext], log: SecureLog,
-                 limits: Limits | None = None) -> None:
+                 limits: Limits | None = None, instrumentation: Instrumentation | None = None) -> None:
         self.sessions = sessions
         self.tas = tas
         self.rpc = rpc
         self._syscall_context = syscall_context
         self.log = log
         self.limits = limits or Limits()
+        self.instrumentation = instrumentation or Instrumentation()
         #: TA instances alive now (loaded and not yet destroyed).
         self.live_instances = 0
 
@@ -122,6 +124,10 @@ class SessionManager:
         session.cancel_requested = False
         instance.executing = True
         instance.call_depth = session.owner.call_depth + 1 if session.owner is not None else 1
+        instrumentation = self.instrumentation
+        if instrumentation.active:
+            instrumentation.emit(TaEntered(session.ta_uuid, session.id, func.name, cmd,
+                                           instance.debugger))
         try:
             outcome = instance.enter(func, session.id, params, self._syscall_context(session), cmd=cmd)
         except KeyboardInterrupt:
@@ -137,9 +143,21 @@ class SessionManager:
             instance.call_depth = 0
         if outcome.dump:
             self.log.emit(outcome.dump)
+        if instrumentation.active:
+            self._report(session, func, outcome)
         if outcome.dead:
             self._close_owned_by(instance)
         return outcome
+
+    def _report(self, session: Session, func: EntryFunction, outcome: EntryOutcome) -> None:
+        instrumentation, ta = self.instrumentation, session.ta_uuid
+        fault = outcome.fault
+        if fault is not None:
+            instrumentation.emit(TaFaulted(ta, session.id, fault.kind.value, fault.pc, fault.address,
+                                           fault.cause))
+        elif outcome.dead:
+            instrumentation.emit(TaPanicked(ta, session.id, outcome.panic_code, outcome.reason))
+        instrumentation.emit(TaExited(ta, session.id, func.name, outcome.result, outcome.dead))
 
     def _release(self, instance: TaInstance) -> None:
         if self.tas.release(instance, len(self.sessions.on_instance(instance))):

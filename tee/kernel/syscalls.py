@@ -1,7 +1,7 @@
 """The syscall table: one handler per OP-TEE syscall number.
 
 Theory of operation: the TA's ``svc #0`` stops its CPU; the instance reads x8 and
-the arguments and calls :func:`dispatch`. Handlers get a narrow
+the arguments and calls :meth:`SyscallTable.dispatch` of its device's table. Handlers get a narrow
 :class:`SyscallContext` (the TA's checked user memory and the kernel services),
 never the emulator, and return a TEE_Result for x0. RETURN and PANIC end the
 entry and are handled by the instance itself. Handlers live in ``tee.kernel.svc``,
@@ -67,35 +67,46 @@ class TaPanic(Exception):
 
 
 Handler = Callable[..., int]
-_TABLE: dict[Syscall, Handler] = {}
+#: Every handler, by number, as the svc modules registered them at import.
+_REGISTERED: dict[Syscall, Handler] = {}
 
 
 def syscall(number: Syscall) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
-        if number in _TABLE:
+        if number in _REGISTERED:
             raise ValueError(f"syscall {number.name} registered twice")
-        _TABLE[number] = handler
+        _REGISTERED[number] = handler
         return handler
     return register
 
 
-def implemented() -> frozenset[Syscall]:
-    return frozenset(_TABLE)
+class SyscallTable:
+    """One device's syscall table (two devices in a process share no state).
 
+    Built from the registered handlers when the device boots; numbers without a
+    handler fail closed with TEE_ERROR_NOT_SUPPORTED."""
 
-_BY_NUMBER: dict[int, tuple[Handler, int]] = {}  # number -> (handler, argument count)
+    def __init__(self, handlers: dict[Syscall, Handler] | None = None) -> None:
+        chosen = _REGISTERED if handlers is None else handlers
+        self._by_number: dict[int, tuple[Handler, int]] = {
+            int(number): (handler, SYSCALL_ARG_COUNT[number]) for number, handler in chosen.items()}
 
+    def dispatch(self, ctx: SyscallContext, number: int, args: tuple[int, ...] | list[int]) -> int:
+        """Run syscall ``number``; returns the TEE_Result the TA sees in x0."""
+        entry = self._by_number.get(number)
+        if entry is None:
+            return TeeResult.ERROR_NOT_SUPPORTED
+        handler, count = entry
+        try:
+            return handler(ctx, *args[:count])
+        except UserAccessError:
+            return TeeResult.ERROR_ACCESS_DENIED
 
-def dispatch(ctx: SyscallContext, number: int, args: list[int]) -> int:
-    """Run syscall ``number``; returns the TEE_Result the TA sees in x0."""
-    if len(_BY_NUMBER) != len(_TABLE):  # handlers registered since the last call
-        _BY_NUMBER.clear()
-        _BY_NUMBER.update({int(n): (h, SYSCALL_ARG_COUNT[n]) for n, h in _TABLE.items()})
-    entry = _BY_NUMBER.get(number)
-    if entry is None:
-        return TeeResult.ERROR_NOT_SUPPORTED
-    handler, count = entry
-    try:
-        return handler(ctx, *args[:count])
-    except UserAccessError:
-        return TeeResult.ERROR_ACCESS_DENIED
+    @staticmethod
+    def describe(number: int, args: tuple[int, ...] | list[int]) -> tuple[str, tuple[int, ...]]:
+        """The syscall's name and the arguments it takes, for traces."""
+        try:
+            known = Syscall(number)
+        except ValueError:
+            return f"unknown ({number})", ()
+        return known.name, tuple(args[:SYSCALL_ARG_COUNT.get(known, 0)])

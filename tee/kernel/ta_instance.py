@@ -26,9 +26,12 @@ from typing import NamedTuple, TypeVar
 from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.syscalls import EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
+from tee.emu.cpu import PreemptionTimer
+from tee.instrument import Instrumentation, SyscallEntered, SyscallReturned
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
 from tee.kernel.limits import MemoryAccount, MemoryBudget
-from tee.kernel.syscalls import SyscallContext, TaPanic, dispatch
+from tee.kernel.syscalls import SyscallContext, SyscallTable, TaPanic
+from tee.kernel.ta_debug import TaDebugger
 from tee.kernel.ta_image import TaImage
 from tee.kernel.user_memory import ASLR_WINDOW, PARAM_LABEL, Mapping, UserMemory
 
@@ -80,6 +83,8 @@ class EntryOutcome(NamedTuple):
     dead: bool = False
     panic_code: int | None = None
     dump: str | None = None
+    fault: CpuFault | None = None  # the CPU fault that killed the instance
+    reason: str | None = None  # what else killed it (a limit, Ctrl-C)
 
 
 @dataclass
@@ -104,11 +109,16 @@ class TaInstance:
     #: data, objects): charged before use, given back when the instance ends.
     memory: MemoryAccount = field(default_factory=lambda: MemoryBudget(1 << 62, 1 << 62).account(),
                                   repr=False)
+    #: The device's syscall table, event hub and preemption timer.
+    syscalls: SyscallTable = field(default_factory=SyscallTable, repr=False)
+    instrumentation: Instrumentation = field(default_factory=Instrumentation, repr=False)
+    timer: PreemptionTimer | None = field(default=None, repr=False)
     _resources: dict[type, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         self._param_mappings: list[Mapping] = []  # the current call's memrefs
-        self.cpu = El0Cpu()
+        self._debugger: TaDebugger | None = None
+        self.cpu = El0Cpu(self.timer)
         self.user = UserMemory(self.cpu, self.layout_rng)
         stack_size = _pages(self.image.head.stack_size + UTEE_PARAMS_SLOT)
         self.stack = Mapping(self.user.random_free_va(stack_size), stack_size,
@@ -133,6 +143,14 @@ class TaInstance:
         for offset, addend in self.image.relocations:
             self.cpu.write(self.image_base + offset,
                            ((self.image_base + addend) & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little"))
+
+    @property
+    def debugger(self) -> TaDebugger:
+        """Breakpoints, steps, registers, memory and coverage of this instance
+        (made on first use; until then the instance runs with no hook at all)."""
+        if self._debugger is None:
+            self._debugger = TaDebugger(self)
+        return self._debugger
 
     # -- entry ------------------------------------------------------------------------
     def enter(self, func: EntryFunction, session_id: int, params: list[TaParam],
@@ -177,8 +195,15 @@ class TaInstance:
         entered = slice_end = time.monotonic()
         slice_end += time_slice
         away_at_entry = ctx.time_in_normal_world() if limit else 0.0
+        instrumentation = self.instrumentation
         while True:
-            if remaining:  # deterministic mode: counted slices
+            debugger = self._debugger
+            if debugger is not None and debugger.stepping:
+                stop = cpu.run(budget=1)
+                if stop.kind is StopKind.BUDGET_EXHAUSTED:  # one instruction ran
+                    debugger._stepped()
+                    continue
+            elif remaining:  # deterministic mode: counted slices
                 slice_count = min(remaining, self.slice_instructions)
                 stop = cpu.run(budget=slice_count)
             elif time_slice:
@@ -200,10 +225,16 @@ class TaInstance:
                 if number == _PANIC:
                     return self._die(panic_code=regs[0] & 0xFFFFFFFF)
                 try:
-                    self.cpu.set_x(0, dispatch(ctx, number, regs[:8]))
+                    if instrumentation.active:
+                        result = self._traced_syscall(ctx, number, regs[:8])
+                    else:
+                        result = self.syscalls.dispatch(ctx, number, regs[:8])
+                    self.cpu.set_x(0, result)
                 except TaPanic as panic:
                     ctx.log.core("E", f"syscall {number} panics the TA: {panic}")
                     return self._die(panic_code=panic.code)
+                if debugger is not None and debugger.stepping:
+                    debugger._stepped()  # the svc was the step
                 if remaining:
                     # Unicorn does not say how many instructions ran before the svc;
                     # charging each syscall keeps syscall-heavy loops bounded.
@@ -215,6 +246,10 @@ class TaInstance:
             elif stop.kind is StopKind.FAULT:
                 assert stop.fault is not None
                 return self._die(fault=stop.fault)
+            elif stop.kind is StopKind.BREAKPOINT:
+                self.debugger._hit(stop.address)
+                if time_slice:
+                    left = slice_end - time.monotonic()
             elif stop.kind is StopKind.BUDGET_EXHAUSTED:
                 remaining -= slice_count
                 if remaining <= 0:
@@ -229,6 +264,15 @@ class TaInstance:
                 slice_end = time.monotonic() + time_slice
                 left = time_slice
 
+    def _traced_syscall(self, ctx: SyscallContext, number: int, args: tuple[int, ...]) -> int:
+        instrumentation = self.instrumentation
+        ta, session = self.image.head.uuid, ctx.session.id
+        name, taken = SyscallTable.describe(number, args)
+        instrumentation.emit(SyscallEntered(ta, session, number, name, taken))
+        result = self.syscalls.dispatch(ctx, number, args)
+        instrumentation.emit(SyscallReturned(ta, session, number, name, result & 0xFFFFFFFF))
+        return result
+
     def _over_time(self, ctx: SyscallContext, entered: float, away_at_entry: float) -> bool:
         away = ctx.time_in_normal_world() - away_at_entry
         return time.monotonic() - entered - away > self.call_timeout
@@ -242,7 +286,8 @@ class TaInstance:
         else:
             dump = format_panic_dump(panic_code, reason, regs, self)
         self.last_dump = dump
-        return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True, panic_code=panic_code, dump=dump)
+        return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True, panic_code=panic_code, dump=dump,
+                            fault=fault, reason=reason)
 
     # -- params -----------------------------------------------------------------------
     def _map_params(self, params: list[TaParam]) -> dict[int, int]:

@@ -24,7 +24,10 @@ from typing import Callable
 
 from tee.abi.results import TeeResult
 from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
+from tee.emu.cpu import PreemptionTimer
+from tee.instrument import Instrumentation
 from tee.kernel.limits import MemoryBudget
+from tee.kernel.syscalls import SyscallTable
 from tee.kernel.services import SecureLog
 from tee.kernel.ta_image import TaFormatError, TaImage, parse_ta_elf
 from tee.kernel.ta_instance import TaInstance
@@ -82,9 +85,15 @@ class TaManagerConfig:
 
 class TaManager:
     def __init__(self, log: SecureLog, config: TaManagerConfig | None = None,
-                 memory: MemoryBudget | None = None) -> None:
+                 memory: MemoryBudget | None = None, syscalls: SyscallTable | None = None,
+                 instrumentation: Instrumentation | None = None) -> None:
         self.log = log
         self.config = config or TaManagerConfig()
+        # What every instance of this device shares: its syscall table, event hub
+        # and preemption timer (never another device's).
+        self.syscalls = syscalls or SyscallTable()
+        self.instrumentation = instrumentation or Instrumentation()
+        self.timer = PreemptionTimer()
         #: The device's kernel-memory budget; each instance gets an account of it.
         self.memory = memory or MemoryBudget(1 << 62, 1 << 62)
         self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
@@ -116,7 +125,9 @@ class TaManager:
                               slice_instructions=self.config.slice_instructions,
                               time_slice=self.config.time_slice,
                               call_timeout=self.config.call_timeout,
-                              memory=self.memory.account(str(uuid)))
+                              memory=self.memory.account(str(uuid)),
+                              syscalls=self.syscalls, instrumentation=self.instrumentation,
+                              timer=self.timer)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         # Recorded only now: an image that fails any check leaves no trace.

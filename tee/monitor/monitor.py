@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
 
-from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN
+from tee.abi.optee_smc import OpteeSmc
+from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN, ArmArchCall
+from tee.instrument import Instrumentation, SmcCall, SmcReturn, WorldSwitch
 from tee.monitor.registry import Regs, RuntimeService, ServiceRegistry
 
 _U64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -43,22 +45,27 @@ class WorldContext:
     regs: list[int] = field(default_factory=lambda: [0] * 8)
 
 
-@dataclass(frozen=True, slots=True)
-class WorldSwitch:
-    """One crossing, for traces: which way, and the registers that crossed."""
-
-    direction: str  # "NS->S" or "S->NS"
-    regs: Regs
+def function_name(function_id: int) -> str:
+    """The SMCCC or OP-TEE name of a function ID, for traces ("unknown" if none)."""
+    w0 = function_id & 0xFFFFFFFF
+    for names in (OpteeSmc, ArmArchCall):
+        try:
+            return names(w0).name
+        except ValueError:
+            continue
+    return "unknown"
 
 
 class SecureMonitor:
-    def __init__(self) -> None:
+    """``instrumentation`` (the device's event hub) sees every SMC and world switch."""
+
+    def __init__(self, instrumentation: Instrumentation | None = None) -> None:
         self.registry = ServiceRegistry()
         self._services = self.registry.index  # live view: (is_fast << 6) | OEN -> service
         self._normal, self._secure = WorldContext(), WorldContext()
         self.contexts = {SecurityState.NON_SECURE: self._normal, SecurityState.SECURE: self._secure}
         self.current = SecurityState.NON_SECURE
-        self.tracer: Callable[[WorldSwitch], None] | None = None
+        self.instrumentation = instrumentation or Instrumentation()
         self.smc_count = 0
 
     def register(self, service: RuntimeService) -> None:
@@ -69,15 +76,15 @@ class SecureMonitor:
         """Enter the secure world with ``regs`` and come back with its results."""
         self._secure.regs[:] = regs
         self.current = SecurityState.SECURE
-        tracer = self.tracer
-        if tracer:
-            tracer(WorldSwitch("NS->S", regs))
+        instrumentation = self.instrumentation
+        if instrumentation.active:
+            instrumentation.emit(WorldSwitch("NS->S", regs))
         try:
             result = handler(regs)
         finally:
             self.current = SecurityState.NON_SECURE
-        if tracer:
-            tracer(WorldSwitch("S->NS", result))
+        if instrumentation.active:
+            instrumentation.emit(WorldSwitch("S->NS", _as_registers(result)))
         return result
 
     # -- the smc instruction --------------------------------------------------------
@@ -87,6 +94,18 @@ class SecureMonitor:
             raise ValueError("an SMC carries exactly eight registers (x0-x7)")
         regs = _as_registers(regs)
         self.smc_count += 1
+        if self.instrumentation.active:
+            return self._traced_smc(regs)
+        return self._smc(regs)
+
+    def _traced_smc(self, regs: Regs) -> Regs:
+        instrumentation, name = self.instrumentation, function_name(regs[0])
+        instrumentation.emit(SmcCall(regs[0] & 0xFFFFFFFF, name, regs))
+        result = self._smc(regs)
+        instrumentation.emit(SmcReturn(regs[0] & 0xFFFFFFFF, name, result))
+        return result
+
+    def _smc(self, regs: Regs) -> Regs:
         normal = self._normal.regs
         normal[:] = regs  # save the normal world's context
         w0 = regs[0] & 0xFFFFFFFF

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OpteeSmc
 from tee.abi.smccc import CallType
 from tee.device import Device
@@ -63,7 +64,7 @@ def test_overlapping_service_is_rejected_at_registration() -> None:
 
 def test_world_switch_is_traced_and_normal_world_restored(bare_device: Device) -> None:
     switches = []
-    bare_device.monitor.tracer = switches.append
+    bare_device.instrumentation.subscribe(WorldSwitch, switches.append)
     smc(bare_device, OpteeSmc.CALLS_UID)
     assert [s.direction for s in switches] == ["NS->S", "S->NS"]
     assert switches[0].regs[0] == OpteeSmc.CALLS_UID

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from normal_world.bare_metal.demo import run_demo
+from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc, SecureCapability
 from tee.emu.cpu import FaultKind
 from tee.emu.nw_cpu import (ADP_STOPPED_APPLICATION_EXIT, SYS_EXIT, SYS_WRITE0, NormalWorldCpu,
@@ -51,7 +52,7 @@ def _tiny(words: list[int], smc_handler=_refuse_smc, size: int = 1 << 20):
 def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path) -> None:
     device = make_device(ta_store)
     switches = []
-    device.monitor.tracer = switches.append
+    device.instrumentation.subscribe(WorldSwitch, switches.append)
     result = run_demo(ta_store, device=device)
 
     console = result.stop.console

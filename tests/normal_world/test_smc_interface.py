@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from tee.instrument import WorldSwitch
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.device import Device
 from tee.kernel.ta_manager import TaManagerConfig
@@ -42,7 +43,7 @@ def in_thread(target, *args):
 
 def test_ta_is_loaded_through_load_ta_rpc(device: Device) -> None:
     seen = []
-    device.monitor.tracer = lambda switch: seen.append(switch)
+    device.instrumentation.subscribe(WorldSwitch, lambda switch: seen.append(switch))
     with Context(EmbeddedChannel(device)).open_session(HELLO_UUID):
         pass
     rpc_codes = [s.regs[0] for s in seen if s.direction == "S->NS"]

@@ -1,0 +1,148 @@
+"""Observing and steering one TA instance: breakpoints, single steps, registers,
+memory and basic-block coverage, for debuggers, tracers and fuzzers.
+
+Theory of operation: a :class:`TaDebugger` belongs to one :class:`TaInstance`
+and exists only once somebody asks for it (``TaEntered.debugger`` hands it to
+subscribers of :mod:`tee.instrument`). Breakpoints and coverage become
+emulator hooks on exactly the addresses asked for, removed when no longer
+wanted, so an instance nobody debugs runs exactly as before. When a
+breakpoint is hit (or, while stepping, after each instruction) the instance
+calls the handler with this debugger, between instructions, with the TA's
+registers and memory readable and writable here; the handler's answer says
+how to go on. Memory goes through the TA's own mappings with the TA's own
+permissions, like a syscall's copy_from_user / copy_to_user, so a debugger
+cannot be used to reach past the TA.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Callable
+
+from tee.emu import Perm
+from tee.emu.aarch64 import X_REGS
+
+if TYPE_CHECKING:
+    from tee.kernel.ta_instance import TaInstance
+
+
+class Resume(Enum):
+    """What a breakpoint or step handler wants next."""
+
+    CONTINUE = "continue"  # run on (to the next breakpoint)
+    STEP = "step"  # one instruction, then call the step handler
+
+
+Handler = Callable[["TaDebugger"], "Resume | None"]
+
+
+class TaDebugger:
+    def __init__(self, instance: "TaInstance") -> None:
+        self._instance = instance
+        self._cpu = instance.cpu
+        self._breakpoints: dict[int, tuple[Handler, object]] = {}
+        self._step_handler: Handler | None = None
+        self._coverage: set[int] | None = None
+        self._coverage_hook: object = None
+        #: Set while the instance must run one instruction at a time.
+        self.stepping = False
+
+    # -- where things are ---------------------------------------------------------
+    @property
+    def image_base(self) -> int:
+        """Where the TA's ELF is loaded (ASLR): add to ELF addresses to get run-time ones."""
+        return self._instance.image_base
+
+    @property
+    def pc(self) -> int:
+        return self._cpu.pc
+
+    def address_of(self, symbol: str) -> int:
+        """Run-time address of a function or object of the TA's ELF (KeyError if unknown)."""
+        for found in self._instance.image.symbols:
+            if found.name == symbol:
+                return self._instance.image_base + found.address
+        raise KeyError(f"no symbol {symbol!r} in the TA's ELF")
+
+    def symbolize(self, address: int) -> str | None:
+        """``function+0x12`` for a run-time address inside the TA's image."""
+        return self._instance.image.symbolize(address - self._instance.image_base)
+
+    # -- breakpoints and steps ----------------------------------------------------
+    def add_breakpoint(self, address: int, handler: Handler) -> None:
+        """Stop before the instruction at ``address`` (a run-time address) runs and
+        call ``handler(self)``; None or CONTINUE runs on, STEP starts stepping."""
+        if address in self._breakpoints:
+            self.remove_breakpoint(address)
+        hook = self._cpu.add_stop_hook(address, lambda _pc: True)
+        self._breakpoints[address] = (handler, hook)
+
+    def remove_breakpoint(self, address: int) -> None:
+        handler_hook = self._breakpoints.pop(address, None)
+        if handler_hook is not None:
+            self._cpu.remove_hook(handler_hook[1])
+
+    def on_step(self, handler: Handler | None) -> None:
+        """Who is called after each instruction while stepping (STEP goes on
+        stepping; CONTINUE or None runs on)."""
+        self._step_handler = handler
+
+    def _hit(self, address: int) -> None:
+        """A breakpoint stopped the CPU before ``address`` (called by the instance)."""
+        found = self._breakpoints.get(address)
+        answer = found[0](self) if found is not None else None
+        self.stepping = answer is Resume.STEP
+        self._cpu.resume_past(address)
+
+    def _stepped(self) -> None:
+        """One instruction ran while stepping (called by the instance)."""
+        answer = self._step_handler(self) if self._step_handler is not None else None
+        self.stepping = answer is Resume.STEP
+
+    # -- registers and memory -----------------------------------------------------
+    def registers(self) -> dict[str, int]:
+        """x0-x30, sp_el0, elr (the PC) and cpsr, as OP-TEE's abort dumps name them."""
+        return self._cpu.snapshot_registers()
+
+    def set_register(self, name: str, value: int) -> None:
+        """Set ``x0`` ... ``x30`` (the PC and flags stay the TA's own)."""
+        if not (name.startswith("x") and name[1:].isdigit() and int(name[1:]) < len(X_REGS)):
+            raise ValueError(f"{name!r} is not a register a debugger may set (x0-x30)")
+        self._cpu.set_x(int(name[1:]), value)
+
+    def read(self, address: int, size: int) -> bytes:
+        """``size`` bytes the TA itself may read; ValueError for anything else."""
+        if not self._instance.user.has_access(address, size, Perm.READ):
+            raise ValueError(f"{address:#x}+{size:#x} is not readable by the TA")
+        return self._instance.user.copy_from_user(address, size)
+
+    def write(self, address: int, data: bytes) -> None:
+        """Write where the TA itself may write (never its code); ValueError elsewhere."""
+        if not self._instance.user.has_access(address, len(data), Perm.WRITE):
+            raise ValueError(f"{address:#x}+{len(data):#x} is not writable by the TA")
+        self._instance.user.copy_to_user(address, data)
+
+    # -- coverage -----------------------------------------------------------------
+    def start_coverage(self) -> None:
+        """Record the start address of every basic block of the TA's image that runs."""
+        if self._coverage_hook is not None:
+            return
+        self._coverage = set()
+        blocks = self._coverage
+        base = self._instance.image_base
+        self._coverage_hook = self._cpu.add_block_hook(
+            base, base + self._instance.image.span, lambda address, _size: blocks.add(address))
+
+    def stop_coverage(self) -> frozenset[int]:
+        """Stop recording; returns the blocks seen, as offsets into the image (stable
+        across runs whatever the ASLR base)."""
+        if self._coverage_hook is not None:
+            self._cpu.remove_hook(self._coverage_hook)
+            self._coverage_hook = None
+        return self.coverage
+
+    @property
+    def coverage(self) -> frozenset[int]:
+        """Blocks seen so far, as offsets into the image."""
+        base = self._instance.image_base
+        return frozenset(address - base for address in self._coverage or ())
