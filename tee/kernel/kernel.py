@@ -26,6 +26,7 @@ from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
 from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.storage.store import StorageManager
+from tee.kernel.storage.version_floor import RpmbVersionFloor
 from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
@@ -82,7 +83,8 @@ class SecureKernel:
         self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
-        self.tas = TaManager(self.log, self.config.tas, self.memory_budget)
+        self.tas = TaManager(self.log, self.config.tas, self.memory_budget,
+                             floors=RpmbVersionFloor(self.storage))
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
                                               self._syscall_context, self.log)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)
