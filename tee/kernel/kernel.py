@@ -84,7 +84,8 @@ class SecureKernel:
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget,
-                             floors=RpmbVersionFloor(self.storage))
+                             floors=RpmbVersionFloor(self.storage)
+                             if self.config.tas.persistent_version_floor else None)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
                                               self._syscall_context, self.log)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)

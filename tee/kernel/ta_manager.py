@@ -80,6 +80,10 @@ class TaManagerConfig:
     #: Seed of the address-space layout RNG (ASLR). None: unpredictable (OS CSPRNG);
     #: an int makes the sequence of TA and param addresses repeat on every boot.
     aslr_seed: int | None = None
+    #: Keep the TA version floors in RPMB (rollback protection across reboots). Off
+    #: only for a board whose normal world cannot serve RPC RPMB (every TA load then
+    #: fails): the floors are kept in memory and a reboot forgets them.
+    persistent_version_floor: bool = True
 
 
 class TaManager:

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from normal_world import Context, EmbeddedChannel, ErrorOrigin, Operation, TeeError, Value
+from normal_world.driver import OpteeDriver
 from normal_world.ree_fs import PowerCut
 from normal_world.rpmb import FRAME_SIZE, REQ_WRITE, RPMB_REQ, parse
+from normal_world.supplicant import Supplicant
 from tee.abi.results import TeeResult as R
 from tee.device import Device, DeviceConfig
 from tee.kernel.kernel import KernelConfig
@@ -53,12 +55,13 @@ def offer(store: Path, image: bytes) -> None:
 def hello_runs(device: Device) -> bool:
     """Opens a session to hello and uses it; False if the TEE refuses to load it
     with TEE_ERROR_SECURITY (the TA never ran)."""
+    before = len(device.secure_log)
     try:
         with Context(EmbeddedChannel(device)).open_session(HELLO_UUID) as session:
             return session.invoke(0, Operation(Value.inout(41))).params[0].a == 42
     except TeeError as error:
         assert (error.result, error.origin) == (R.ERROR_SECURITY, ErrorOrigin.TEE), error
-        assert not any("Hello World!" in line for line in device.secure_log)
+        assert not any("Hello World!" in line for line in device.secure_log[before:])
         return False
 
 
@@ -204,3 +207,31 @@ def test_restoring_the_whole_state_directory_is_an_undetectable_rollback(board, 
     shutil.copytree(whole, board.state_dir)
     board.reboot()
     assert board.ta().read_object(b"victim") == (OK, b"balance: 100")
+
+
+def test_a_normal_world_without_rpmb_loads_nothing(tmp_path: Path, signed_hello) -> None:
+    """No floor can be read: the load is refused, not waved through."""
+    store = tmp_path / "store"
+    offer(store, signed_hello(0))
+    device = hello_board(store, tmp_path / "state")
+    no_emmc = OpteeDriver(EmbeddedChannel(device), supplicant=Supplicant(store, device.ree_fs))
+    with pytest.raises(TeeError) as caught:
+        Context(driver=no_emmc).open_session(HELLO_UUID)
+    assert (caught.value.result, caught.value.origin) == (R.ERROR_STORAGE_NOT_AVAILABLE, ErrorOrigin.TEE)
+    assert "cannot read the version floor" in device.secure_log[-1]
+    assert hello_runs(device)  # the same board with its eMMC wired
+
+
+def test_volatile_floor_is_forgotten_at_reboot(tmp_path: Path, signed_hello) -> None:
+    """persistent_version_floor=False (a board whose normal world has no RPMB):
+    rollback is refused within a boot only, and no RPMB is needed."""
+    store, state = tmp_path / "store", tmp_path / "state"
+    tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET, persistent_version_floor=False)
+    config = DeviceConfig(kernel=KernelConfig(tas=tas))
+    offer(store, signed_hello(2))
+    device = Device(store, config, state_dir=state)
+    assert hello_runs(device)
+    assert not (state / "rpmb.img").exists()
+    offer(store, signed_hello(1))
+    assert not hello_runs(device)
+    assert hello_runs(device.reboot())
