@@ -29,6 +29,7 @@ from tee.kernel.services import (InternalError, InternalErrors, PersistentTimeSt
                                  SecureLog, SecureRng)
 from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.storage.store import StorageManager
+from tee.kernel.storage.version_floor import RpmbVersionFloor
 from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.instrument import Instrumentation
 from tee.kernel.syscalls import SyscallContext, SyscallTable
@@ -99,7 +100,9 @@ class SecureKernel:
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget, self.syscalls,
-                             self.instrumentation)
+                             self.instrumentation,
+                             floors=RpmbVersionFloor(self.storage)
+                             if self.config.tas.persistent_version_floor else None)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
                                               self._syscall_context, self.log, limits,
                                               self.instrumentation)

@@ -2,8 +2,9 @@
 
 Loading checks the untrusted bytes in OP-TEE's order: the signature first
 (``ta_verify``: nothing of an unsigned or tampered image is parsed), then
-rollback (a version lower than the highest this device has loaded for that
-UUID is refused), then the ELF (``ta_image``) and its ``ta_head``. Signature,
+rollback (a version lower than the highest this device has ever loaded for
+that UUID is refused: the floor persists across reboots in a :class:`VersionFloor`),
+then the ELF (``ta_image``) and its ``ta_head``. Signature,
 rollback and UUID failures are TEE_ERROR_SECURITY; a correctly signed image that
 is not a loadable TA, or whose ``ta_head`` has flag bits outside TA_FLAGS_MASK,
 is TEE_ERROR_BAD_FORMAT (as OP-TEE's ldelf does).
@@ -20,7 +21,7 @@ import os
 import random
 import uuid as uuid_mod
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Protocol
 
 from tee.abi.results import TeeResult
 from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
@@ -38,6 +39,30 @@ class TaLoadError(Exception):
     def __init__(self, result: TeeResult, message: str) -> None:
         super().__init__(message)
         self.result = result
+
+
+class VersionFloor(Protocol):
+    """Where the highest ta_version ever loaded per TA UUID is kept (the kernel's is
+    in RPMB). Both methods raise TaLoadError when they cannot answer or record
+    reliably: the load is then refused."""
+
+    def floor(self, uuid: uuid_mod.UUID) -> int: ...
+
+    def raise_to(self, uuid: uuid_mod.UUID, version: int) -> None:
+        """Record ``version`` (higher than the floor) durably before returning."""
+
+
+class VolatileVersionFloor:
+    """Floors in memory only, gone at reboot: for a TaManager without persistent storage."""
+
+    def __init__(self) -> None:
+        self._floors: dict[uuid_mod.UUID, int] = {}
+
+    def floor(self, uuid: uuid_mod.UUID) -> int:
+        return self._floors.get(uuid, 0)
+
+    def raise_to(self, uuid: uuid_mod.UUID, version: int) -> None:
+        self._floors[uuid] = max(version, self._floors.get(uuid, 0))
 
 
 #: How many distinct parsed TA images are kept for reuse.
@@ -81,12 +106,17 @@ class TaManagerConfig:
     #: Seed of the address-space layout RNG (ASLR). None: unpredictable (OS CSPRNG);
     #: an int makes the sequence of TA and param addresses repeat on every boot.
     aslr_seed: int | None = None
+    #: Keep the TA version floors in RPMB (rollback protection across reboots). Off
+    #: only for a board whose normal world cannot serve RPC RPMB (every TA load then
+    #: fails): the floors are kept in memory and a reboot forgets them.
+    persistent_version_floor: bool = True
 
 
 class TaManager:
     def __init__(self, log: SecureLog, config: TaManagerConfig | None = None,
                  memory: MemoryBudget | None = None, syscalls: SyscallTable | None = None,
-                 instrumentation: Instrumentation | None = None) -> None:
+                 instrumentation: Instrumentation | None = None,
+                 floors: VersionFloor | None = None) -> None:
         self.log = log
         self.config = config or TaManagerConfig()
         # What every instance of this device shares: its syscall table, event hub
@@ -101,7 +131,10 @@ class TaManager:
         self._trusted_key = load_trusted_key(self.config.ta_public_key)
         self._layout_rng: random.Random = (random.SystemRandom() if self.config.aslr_seed is None
                                            else random.Random(self.config.aslr_seed))
-        #: Rollback protection: the highest version loaded per TA since boot.
+        #: Rollback protection: the persistent floor per TA UUID ...
+        self.floors: VersionFloor = floors or VolatileVersionFloor()
+        #: ... and this boot's copy of it, so the store is asked only on a UUID's first
+        #: load per boot and when its floor rises.
         self._versions: dict[uuid_mod.UUID, int] = {}
 
     def find_shared(self, uuid: uuid_mod.UUID,
@@ -120,6 +153,11 @@ class TaManager:
     def load(self, uuid: uuid_mod.UUID, raw: bytes | None) -> TaInstance:
         """A fresh instance from the (untrusted) image bytes the TA store supplied."""
         image, version = self._load_image(uuid, raw)
+        if version > self._versions[uuid]:
+            # Committed before the TA runs: a version that ran is never rolled back
+            # (an image that failed a check leaves no trace).
+            self.floors.raise_to(uuid, version)
+            self._versions[uuid] = version
         instance = TaInstance(image, self._layout_rng,
                               instruction_budget=self.config.instruction_budget,
                               slice_instructions=self.config.slice_instructions,
@@ -130,8 +168,6 @@ class TaManager:
                               timer=self.timer)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
-        # Recorded only now: an image that fails any check leaves no trace.
-        self._versions[uuid] = max(version, self._versions.get(uuid, 0))
         return instance
 
     def _load_image(self, uuid: uuid_mod.UUID, raw: bytes | None) -> tuple[TaImage, int]:
@@ -142,7 +178,9 @@ class TaManager:
         except TaSignatureError as error:
             raise TaLoadError(TeeResult.ERROR_SECURITY,
                               f"TA {uuid}: signature check failed: {error}") from None
-        highest = self._versions.get(uuid, 0)
+        highest = self._versions.get(uuid)
+        if highest is None:
+            highest = self._versions[uuid] = self.floors.floor(uuid)
         if verified.ta_version < highest:
             raise TaLoadError(TeeResult.ERROR_SECURITY,
                               f"TA {uuid}: version {verified.ta_version} is a rollback "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from normal_world import ErrorOrigin, TeeError
 from tee.device import Device, DeviceConfig
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
@@ -40,6 +41,15 @@ class Board:
         session = StorageTa(self.device) if which is None else StorageTa(self.device, which)
         self._sessions.append(session)
         return session
+
+    def load_refused(self, which=None) -> int:
+        """Opening a session to a storage test TA fails in the TEE: its result code.
+        (Its version floor lives in the RPMB table: an RPMB the kernel cannot trust
+        or talk to refuses every TA load.)"""
+        with pytest.raises(TeeError) as caught:
+            self.ta(which)
+        assert caught.value.origin == ErrorOrigin.TEE
+        return caught.value.result
 
     def reboot(self):
         self.power_off()

@@ -50,7 +50,7 @@ from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.storage import StorageError, corrupt
 from tee.kernel.storage.fs_client import FileMissing, FsClient
 from tee.kernel.storage.keys import KeyHierarchy
-from tee.kernel.storage.rpmb import BLOCK_SIZE, Anchor, AnchorTable, RpmbClient
+from tee.kernel.storage.rpmb import BLOCK_SIZE, Anchor, AnchorTable, FloorTable, RpmbClient, TableArea
 
 STORAGE_PRIVATE, STORAGE_PRIVATE_REE, STORAGE_PRIVATE_RPMB = 0x1, 0x80000000, 0x80000100
 #: TEE_OBJECT_ID_MAX_LEN
@@ -198,7 +198,10 @@ class StorageManager:
         self.keys = KeyHierarchy(huk)
         self.fs = FsClient(rpc)
         self.rpmb = RpmbClient(rpc, self.keys.rpmb_key)
-        self.anchors = AnchorTable(self.rpmb, self.keys.anchor_key)
+        #: The RPMB table (anchors and TA version floors), bound to the write counter.
+        self.table = TableArea(self.rpmb, self.keys.anchor_key)
+        self.anchors = AnchorTable(self.table)
+        self.floors = FloorTable(self.table)
         self.rpc = rpc
         self._dirs: dict[uuid_mod.UUID, Directory] = {}
         self._open: list[weakref.ref[PersistentObject]] = []
@@ -395,20 +398,22 @@ class StorageManager:
     def _write_rpmb_object(self, ta: uuid_mod.UUID, directory: Directory, raw: bytes) -> str:
         """Put a sealed object into free blocks of the TA's RPMB region: blocks no
         entry of the committed directory uses (the old version stays intact until
-        the commit). Returns the entry's file field naming the blocks."""
+        the commit), followed by the write's trailer block. Returns the entry's
+        file field naming the object's blocks."""
         count = -(-len(raw) // BLOCK_SIZE)
+        taken = count + 1  # and the trailer
         with self._io("RPMB object"):
             region = self.anchors.region(ta)
             used = set()
             for entry in directory.entries.values():
                 location = rpmb_location(entry.file)
                 if location is not None:
-                    used.update(range(location[0], location[0] + location[1]))
-            start = next((b for b in region if b + count <= region.stop
-                          and not used.intersection(range(b, b + count))), None)
+                    used.update(range(location[0], location[0] + location[1] + 1))
+            start = next((b for b in region if b + taken <= region.stop
+                          and not used.intersection(range(b, b + taken))), None)
             if start is None:
                 raise StorageError(TeeResult.ERROR_STORAGE_NO_SPACE, "TA's RPMB region full")
-            self.rpmb.write(start, raw.ljust(count * BLOCK_SIZE, b"\0"))
+            self.table.write_data(start, raw)
         return f"{_IN_RPMB}{start:014d}{count:014d}"
 
     def delete(self, ta: uuid_mod.UUID, storage: int, object_id: bytes) -> None:
