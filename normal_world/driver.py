@@ -102,12 +102,15 @@ class RegisteredShm:
         return self.block.size
 
 
-_drivers: "weakref.WeakKeyDictionary[object, OpteeDriver]" = weakref.WeakKeyDictionary()
+#: The live driver of each non-secure memory (of each device): two drivers on one
+#: memory would hand out the same shared memory twice. Weak values, so a driver
+#: (and its device) goes when its last Context does.
+_drivers: "weakref.WeakValueDictionary[int, OpteeDriver]" = weakref.WeakValueDictionary()
 _drivers_lock = threading.Lock()
 
 
 class OpteeDriver:
-    """One per channel (as one kernel driver serves one device): use :meth:`for_channel`."""
+    """One per device (as one kernel driver serves one device): use :meth:`for_channel`."""
 
     def __init__(self, channel: Channel, supplicant: Supplicant | None = None) -> None:
         self.channel = channel
@@ -134,9 +137,10 @@ class OpteeDriver:
     @classmethod
     def for_channel(cls, channel: Channel) -> "OpteeDriver":
         with _drivers_lock:
-            driver = _drivers.get(channel)
+            driver = _drivers.get(id(channel.memory))  # any channel to the same device
             if driver is None:
-                driver = _drivers[channel] = cls(channel)
+                driver = cls(channel)
+                _drivers[id(channel.memory)] = driver
             return driver
 
     # -- discovery -------------------------------------------------------------------

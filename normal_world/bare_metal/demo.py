@@ -34,7 +34,9 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
 from normal_world.bare_metal.build import BuildError, build_program
-from tee.device import Device, default_ta_store
+from tee.device import Device, DeviceConfig, default_ta_store
+from tee.kernel.kernel import KernelConfig
+from tee.kernel.ta_manager import TaManagerConfig
 from tee.emu.cpu import FaultKind
 from tee.emu.nw_cpu import DEFAULT_BUDGET, NormalWorldCpu, NwStop, NwStopKind, SmcHandler
 
@@ -106,6 +108,11 @@ def place_ramdisk(device: Device, image: bytes, program: LoadedProgram) -> int:
     return addr
 
 
+#: This board's normal world (the C program) carries no RPMB frames, so its TA
+#: version floors live in memory only (rollback protection within a boot).
+BOARD_CONFIG = DeviceConfig(kernel=KernelConfig(tas=TaManagerConfig(persistent_version_floor=False)))
+
+
 def run_demo(ta_store: Path | str | None = None, *, device: Device | None = None,
              budget: int = DEFAULT_BUDGET, echo: Callable[[str], None] | None = None,
              smc_handler: SmcHandler | None = None) -> DemoResult:
@@ -115,7 +122,7 @@ def run_demo(ta_store: Path | str | None = None, *, device: Device | None = None
     the SMC channel). Raises BuildError or LoadError if the program cannot be
     built or loaded, or the hello TA is not in the store."""
     if device is None:
-        device = Device(ta_store if ta_store is not None else default_ta_store())
+        device = Device(ta_store if ta_store is not None else default_ta_store(), BOARD_CONFIG)
     store = Path(ta_store) if ta_store is not None else device.ta_store
     ta_file = store / f"{HELLO_UUID}.ta"
     if not ta_file.is_file():

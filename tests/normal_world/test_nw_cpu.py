@@ -14,7 +14,8 @@ from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc, SecureCapability
 from tee.emu.cpu import FaultKind
 from tee.emu.nw_cpu import (ADP_STOPPED_APPLICATION_EXIT, SYS_EXIT, SYS_WRITE0, NormalWorldCpu,
                             NwStopKind)
-from tests.conftest import make_device
+from tee.kernel.ta_manager import TaManagerConfig
+from tests.conftest import TEST_INSTRUCTION_BUDGET, make_device
 
 BASE = 0x4000_0000
 SECURE_BASE = 0x0E00_0000
@@ -35,6 +36,12 @@ LDR_W3_X2 = 0xB9400043
 EXIT_WITH_X0 = [0xD2802001, 0xF2A80001, 0xF9000420, 0x52800300, 0xD45E0000]
 
 
+def board_without_rpmb(ta_store: Path):  # type: ignore[no-untyped-def]
+    """The C program serves no RPMB frames, so this board keeps TA version floors in memory."""
+    return make_device(ta_store, TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET,
+                                                 persistent_version_floor=False))
+
+
 def _refuse_smc(regs: list[int]) -> tuple[int, ...]:
     raise AssertionError(f"unexpected SMC {regs}")
 
@@ -50,7 +57,7 @@ def _tiny(words: list[int], smc_handler=_refuse_smc, size: int = 1 << 20):
 # -- the example program ---------------------------------------------------------------
 
 def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path) -> None:
-    device = make_device(ta_store)
+    device = board_without_rpmb(ta_store)
     switches = []
     device.instrumentation.subscribe(WorldSwitch, switches.append)
     result = run_demo(ta_store, device=device)
@@ -85,7 +92,7 @@ def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path
 def test_without_rpc_arg_the_program_serves_rpc_alloc(ta_store: Path) -> None:
     """A harness between core and monitor hides RPC_ARG: the program falls back to
     CALL_WITH_ARG, and the secure world gets its RPC message with RPC_ALLOC."""
-    device = make_device(ta_store)
+    device = board_without_rpmb(ta_store)
     seen = []
 
     def monitor(regs: list[int]) -> tuple[int, ...]:

@@ -75,7 +75,8 @@ def test_tampered_or_truncated_ta_from_the_supplicant_is_refused(ta_store, mangl
     assert caught.value.result in (expected, TeeResult.ERROR_BAD_FORMAT, TeeResult.ERROR_SECURITY)
     assert caught.value.origin == ErrorOrigin.TEE
     assert len(device.kernel.sessions) == 0
-    honest = Context(driver=OpteeDriver(channel, supplicant=Supplicant(ta_store)))
+    honest = Context(driver=OpteeDriver(channel, supplicant=Supplicant(ta_store, device.ree_fs,
+                                                                      device.rpmb)))
     with honest.open_session(HELLO_UUID) as session:
         assert session.invoke(0, Operation(Value.inout(1))).params[0].a == 2
 
