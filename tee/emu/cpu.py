@@ -290,9 +290,6 @@ class El0Cpu:
         self._uc.mem_unmap(va, size)
         self._direct.pop(va, None)
 
-    def protect(self, va: int, size: int, perm: Perm) -> None:
-        self._uc.mem_protect(va, size, _uc_prot(perm))
-
     def read(self, va: int, size: int) -> bytes:
         """Kernel-side read: ignores page permissions; the caller checks them."""
         buffer = self._scratch_page if size <= PAGE_SIZE else ctypes.create_string_buffer(size)
@@ -307,9 +304,6 @@ class El0Cpu:
             raise UcError(_UC_ERR_WRITE_UNMAPPED)
 
     # -- registers -------------------------------------------------------------------
-    def x(self, index: int) -> int:
-        return self._uc.reg_read(X_REGS[index])
-
     def set_x(self, index: int, value: int) -> None:
         self._scratch.value = value & 0xFFFF_FFFF_FFFF_FFFF
         _uclib.uc_reg_write(self._uch, X_REGS[index], ctypes.byref(self._scratch))

@@ -92,11 +92,6 @@ class PhysicalMemory:
                 raise AccessError(f"{addr:#x}+{size:#x} is not inside one DRAM region")
         raise AccessError(f"invalid range {addr!r}+{size!r}")
 
-    def region_of(self, addr: int, size: int, world: World) -> Region:
-        """The region holding [addr, addr+size) if ``world`` may access it, else AccessError."""
-        backing, _ = self._locate(addr, size, world)
-        return self.nonsecure_region if backing is self._nonsecure else self.secure_region
-
     def is_accessible(self, addr: int, size: int, world: World) -> bool:
         """Whether ``world`` may access [addr, addr+size): :meth:`_locate`'s rule, no exception."""
         if type(addr) is not int or type(size) is not int or addr < 0 or size < 0:

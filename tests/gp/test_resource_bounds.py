@@ -1,5 +1,5 @@
 """A TA that tries to stall or exhaust the single-core secure world through the
-crypto and object syscalls (docs/availability-crypto.md): every request whose
+crypto and object syscalls (docs/isolation.md, "Crypto and object bounds"): every request whose
 work or memory is out of bounds is refused before the kernel starts it, and
 what a TA makes the kernel keep is charged to its instance's account.
 

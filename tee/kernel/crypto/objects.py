@@ -16,7 +16,7 @@ attribute; BAD_STATE for a key bigger than the object).
 Every attribute is bounded by the object's maximum size before anything is
 computed from it (as OP-TEE's bignums are allocated at that size), and an RSA
 private key's values by its modulus, so importing a key costs at most a few
-modular exponentiations of the largest allowed key (docs/availability-crypto.md).
+modular exponentiations of the largest allowed key (docs/isolation.md, "Crypto and object bounds").
 """
 
 from __future__ import annotations
