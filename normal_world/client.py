@@ -3,9 +3,10 @@
 Same concepts and numbers as ``tee_client_api.h`` (context, session, operation
 with up to four parameters, result code plus origin), shaped for Python: context
 managers instead of Initialize/Finalize pairs, exceptions instead of return
-codes, and parameters that update in place.
+codes, and parameters that update in place. A context needs a channel to a
+TEE; ``teesim.Context()`` is one on a new embedded board.
 
-    with Context() as ctx, ctx.open_session(HELLO_UUID) as session:
+    with Context(channel) as ctx, ctx.open_session(HELLO_UUID) as session:
         op = Operation(Value.inout(41))
         session.invoke(CMD_INC_VALUE, op)
         assert op.params[0].a == 42
@@ -17,7 +18,7 @@ import uuid as uuid_mod
 from dataclasses import dataclass, field
 
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
-from normal_world.channel import Channel, EmbeddedChannel
+from normal_world.channel import Channel
 from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
 from normal_world.shm import ShmExhausted
 
@@ -347,14 +348,18 @@ def extract_crash_dump(lines: list[str], ta: uuid_mod.UUID) -> str | None:
 
 
 class Context:
-    """A connection to a TEE (TEEC_Context). Without a channel: a fresh embedded device.
+    """A connection to a TEE (TEEC_Context) through ``channel``, or through ``driver``
+    (a driver the system was assembled with, e.g. ``board.Board().driver``). For a
+    new embedded board, use ``teesim.Context()``.
 
     Contexts on the same channel share one driver, as applications share one
     kernel driver; a context closes the sessions it opened when it closes."""
 
     def __init__(self, channel: Channel | None = None, *, driver: OpteeDriver | None = None) -> None:
-        self.channel = driver.channel if driver is not None else (
-            channel if channel is not None else EmbeddedChannel())
+        if channel is None and driver is None:
+            raise TypeError("Context needs a channel or a driver; "
+                            "teesim.Context() gives one on a new embedded board")
+        self.channel = driver.channel if driver is not None else channel
         try:
             self.driver = driver or OpteeDriver.for_channel(self.channel)
         except DriverError as error:

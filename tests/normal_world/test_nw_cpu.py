@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from normal_world.bare_metal.demo import run_demo
+from board.bare_metal import run_demo
 from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc, SecureCapability
 from tee.emu.cpu import FaultKind
 from tee.emu.nw_cpu import (ADP_STOPPED_APPLICATION_EXIT, SYS_EXIT, SYS_WRITE0, NormalWorldCpu,
                             NwStopKind)
-from tests.conftest import make_device
+from board.fuses import fresh_huk
+from tee.device import Device
+from tests.conftest import budgeted_config
 
 BASE = 0x4000_0000
 SECURE_BASE = 0x0E00_0000
@@ -49,7 +51,7 @@ def _tiny(words: list[int], smc_handler=_refuse_smc, size: int = 1 << 20):
 # -- the example program ---------------------------------------------------------------
 
 def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path) -> None:
-    device = make_device(ta_store)
+    device = Device(fresh_huk(), budgeted_config())  # a bare-metal board: no Python normal world
     switches = []
     device.monitor.tracer = switches.append
     result = run_demo(ta_store, device=device)
@@ -84,7 +86,7 @@ def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path
 def test_without_rpc_arg_the_program_serves_rpc_alloc(ta_store: Path) -> None:
     """A harness between core and monitor hides RPC_ARG: the program falls back to
     CALL_WITH_ARG, and the secure world gets its RPC message with RPC_ALLOC."""
-    device = make_device(ta_store)
+    device = Device(fresh_huk(), budgeted_config())  # a bare-metal board: no Python normal world
     seen = []
 
     def monitor(regs: list[int]) -> tuple[int, ...]:

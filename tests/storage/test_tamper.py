@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from tee.abi.results import TeeResult as R
-from normal_world.rpmb import FRAME_SIZE, RPMB_REQ, parse
+from board.emmc import FRAME_SIZE, RPMB_REQ, parse
 from tests.storage.storage_ta import OK, TA2
 
 SECRET = b"TOP-SECRET-0123456789-abcdefghij"
@@ -183,7 +183,7 @@ def test_replayed_rpmb_read_response(board) -> None:
     the nonce gives it away."""
     single_object_board(board)
     board.reboot()
-    device = board.device
+    device = board.booted
     recorded: list[bytes] = []
     real = device.rpmb.serve
 
@@ -196,7 +196,7 @@ def test_replayed_rpmb_read_response(board) -> None:
     assert board.ta().read_object(b"victim") == (OK, SECRET)
     board.reboot()
     replay = iter(recorded)
-    board.device.rpmb.serve = lambda request, size: next(replay)
+    board.booted.rpmb.serve = lambda request, size: next(replay)
     result, _ = board.ta().read_object(b"victim")
     assert result == R.ERROR_STORAGE_NOT_AVAILABLE
 
@@ -206,7 +206,7 @@ def test_forged_rpmb_write_confirmation(board) -> None:
     not verify, the update is not committed, the old data stays."""
     ta = board.ta()
     ta.put_object(b"victim", b"old")
-    device = board.device
+    device = board.booted
     real = device.rpmb.serve
 
     def drop_writes(request: bytes, size: int):
@@ -231,7 +231,7 @@ def test_hostile_fs_replies_are_errors_not_crashes(board) -> None:
     """A supplicant that answers reads with more bytes than asked, or garbage."""
     ta = board.ta()
     ta.put_object(b"victim", b"data")
-    store = board.device.ree_fs
+    store = board.booted.ree_fs
     real_read = store.read
     store.read = lambda fd, offset, size: b"\xff" * size
     assert ta.read_object(b"victim")[0] == R.ERROR_CORRUPT_OBJECT
