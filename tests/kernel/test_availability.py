@@ -236,8 +236,8 @@ def test_time_in_the_normal_world_does_not_count_against_the_limit(ta_store: Pat
 def test_the_time_limit_is_one_setting(monkeypatch: pytest.MonkeyPatch, ta_store: Path) -> None:
     monkeypatch.setenv(CALL_TIMEOUT_ENV, "2.5")
     assert TaManagerConfig().call_timeout == 2.5
-    assert Board(ta_store).kernel.tas.config.call_timeout == 2.5
-    assert Board(ta_store, call_timeout=0.5).kernel.tas.config.call_timeout == 0.5
+    assert Board(ta_store).device.kernel.tas.config.call_timeout == 2.5
+    assert Board(ta_store, call_timeout=0.5).device.kernel.tas.config.call_timeout == 0.5
     monkeypatch.setenv(CALL_TIMEOUT_ENV, "soon")
     with pytest.raises(ValueError, match=CALL_TIMEOUT_ENV):
         TaManagerConfig()
