@@ -20,11 +20,12 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from bench import bare, ta
 from bench.timing import Summary, interleaved_rounds, per_op
-from normal_world import Context, EmbeddedChannel, Operation, Session, TempMemref, Value
+from normal_world import Context, Operation, Session, TempMemref, Value
 from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc
 from tee.abi.results import ParamType, pack_param_types
 from tee.abi.syscalls import EntryFunction
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
+from board import Board
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.kernel.ta_image import TaImage, parse_ta_elf
@@ -121,13 +122,13 @@ class Env:
         self.ta_bytes = built.elf_path.read_bytes()
         self.image: TaImage = parse_ta_elf(self.ta_bytes)
 
-    def device(self) -> Device:
-        return Device(self.store)
+    def board(self) -> Board:
+        return Board(self.store)
 
-    def session(self) -> tuple[Device, Context, Session]:
-        device = self.device()
-        ctx = Context(EmbeddedChannel(device))
-        return device, ctx, ctx.open_session(ta.UUID)
+    def session(self) -> tuple[Board, Context, Session]:
+        board = self.device()
+        ctx = board.context()
+        return board, ctx, ctx.open_session(ta.UUID)
 
     def bare_session(self) -> bare.BareTa:
         instance = bare.BareTa(self.image)
@@ -141,13 +142,13 @@ def _params(*types: ParamType) -> int:
     return pack_param_types(list(types))
 
 
-def count_teesim_syscalls(device: Device, session_id: int, call: Callable[[], object]) -> int | None:
+def count_teesim_syscalls(board: Board, session_id: int, call: Callable[[], object]) -> int | None:
     """How many ``svc`` stops one call makes on the session's instance (None if unknowable).
 
     A check, never timed: it wraps the instance CPU's syscall-register read, so
     it relies on kernel internals and gives up quietly if they change."""
     try:
-        cpu = device.kernel.sessions.get(session_id).instance.cpu  # type: ignore[union-attr]
+        cpu = board.device.kernel.sessions.get(session_id).instance.cpu  # type: ignore[union-attr]
         original = cpu.syscall_registers
         count = 0
 
@@ -184,11 +185,11 @@ def plain_smc(regs: list[int]) -> tuple[int, ...]:
 
 
 def fig_smc(env: Env, plan: Plan) -> list[Row]:
-    device = env.device()
+    board = env.device()
     regs = [OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0]
-    if tuple(device.smc(regs)[:4]) != OPTEE_MSG_API_UID:
+    if tuple(board.device.smc(regs)[:4]) != OPTEE_MSG_API_UID:
         raise RuntimeError("CALLS_UID returned the wrong UID")
-    ours, theirs = interleaved_rounds([per_op(device.smc, SMC_ITERATIONS, regs),
+    ours, theirs = interleaved_rounds([per_op(board.device.smc, SMC_ITERATIONS, regs),
                                        per_op(plain_smc, SMC_BASELINE_ITERATIONS, regs)],
                                       plan.rounds, plan.warmup)
     return [Row("smc", "1", "fast SMC round trip (CALLS_UID via monitor + kernel fast vector)", "s",
@@ -197,14 +198,14 @@ def fig_smc(env: Env, plan: Plan) -> list[Row]:
 
 
 def profile_smc(env: Env) -> tuple[Callable[[], object], int]:
-    device = env.device()
+    board = env.device()
     regs = [OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0]
-    return (lambda: device.smc(regs)), 20_000
+    return (lambda: board.device.smc(regs)), 20_000
 
 
 # -- figure 2 ---------------------------------------------------------------------------
 def fig_invoke(env: Env, plan: Plan) -> list[Row]:
-    device, _ctx, session = env.session()
+    board, _ctx, session = env.session()
     bare_ta = env.bare_session()
     none = bare.value_params(0)
 
@@ -218,7 +219,7 @@ def fig_invoke(env: Env, plan: Plan) -> list[Row]:
     before = bare_ta.svc_count
     theirs()
     bare_svcs = bare_ta.svc_count - before
-    note = _svc_note(count_teesim_syscalls(device, session.id, ours), bare_svcs, "empty invoke")
+    note = _svc_note(count_teesim_syscalls(board, session.id, ours), bare_svcs, "empty invoke")
     teesim_samples, bare_samples = interleaved_rounds(
         [per_op(ours, INVOKE_ITERATIONS), per_op(theirs, INVOKE_BARE_ITERATIONS)],
         plan.rounds, plan.warmup)
@@ -250,7 +251,7 @@ def _loop_round(invoke_n: Callable[[], object], invoke_0: Callable[[], object]) 
 
 
 def fig_syscall(env: Env, plan: Plan) -> list[Row]:
-    device, _ctx, session = env.session()
+    board, _ctx, session = env.session()
     bare_ta = env.bare_session()
     types = _params(ParamType.VALUE_INPUT)
 
@@ -270,7 +271,7 @@ def fig_syscall(env: Env, plan: Plan) -> list[Row]:
     before = bare_ta.svc_count
     theirs(10)()
     bare_svcs = bare_ta.svc_count - before
-    note = _svc_note(count_teesim_syscalls(device, session.id, ours(10)), bare_svcs,
+    note = _svc_note(count_teesim_syscalls(board, session.id, ours(10)), bare_svcs,
                      "invoke with N = 10")
     teesim_samples, bare_samples = interleaved_rounds(
         [_loop_round(ours(SYSCALL_LOOP), ours(0)), _loop_round(theirs(SYSCALL_LOOP), theirs(0))],
@@ -293,10 +294,10 @@ def profile_syscall(env: Env) -> tuple[Callable[[], object], int]:
 
 # -- figure 4 ---------------------------------------------------------------------------
 def fig_sha256(env: Env, plan: Plan) -> list[Row]:
-    device, _ctx, session = env.session()
-    unbudgeted = Device(env.store, DeviceConfig(kernel=KernelConfig(
+    board, _ctx, session = env.session()
+    unbudgeted = Board(env.store, DeviceConfig(kernel=KernelConfig(
         tas=TaManagerConfig(instruction_budget=0))))
-    session_nb = Context(EmbeddedChannel(unbudgeted)).open_session(ta.UUID)
+    session_nb = unbudgeted.context().open_session(ta.UUID)
     bare_ta = env.bare_session()
     digest = hashlib.sha256(ta.sha256_input(SHA_BYTES)).digest()
     expect = (int.from_bytes(digest[0:4], "big"), int.from_bytes(digest[4:8], "big"))
@@ -318,9 +319,9 @@ def fig_sha256(env: Env, plan: Plan) -> list[Row]:
 
     before = bare_ta.svc_count
     theirs()
-    note = _svc_note(count_teesim_syscalls(device, session.id, ours), bare_ta.svc_count - before,
+    note = _svc_note(count_teesim_syscalls(board, session.id, ours), bare_ta.svc_count - before,
                      "SHA-256 invoke")
-    budget = device.kernel.tas.config.instruction_budget
+    budget = board.device.kernel.tas.config.instruction_budget
     times = interleaved_rounds([per_op(ours, SHA_INVOKES),
                                 per_op(hashing_on(session_nb), SHA_INVOKES),
                                 per_op(theirs, SHA_INVOKES)], plan.rounds, plan.warmup)
@@ -420,7 +421,7 @@ def profile_bulk(env: Env) -> tuple[Callable[[], object], int]:
 
 # -- figure 6 ---------------------------------------------------------------------------
 def fig_boot(env: Env, plan: Plan) -> list[Row]:
-    ours, theirs = interleaved_rounds([per_op(Device, BOOT_ITERATIONS, env.store),
+    ours, theirs = interleaved_rounds([per_op(Board, BOOT_ITERATIONS, env.store),
                                        per_op(bare.new_cpu, BOOT_BARE_ITERATIONS)],
                                       plan.rounds, plan.warmup)
     return [Row("boot", "6a", "boot a device: Device(ta_store)", "s",
@@ -430,7 +431,7 @@ def fig_boot(env: Env, plan: Plan) -> list[Row]:
 
 
 def profile_boot(env: Env) -> tuple[Callable[[], object], int]:
-    return (lambda: Device(env.store)), 50
+    return (lambda: Board(env.store)), 50
 
 
 def _bare_open_close(image: TaImage) -> None:
@@ -441,8 +442,8 @@ def _bare_open_close(image: TaImage) -> None:
 
 
 def fig_open(env: Env, plan: Plan) -> list[Row]:
-    device = env.device()
-    ctx = Context(EmbeddedChannel(device))
+    board = env.device()
+    ctx = board.context()
 
     def ours() -> None:
         ctx.open_session(ta.UUID).close()
@@ -457,8 +458,8 @@ def fig_open(env: Env, plan: Plan) -> list[Row]:
 
 
 def profile_open(env: Env) -> tuple[Callable[[], object], int]:
-    device = env.device()
-    ctx = Context(EmbeddedChannel(device))
+    board = env.device()
+    ctx = board.context()
     return (lambda: ctx.open_session(ta.UUID).close()), 200
 
 

@@ -31,10 +31,9 @@ def rss_bytes() -> int:
 
 def _teesim(ta_path: Path, count: int) -> tuple[int, int, list[object]]:
     from bench import ta
-    from normal_world import Context, EmbeddedChannel
-    from tee.device import Device
+    from board import Board
 
-    ctx = Context(EmbeddedChannel(Device(ta_path.parent)))
+    ctx = Board(ta_path.parent).context()
     ctx.open_session(ta.UUID).close()
     gc.collect()
     before = rss_bytes()

@@ -33,21 +33,25 @@ class Channel(Protocol):
     # Optional: ``console() -> list[str]``, the secure UART's lines, where crash dumps go.
 
 
-class EmbeddedChannel:
-    """A channel to a :class:`tee.device.Device` living in this process."""
+class SecureSide(Protocol):
+    """What an in-process secure side offers (``tee.device.Device`` does)."""
 
-    def __init__(self, device: "object | None" = None, **device_kwargs: object) -> None:
-        if device is None:
-            from tee.device import Device  # the embedded device is the default TEE
-            device = Device(**device_kwargs)  # type: ignore[arg-type]
+    nonsecure_memory: NonSecureMemoryView
+    secure_log: list[str]
+
+    def smc(self, regs: Sequence[int]) -> Regs: ...
+
+
+class EmbeddedChannel:
+    """A channel to a secure side living in this process (the board wires it)."""
+
+    def __init__(self, device: SecureSide) -> None:
         self.device = device
-        self.memory: NonSecureMemoryView = device.nonsecure_memory  # type: ignore[attr-defined]
-        #: The board's normal-world TA directory, served by the supplicant.
-        self.ta_store = device.ta_store  # type: ignore[attr-defined]
+        self.memory: NonSecureMemoryView = device.nonsecure_memory
 
     def smc(self, regs: Sequence[int]) -> Regs:
-        return self.device.smc(regs)  # type: ignore[attr-defined]
+        return self.device.smc(regs)
 
     def console(self) -> list[str]:
         """What the secure world printed on its UART (a debug port, not the SMC channel)."""
-        return self.device.secure_log  # type: ignore[attr-defined]
+        return self.device.secure_log

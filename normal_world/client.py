@@ -3,9 +3,10 @@
 Same concepts and numbers as ``tee_client_api.h`` (context, session, operation
 with up to four parameters, result code plus origin), shaped for Python: context
 managers instead of Initialize/Finalize pairs, exceptions instead of return
-codes, and parameters that update in place.
+codes, and parameters that update in place. A context needs a channel to a
+TEE; ``teesim.Context()`` is one on a new embedded board.
 
-    with Context() as ctx, ctx.open_session(HELLO_UUID) as session:
+    with Context(channel) as ctx, ctx.open_session(HELLO_UUID) as session:
         op = Operation(Value.inout(41))
         session.invoke(CMD_INC_VALUE, op)
         assert op.params[0].a == 42
@@ -13,11 +14,12 @@ codes, and parameters that update in place.
 
 from __future__ import annotations
 
+import threading
 import uuid as uuid_mod
 from dataclasses import dataclass, field
 
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
-from normal_world.channel import Channel, EmbeddedChannel
+from normal_world.channel import Channel
 from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
 from normal_world.shm import ShmExhausted
 
@@ -38,16 +40,20 @@ class TeeError(Exception):
 
     For TEE_ERROR_TARGET_DEAD, ``dump`` holds the TA's crash dump as the secure
     UART showed it (OP-TEE's format, ready for symbolize.py), when the channel
-    offers a console."""
+    offers a console. ``reason`` is the TEE core's own error line for a call it
+    refused (e.g. a TA that is missing or not signed by a trusted key), also at
+    the end of the message."""
 
     dump: str | None = None
 
-    def __init__(self, result: int, origin: int, message: str = "") -> None:
+    def __init__(self, result: int, origin: int, message: str = "", reason: str | None = None) -> None:
         self.result = TeeResult(result) if result in TeeResult._value2member_map_ else result
         self.origin = ErrorOrigin(origin) if origin in ErrorOrigin._value2member_map_ else origin
+        self.reason = reason
         origin_name = self.origin.name if isinstance(self.origin, ErrorOrigin) else "UNKNOWN"
         text = f"{_result_name(result)} ({result:#010x}), origin {origin_name} ({int(origin)})"
-        super().__init__(f"{message}: {text}" if message else text)
+        text = f"{message}: {text}" if message else text
+        super().__init__(f"{text}: {reason}" if reason else text)
 
 
 @dataclass
@@ -248,28 +254,51 @@ Param = Value | TempMemref | RegisteredMemref
 
 @dataclass
 class Operation:
-    """Up to four parameters for an open or invoke (TEEC_Operation)."""
+    """Up to four parameters for an open or invoke (TEEC_Operation). ``None`` at a
+    position is an empty parameter (TEEC_NONE), e.g. ``Operation(None, Value.input(1))``
+    for a TA that expects its value in the second slot; trailing ones can be left out.
 
-    params: list[Param] = field(default_factory=list)
+    ``started`` is set once the call has been handed to the TEE (a cancel from then
+    on is sent to it; one requested before makes the call fail with
+    TEE_ERROR_CANCEL without running)."""
 
-    def __init__(self, *params: Param) -> None:
+    params: list[Param | None] = field(default_factory=list)
+
+    def __init__(self, *params: Param | None) -> None:
         if len(params) > MAX_PARAMS:
             raise ValueError(f"an operation carries at most {MAX_PARAMS} parameters")
         self.params = list(params)
         self._in_flight: tuple[Context, int, int] | None = None  # context, session, cancel id
         self._cancel_early = False
+        # Makes the client's "cancelled yet?" check and its "now in flight" one step,
+        # so a cancel is either seen before the call or sent to it, never lost between.
+        self._cancel_lock = threading.Lock()
+        self.started = threading.Event()
 
     def cancel(self) -> None:
         """TEEC_RequestCancellation: ask the TEE to cancel this operation if it is running.
 
         Call it from another thread than the one waiting in invoke. The TA sees the
         request only if it unmasked cancellation (GlobalPlatform)."""
-        in_flight = self._in_flight
-        if in_flight is None:
-            self._cancel_early = True
-            return
+        with self._cancel_lock:
+            in_flight = self._in_flight
+            if in_flight is None:
+                self._cancel_early = True
+                return
         context, session_id, cancel_id = in_flight
         context._call(lambda d: d.cancel(session_id, cancel_id))
+
+    def _start(self, in_flight: tuple["Context", int, int]) -> None:
+        """Mark the call in flight, unless a cancel came first (then TEE_ERROR_CANCEL)."""
+        with self._cancel_lock:
+            if self._cancel_early:
+                raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
+            self._in_flight = in_flight
+        self.started.set()
+
+    def _finish(self) -> None:
+        with self._cancel_lock:
+            self._in_flight = None
 
     def _shared(self) -> list[SharedMemory]:
         return [p.shm for p in self.params if isinstance(p, RegisteredMemref)]
@@ -277,14 +306,15 @@ class Operation:
     @property
     def param_types(self) -> int:
         """TEEC_PARAM_TYPES of this operation."""
-        return pack_param_types([p.type for p in self.params])
+        return pack_param_types([ParamType.NONE if p is None else p.type for p in self.params])
 
     def _to_driver(self) -> list[DriverParam]:
-        return [p._to_driver() for p in self.params]
+        return [DriverParam(ParamType.NONE) if p is None else p._to_driver() for p in self.params]
 
     def _update(self, result: CallResult) -> None:
         for param, out in zip(self.params, result.params):
-            param._update(out)
+            if param is not None:
+                param._update(out)
 
 
 class Session:
@@ -346,15 +376,34 @@ def extract_crash_dump(lines: list[str], ta: uuid_mod.UUID) -> str | None:
     return "\n".join(lines[first:last + 1])
 
 
+_CORE_ERROR = "E/TC:"
+
+
+def core_error_since(before: list[str], after: list[str]) -> str | None:
+    """The last TEE-core error line (``E/TC:``, never a TA's) of the console lines
+    ``after`` holds beyond ``before``. The console is a ring: lines may have left
+    its front meanwhile, so ``after`` is ``before`` minus a prefix, plus new lines."""
+    dropped = next((d for d in range(len(before) + 1) if after[:len(before) - d] == before[d:]), None)
+    new = after[len(before) - dropped:] if dropped is not None else after
+    for line in reversed(new):
+        if line.startswith(_CORE_ERROR):
+            return line[len(_CORE_ERROR):].removeprefix("? 0").strip() or None
+    return None
+
+
 class Context:
-    """A connection to a TEE (TEEC_Context). Without a channel: a fresh embedded device.
+    """A connection to a TEE (TEEC_Context) through ``channel``, or through ``driver``
+    (a driver the system was assembled with, e.g. ``board.Board().driver``). For a
+    new embedded board, use ``teesim.Context()``.
 
     Contexts on the same channel share one driver, as applications share one
     kernel driver; a context closes the sessions it opened when it closes."""
 
     def __init__(self, channel: Channel | None = None, *, driver: OpteeDriver | None = None) -> None:
-        self.channel = driver.channel if driver is not None else (
-            channel if channel is not None else EmbeddedChannel())
+        if channel is None and driver is None:
+            raise TypeError("Context needs a channel or a driver; "
+                            "teesim.Context() gives one on a new embedded board")
+        self.channel = driver.channel if driver is not None else channel
         try:
             self.driver = driver or OpteeDriver.for_channel(self.channel)
         except DriverError as error:
@@ -366,10 +415,14 @@ class Context:
         """TEEC_OpenSession. Raises TeeError unless the TA accepts the session."""
         ta = uuid_mod.UUID(str(ta))
         operation = operation or Operation()
+        console_before = self._console()
         result = self._run(operation, 0, lambda params, cancel_id: self.driver.open_session(
             ta, params, login=login, client=client, cancel_id=cancel_id))
         if result.ret != TeeResult.SUCCESS:
-            error = TeeError(result.ret, result.origin, f"open session to {ta}")
+            reason = None
+            if result.origin != ErrorOrigin.TRUSTED_APP and console_before is not None:
+                reason = core_error_since(console_before, self._console() or [])
+            error = TeeError(result.ret, result.origin, f"open session to {ta}", reason)
             if result.ret == TeeResult.ERROR_TARGET_DEAD:
                 error.dump = self._crash_dump(ta)
             raise error
@@ -391,14 +444,12 @@ class Context:
     def _run(self, operation: Operation, session_id: int, send) -> CallResult:  # type: ignore[no-untyped-def]
         """One open/invoke: shared-memory sync, cancellation bookkeeping, result update.
         ``send(driver_params, cancel_id)`` makes the driver call."""
-        if operation._cancel_early:
-            raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
         cancel_id = self.driver.new_cancel_id()
         params = operation.params
         shared = operation._shared() if params else ()
         for shm in shared:
             shm._before_call()
-        operation._in_flight = (self, session_id, cancel_id)
+        operation._start((self, session_id, cancel_id))
         try:
             result = send(operation._to_driver() if params else [], cancel_id)
         except DriverError as error:
@@ -406,17 +457,22 @@ class Context:
         except ShmExhausted as error:
             raise TeeError(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.API, str(error)) from None
         finally:
-            operation._in_flight = None
+            operation._finish()
         for shm in shared:
             shm._after_call()
         if params:
             operation._update(result)
         return result
 
+    def _console(self) -> list[str] | None:
+        """The secure console's lines, if the channel has one."""
+        console = getattr(self.channel, "console", None)
+        return console() if console is not None else None
+
     def _crash_dump(self, ta: uuid_mod.UUID) -> str | None:
         """The last crash dump of ``ta`` on the secure console, if the channel has one."""
-        console = getattr(self.channel, "console", None)
-        return extract_crash_dump(console(), ta) if console is not None else None
+        lines = self._console()
+        return extract_crash_dump(lines, ta) if lines is not None else None
 
     def _call(self, request):  # type: ignore[no-untyped-def]
         try:

@@ -110,15 +110,13 @@ _drivers_lock = threading.Lock()
 
 
 class OpteeDriver:
-    """One per device (as one kernel driver serves one device): use :meth:`for_channel`."""
+    """One per device (as one kernel driver serves one device): use :meth:`for_channel`.
+    ``supplicant`` serves the secure world's RPC commands (TAs, storage); whoever
+    assembles the system gives it one."""
 
-    def __init__(self, channel: Channel, supplicant: Supplicant | None = None) -> None:
+    def __init__(self, channel: Channel, supplicant: Supplicant) -> None:
         self.channel = channel
-        store = getattr(channel, "ta_store", None)
-        device = getattr(channel, "device", None)  # the board's storage hardware, if any
-        self.supplicant = supplicant or Supplicant(store if store is not None else ".",
-                                                   getattr(device, "ree_fs", None),
-                                                   getattr(device, "rpmb", None))
+        self.supplicant = supplicant
         self.shm = ShmPool(channel.memory.base, channel.memory.size)
         self._cookies = itertools.count(1)
         self._cancel_ids = itertools.count(1)
@@ -135,11 +133,14 @@ class OpteeDriver:
         self.probe()
 
     @classmethod
-    def for_channel(cls, channel: Channel) -> "OpteeDriver":
+    def for_channel(cls, channel: Channel, supplicant: Supplicant | None = None) -> "OpteeDriver":
+        """The driver of the channel's device (any channel to it); the first call makes
+        it, with ``supplicant`` (default: one with no TA store and no storage, so the
+        secure world can load no TA)."""
         with _drivers_lock:
             driver = _drivers.get(id(channel.memory))  # any channel to the same device
             if driver is None:
-                driver = cls(channel)
+                driver = cls(channel, supplicant or Supplicant())
                 _drivers[id(channel.memory)] = driver
             return driver
 

@@ -6,8 +6,8 @@ names every file; the store only checks that a name is a plain file name, so
 an RPC can never reach outside the directory. Everything here is untrusted by
 the secure world, which encrypts and authenticates what it stores.
 
-``power`` (the device's test-only :class:`PowerSwitch`) is told about every
-mutating step before it happens, so a test can cut power between any two steps.
+``power`` (the board's test-only power switch, :mod:`board.power`) is told about
+every mutating step before it happens, so a test can cut power between any two steps.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Protocol
 
 _NAME = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
 #: Open files and directories the secure world may hold at once.
@@ -27,38 +28,22 @@ class FsError(Exception):
     """The request cannot be served (the supplicant answers an error code)."""
 
 
-class PowerCut(BaseException):
-    """Power was cut at a write step (test hook). A BaseException, so no layer of
-    the simulated device catches it: the board just stops."""
+class WriteSteps(Protocol):
+    """Told about every mutating step before it happens (the board's power switch)."""
+
+    def write_step(self, what: str) -> None: ...
 
 
-class PowerSwitch:
-    """Test hook: ``cut_after(n)`` lets ``n`` more write steps happen, then cuts power
-    before the next one. ``steps`` counts the write steps seen since ``reset()``."""
-
-    def __init__(self) -> None:
-        self.steps = 0
-        self._budget: int | None = None
-        self.off = False
-
-    def cut_after(self, steps: int | None) -> None:
-        self._budget = steps
-        self.steps = 0
-
+class _AlwaysOn:
     def write_step(self, what: str) -> None:
-        if self.off:
-            raise PowerCut("the device is off")
-        if self._budget is not None and self.steps >= self._budget:
-            self.off = True
-            raise PowerCut(f"power cut before write step {self.steps + 1} ({what})")
-        self.steps += 1
+        pass
 
 
 class ReeFileStore:
-    def __init__(self, root: Path | str, power: PowerSwitch | None = None) -> None:
+    def __init__(self, root: Path | str, power: WriteSteps | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self.power = power or PowerSwitch()
+        self.power = power or _AlwaysOn()
         self._files: dict[int, Path] = {}
         self._dirs: dict[int, list[str]] = {}
         self._next = 1

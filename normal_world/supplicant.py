@@ -2,8 +2,8 @@
 
 It owns the normal world's TA store (``<uuid>.ta`` files, OP-TEE's
 ``/lib/optee_armtz``), the REE file system for secure storage (RPC FS,
-:mod:`normal_world.ree_fs`) and the path to the eMMC RPMB partition (RPC RPMB,
-:mod:`normal_world.rpmb`).
+:mod:`normal_world.ree_fs`) and the path to the board's eMMC RPMB partition (RPC
+RPMB): it carries the secure world's frames there and the answers back.
 Everything it returns is untrusted by the secure world, which checks it.
 """
 
@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 
 from tee.abi import optee_msg as msg
 from tee.abi.results import TeeResult
 from normal_world.ree_fs import FsError, ReeFileStore
-from normal_world.rpmb import RpmbDevice
 
 Read = Callable[[int, int], bytes]
 Write = Callable[[int, bytes], None]
@@ -29,14 +28,25 @@ MAX_TRANSFER = 4 * 1024 * 1024
 MAX_TA_FILE_SIZE = 64 * 1024 * 1024
 
 
+class RpmbPart(Protocol):
+    """The eMMC's RPMB partition, as the supplicant reaches it (an ioctl on Linux)."""
+
+    def serve(self, request: bytes, response_size: int) -> bytes | None:
+        """Frames in (``struct rpmb_req`` and its frames), response frames out; None: malformed."""
+
+
 class Supplicant:
-    def __init__(self, ta_store: Path | str, ree_fs: "ReeFileStore | None" = None,
-                 rpmb: "RpmbDevice | None" = None) -> None:
-        self.ta_store = Path(ta_store)
+    """``ta_store`` None: no TAs to serve; ``ree_fs``/``rpmb`` None: no such storage."""
+
+    def __init__(self, ta_store: Path | str | None = None, ree_fs: ReeFileStore | None = None,
+                 rpmb: RpmbPart | None = None) -> None:
+        self.ta_store = Path(ta_store) if ta_store is not None else None
         self.ree_fs = ree_fs
         self.rpmb = rpmb
 
     def find_ta(self, uuid: uuid_mod.UUID) -> bytes | None:
+        if self.ta_store is None:
+            return None
         path = self.ta_store / f"{uuid}.ta"
         try:
             if path.stat().st_size > MAX_TA_FILE_SIZE:

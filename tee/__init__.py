@@ -1,7 +1,7 @@
 """teesim's secure side: platform, monitor, kernel and CPU emulation.
 
-Most users want :class:`tee.device.Device` (or just the normal world's client API,
-which creates one).
+Boards (the secure side plus the normal world's peripherals) are assembled in
+:mod:`board`; applications use :mod:`teesim`.
 """
 
 import logging as _logging

@@ -1,19 +1,17 @@
-"""A whole simulated device: DRAM, secure monitor, secure kernel, wired at boot.
+"""The secure side of a board: DRAM, secure monitor, secure kernel, wired at boot.
 
 The normal world gets two things from a device and nothing else: :meth:`Device.smc`
 (the ``smc`` instruction: eight registers in, eight out) and
 :attr:`Device.nonsecure_memory` (non-secure DRAM through the TZASC filter).
+Storage, fuses and the normal world's software belong to the board
+(:mod:`board`), which hands the kernel its hardware unique key at boot.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import tempfile
 import threading
 from collections import deque
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from tee.instrument import Instrumentation
 from tee.kernel.kernel import KernelConfig, SecureKernel
@@ -22,23 +20,7 @@ from tee.monitor import SecureMonitor
 from tee.monitor.registry import Regs
 from tee.monitor.services import arm_arch_service, trusted_os_services
 from tee.platform.memory import MemoryLayout, NonSecureMemory, PhysicalMemory
-from normal_world.ree_fs import PowerCut, PowerSwitch, ReeFileStore  # noqa: F401 (PowerCut re-exported)
-from normal_world.rpmb import RpmbDevice
 
-#: The simulated fuses: a hardware unique key, burnt at first boot.
-FUSES_FILE = "fuses.bin"
-HUK_SIZE = 32
-#: The eMMC's RPMB partition image and the normal world's secure-storage directory.
-RPMB_IMAGE = "rpmb.img"
-REE_FS_DIR = "ree_fs"
-
-#: Where `make tas` puts built TAs in a source checkout.
-SOURCE_TREE_TA_STORE = Path(__file__).resolve().parents[1] / "build" / "ta_store"
-
-
-def default_ta_store() -> Path:
-    """``$TEESIM_TA_STORE`` if set, else the source tree's build/ta_store."""
-    return Path(os.environ.get("TEESIM_TA_STORE", SOURCE_TREE_TA_STORE))
 
 
 class _Core:
@@ -77,38 +59,20 @@ class DeviceConfig:
 
 
 class Device:
-    """One board. ``ta_store`` is where its normal-world file system keeps TA images
-    (``/lib/optee_armtz``); only the normal world's supplicant reads it.
+    """The secure side of one board. ``huk`` is the hardware unique key the board's
+    fuses hold; only the secure kernel gets it."""
 
-    ``state_dir`` is the board's persistent state: the fuses (a random hardware
-    unique key, burnt on first boot, handed only to the secure kernel), the eMMC
-    RPMB partition image and the normal world's file store for secure storage.
-    ``Device(state_dir=same)`` or :meth:`reboot` is a new boot of the same board;
-    without a state directory the board gets a temporary one."""
-
-    def __init__(self, ta_store: Path | str | None = None, config: DeviceConfig | None = None,
-                 state_dir: Path | str | None = None, *, call_timeout: float | None = None) -> None:
+    def __init__(self, huk: bytes, config: DeviceConfig | None = None, *,
+                 call_timeout: float | None = None) -> None:
         self.config = config or DeviceConfig()
         if call_timeout is not None:  # the one setting most users want: see TaManagerConfig
             kernel = self.config.kernel
             self.config = replace(self.config, kernel=replace(
                 kernel, tas=replace(kernel.tas, call_timeout=call_timeout)))
-        self.ta_store = Path(ta_store) if ta_store is not None else default_ta_store()
-        self._tmp: tempfile.TemporaryDirectory | None = None
-        if state_dir is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="teesim-state-")
-            state_dir = self._tmp.name
-        self.state_dir = Path(state_dir)
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        #: Test hook, not reachable through the SMC channel: cut power at a write step.
-        self.power = PowerSwitch()
-        # Storage hardware the normal world's supplicant drives.
-        self.ree_fs = ReeFileStore(self.state_dir / REE_FS_DIR, self.power)
-        self.rpmb = RpmbDevice(self.state_dir / RPMB_IMAGE, self.power)
         self.memory = PhysicalMemory(self.config.memory)
         #: Events from every layer of this device (docs/instrumentation.md).
         self.instrumentation = Instrumentation()
-        self.kernel = SecureKernel(self.memory, self.config.kernel, huk=self._read_fuses(),
+        self.kernel = SecureKernel(self.memory, self.config.kernel, huk=huk,
                                    instrumentation=self.instrumentation)
         # One core: SMCs from several normal-world threads enter the monitor one at a time.
         self._core = _Core()
@@ -117,27 +81,6 @@ class Device:
         for service in trusted_os_services(self.kernel):
             self.monitor.register(service)
         self.nonsecure_memory = NonSecureMemory(self.memory)
-
-    def _read_fuses(self) -> bytes:
-        """The hardware unique key; burnt (random) on the first boot of a state directory."""
-        fuses = self.state_dir / FUSES_FILE
-        if not fuses.exists():
-            tmp = fuses.with_suffix(".tmp")
-            tmp.write_bytes(secrets.token_bytes(HUK_SIZE))
-            os.replace(tmp, fuses)
-        huk = fuses.read_bytes()
-        if len(huk) != HUK_SIZE:
-            raise ValueError(f"{fuses}: corrupt fuses")
-        return huk
-
-    def reboot(self) -> "Device":
-        """A new boot of this board (same state directory, ta store and config).
-        This object is powered off; use the returned one."""
-        self.power.off = True
-        new = Device(self.ta_store, self.config, self.state_dir)
-        if self._tmp is not None:  # the temporary state lives on with the board
-            new._tmp, self._tmp = self._tmp, None
-        return new
 
     def smc(self, regs: Regs | list[int]) -> Regs:
         core = self._core

@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
-
-if TYPE_CHECKING:
-    from tee.kernel.ta_debug import TaDebugger
+from typing import Any, Callable, TypeVar
 
 Regs = tuple[int, int, int, int, int, int, int, int]
 
@@ -102,7 +99,9 @@ class TaEntered:
     session: int
     entry: str  # OPEN_SESSION, INVOKE_COMMAND, CLOSE_SESSION
     command: int
-    debugger: "TaDebugger" = field(compare=False, repr=False)
+    #: The instance's tee.kernel.ta_debug.TaDebugger (typed loosely: the kernel
+    #: sits above this module).
+    debugger: Any = field(compare=False, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

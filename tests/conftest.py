@@ -1,4 +1,4 @@
-"""Shared fixtures: real TAs compiled once per test run, fresh devices per test."""
+"""Shared fixtures: real TAs compiled once per test run, fresh boards per test."""
 
 from __future__ import annotations
 
@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
+from board import Board
 from tee.kernel.kernel import KernelConfig, SecureKernel
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.tools.ta_build import build_ta
-from normal_world import Context, EmbeddedChannel
+from normal_world import Context
 
 REPO = Path(__file__).resolve().parents[1]
 HELLO_DIR = REPO / "trusted_apps" / "hello"
@@ -63,25 +64,31 @@ def ta_store() -> Path:
     return out
 
 
-def make_device(ta_store: Path, tas: TaManagerConfig | None = None, **kernel_options: object) -> Device:
-    """A device for tests: by default with an instruction budget, so a runaway TA ends."""
+def budgeted_config(tas: TaManagerConfig | None = None, **kernel_options: object) -> DeviceConfig:
+    """The secure side's config for tests: by default with an instruction budget, so a
+    runaway TA ends."""
     tas = tas or TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET)
-    return Device(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas, **kernel_options)))
+    return DeviceConfig(kernel=KernelConfig(tas=tas, **kernel_options))
+
+
+def make_board(ta_store: Path, tas: TaManagerConfig | None = None, **kernel_options: object) -> Board:
+    """A board for tests, its secure side configured by :func:`budgeted_config`."""
+    return Board(ta_store, budgeted_config(tas, **kernel_options))
 
 
 @pytest.fixture
-def device(ta_store: Path) -> Device:
-    return make_device(ta_store)
+def board(ta_store: Path) -> Board:
+    return make_board(ta_store)
 
 
 @pytest.fixture
-def ctx(device: Device) -> Context:
-    return Context(EmbeddedChannel(device))
+def ctx(board: Board) -> Context:
+    return board.context()
 
 
 @pytest.fixture
-def no_internal_errors(device: Device):
+def no_internal_errors(board: Board):
     """Fails the test if the secure side hit an unexpected Python exception
     (every test is checked so by ``_fail_on_internal_errors``; this names it)."""
     yield
-    assert device.internal_errors.count == 0
+    assert board.device.internal_errors.count == 0

@@ -17,13 +17,21 @@ cannot be used to reach past the TA.
 from __future__ import annotations
 
 from enum import Enum
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol
 
-from tee.emu import Perm
+from tee.emu import El0Cpu, Perm
 from tee.emu.aarch64 import X_REGS
+from tee.kernel.ta_image import TaImage
+from tee.kernel.user_memory import UserMemory
 
-if TYPE_CHECKING:
-    from tee.kernel.ta_instance import TaInstance
+
+class DebuggedInstance(Protocol):
+    """What the debugger needs of a TA instance (TaInstance, which imports this module)."""
+
+    cpu: El0Cpu
+    image: TaImage
+    image_base: int
+    user: UserMemory
 
 
 class Resume(Enum):
@@ -37,7 +45,7 @@ Handler = Callable[["TaDebugger"], "Resume | None"]
 
 
 class TaDebugger:
-    def __init__(self, instance: "TaInstance") -> None:
+    def __init__(self, instance: DebuggedInstance) -> None:
         self._instance = instance
         self._cpu = instance.cpu
         self._breakpoints: dict[int, tuple[Handler, object]] = {}

@@ -19,11 +19,22 @@ import sys
 from pathlib import Path
 
 from tee.abi.signed_header import ShdrAlgo
-from tee.device import default_ta_store
+from tee.tools.ta_build import DEFAULT_TA_STORE
+
+_TA_STORE_HELP = f"TA store (default: $TEESIM_TA_STORE, else {DEFAULT_TA_STORE} under the current directory)"
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("teesim")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown"
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from tee.tools.ta_build import TaBuildError, build_ta
+    from tee.tools.ta_build import TaBuildError, build_ta, warn_if_replaced
 
     for ta_dir in args.ta_dirs:
         if not Path(ta_dir).is_dir():
@@ -34,6 +45,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         except TaBuildError as error:
             print(f"teesim build: {ta_dir}: {error}", file=sys.stderr)
             return 1
+        warn_if_replaced(built, "teesim build")
         print(f"built {built.ta_path}")
     return 0
 
@@ -70,13 +82,13 @@ def _cmd_sign(args: argparse.Namespace) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from normal_world.demo import run_demo
+    from board.demo import run_demo
 
     return run_demo(Path(args.ta_store))
 
 
 def _cmd_bare_metal(args: argparse.Namespace) -> int:
-    from normal_world.bare_metal.demo import main as bare_metal
+    from board.bare_metal import main as bare_metal
 
     return bare_metal(["--ta-store", args.ta_store])
 
@@ -115,10 +127,14 @@ def _add_signing_options(parser: argparse.ArgumentParser) -> None:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="teesim", description="A simulated ARM TrustZone device.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="compile trusted apps into a TA store")
     build.add_argument("ta_dirs", nargs="+", metavar="ta-dir")
-    build.add_argument("--out", default=str(default_ta_store()), help="TA store directory")
+    build.add_argument("--out", default=str(DEFAULT_TA_STORE),
+                       help="TA store directory (default: %(default)s under the current directory; "
+                            "a TA of the same UUID there is replaced, with a warning if it was "
+                            "built from another directory)")
     build.add_argument("--gp11", action="store_true",
                        help="build in GP TEE Internal Core API v1.1 compatibility mode "
                             "(as CFG_TA_OPTEE_CORE_API_COMPAT_1_1=y in the TA's Makefile)")
@@ -133,11 +149,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_signing_options(sign)
     sign.set_defaults(run=_cmd_sign)
     demo = commands.add_parser("demo", help="run the hello TA scenario end to end")
-    demo.add_argument("--ta-store", default=str(default_ta_store()))
+    demo.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
     demo.set_defaults(run=_cmd_demo)
     bare = commands.add_parser("bare-metal", help="run the bare-metal normal-world program "
                                "(C at non-secure EL1, real smc instructions)")
-    bare.add_argument("--ta-store", default=str(default_ta_store()))
+    bare.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
     bare.set_defaults(run=_cmd_bare_metal)
     headers = commands.add_parser("headers", help="generate the SDK headers defined in Python")
     headers.add_argument("--check", action="store_true", help="only check they are up to date")

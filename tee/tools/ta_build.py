@@ -103,6 +103,11 @@ PF_X, PF_W, PF_R = 1, 2, 4
 
 _log = logging.getLogger(__name__)
 
+#: Where TAs go unless told otherwise: relative, so under the current directory.
+DEFAULT_TA_STORE = Path("build") / "ta_store"
+#: Beside each ``<uuid>.ta``, the source directory it was built from (one line).
+SOURCE_SUFFIX = ".source"
+
 
 @dataclass(frozen=True)
 class BuiltTa:
@@ -111,6 +116,8 @@ class BuiltTa:
     uuid: uuid.UUID
     elf_path: Path
     ta_path: Path
+    #: The other source directory whose TA of the same UUID this build replaced, if any.
+    replaced_source: Path | None = None
 
 
 class TaBuildError(Exception):
@@ -198,10 +205,22 @@ def build_ta(
     if ta_uuid_expected is not None and ta_uuid_expected != ta_uuid:
         raise TaBuildError(f"the Makefile says BINARY = {layout.binary}, but TA_UUID in "
                            f"user_ta_header_defines.h is {ta_uuid}")
-    built = BuiltTa(ta_uuid, out_dir / f"{ta_uuid}.elf", out_dir / f"{ta_uuid}.ta")
+    source_record = out_dir / f"{ta_uuid}{SOURCE_SUFFIX}"
+    built = BuiltTa(ta_uuid, out_dir / f"{ta_uuid}.elf", out_dir / f"{ta_uuid}.ta",
+                    _other_source(source_record, ta_dir))
     _write_atomic(built.elf_path, elf_bytes)
     _write_atomic(built.ta_path, package_ta(elf_bytes, ta_uuid, signing_key, ta_version))
+    _write_atomic(source_record, f"{ta_dir}\n".encode())
     return built
+
+
+def _other_source(source_record: Path, ta_dir: Path) -> Path | None:
+    """The source directory recorded for the TA about to be replaced, if not ``ta_dir``."""
+    try:
+        previous = Path(source_record.read_text().strip())
+    except (OSError, UnicodeDecodeError):
+        return None
+    return previous if previous != ta_dir else None
 
 
 def _binary_uuid(binary: str | None) -> uuid.UUID | None:
@@ -364,12 +383,19 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def warn_if_replaced(built: BuiltTa, program: str) -> None:
+    """Tell on stderr that ``built`` overwrote a TA of the same UUID from other sources."""
+    if built.replaced_source is not None:
+        print(f"{program}: warning: {built.ta_path.name} replaces the TA of the same UUID "
+              f"built from {built.replaced_source}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point; returns the process exit status."""
     parser = argparse.ArgumentParser(prog="python -m tee.tools.ta_build",
                                      description="Build a trusted application.")
     parser.add_argument("ta_dir", type=Path, help="TA source directory")
-    parser.add_argument("--out", type=Path, default=Path("build/tas"),
+    parser.add_argument("--out", type=Path, default=DEFAULT_TA_STORE,
                         help="output directory (default: %(default)s)")
     parser.add_argument("--trace-level", type=int, default=None, choices=range(5),
                         help="compile-time TRACE_LEVEL, 0-4 (default: the TA's CFG_TEE_TA_LOG_LEVEL, else 2)")
@@ -390,6 +416,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except TaBuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    warn_if_replaced(built, "python -m tee.tools.ta_build")
     print(f"{built.uuid}  {built.elf_path}  {built.ta_path}")
     return 0
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from normal_world import Context, EmbeddedChannel
-from tee.device import Device
+
+from board import Board
 from tee.tools.ta_build import build_ta
-from tests.conftest import make_device
+from tests.conftest import make_board
 from tests.gp.gp_ta import TA_DIR, GpTa
 
 
@@ -22,15 +22,15 @@ def gp_ta_store(ta_store: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def gp_device(gp_ta_store: Path) -> Device:
-    return make_device(gp_ta_store)
+def gp_board(gp_ta_store: Path) -> Board:
+    return make_board(gp_ta_store)
 
 
 @pytest.fixture
-def gp(gp_device: Device, request: pytest.FixtureRequest):
+def gp(gp_board: Board, request: pytest.FixtureRequest):
     """A session to a new gp_test instance; the test fails if the kernel hit an
     internal error (a Python exception escaping a syscall handler) meanwhile."""
-    ta = GpTa.open(Context(EmbeddedChannel(gp_device)), gp_device, request.node.nodeid)
+    ta = GpTa.open(gp_board.context(), gp_board, request.node.nodeid)
     yield ta
     errors = [line for line in ta.log() if "internal error" in line]
     ta.close()

@@ -177,17 +177,17 @@ def expect_panic(call, *args, **kwargs) -> TeeError:  # noqa: ANN001
 
 
 class GpTa:
-    def __init__(self, session, device, marker: str = "") -> None:  # noqa: ANN001
+    def __init__(self, session, board, marker: str = "") -> None:  # noqa: ANN001
         self.session = session
-        self.device = device
+        self.board = board
         self._marker = marker
 
     @classmethod
-    def open(cls, context, device, name: str) -> "GpTa":  # noqa: ANN001
+    def open(cls, context, board, name: str) -> "GpTa":  # noqa: ANN001
         """A new instance of the test TA; its part of the secure log starts at a marker."""
         marker = f"--- gp test: {name} ({uuid.uuid4()}) ---"
-        device.kernel.log.emit(marker)
-        return cls(context.open_session(GP_TEST_UUID), device, marker)
+        board.device.kernel.log.emit(marker)
+        return cls(context.open_session(GP_TEST_UUID), board, marker)
 
     def close(self) -> None:
         self.session.close()
@@ -201,7 +201,7 @@ class GpTa:
 
     def log(self) -> list[str]:
         """The secure log since this TA was opened."""
-        lines = self.device.secure_log
+        lines = self.board.device.secure_log
         start = lines.index(self._marker) + 1 if self._marker in lines else 0
         return lines[start:]
 

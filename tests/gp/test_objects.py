@@ -244,12 +244,12 @@ def test_init_attribute_checks_the_value_flag(gp: GpTa) -> None:
 
 
 def test_seeded_devices_generate_the_same_secret(gp_ta_store) -> None:
-    from normal_world import Context, EmbeddedChannel
-    from tests.conftest import make_device
+    
+    from tests.conftest import make_board
 
     def draw() -> bytes:
-        device = make_device(gp_ta_store, rng_seed=b"gp-keys")
-        ta = GpTa.open(Context(EmbeddedChannel(device)), device, "seeded")
+        board = make_board(gp_ta_store, rng_seed=b"gp-keys")
+        ta = GpTa.open(board.context(), board, "seeded")
         key = ta.allocate_transient_object(ObjectType.HMAC_SHA256, 256)[1]
         ta.generate_key(key, 256)
         secret = ta.buffer_attribute(key, Attribute.SECRET_VALUE)[2]

@@ -10,10 +10,10 @@ import uuid
 
 import pytest
 
-from normal_world import Context, EmbeddedChannel
+
 from tee.abi.gp_crypto import PropSet
 from tee.abi.results import Login, TeeResult
-from tests.conftest import make_device
+from tests.conftest import make_board
 from tests.gp.gp_ta import GP_TEST_UUID, GpTa, expect_panic
 
 TA, CLIENT, TEE = PropSet.CURRENT_TA, PropSet.CURRENT_CLIENT, PropSet.TEE_IMPLEMENTATION
@@ -99,11 +99,11 @@ def test_client_identity_of_a_public_login(gp: GpTa) -> None:
     assert gp.prop_u32(CLIENT, "gpd.client.endian") == (TeeResult.SUCCESS, 0)
 
 
-def test_client_identity_of_an_application_login(gp_device) -> None:
+def test_client_identity_of_an_application_login(gp_board) -> None:
     client = uuid.UUID("8aaaf200-2450-11e4-abe2-0002a5d5c51b")
-    context = Context(EmbeddedChannel(gp_device))
+    context = gp_board.context()
     session = context.open_session(GP_TEST_UUID, login=Login.APPLICATION, client=client)
-    ta = GpTa(session, gp_device)
+    ta = GpTa(session, gp_board)
     assert ta.prop_identity(CLIENT, "gpd.client.identity") == (TeeResult.SUCCESS, Login.APPLICATION,
                                                                client)
     assert _string(ta, CLIENT, "gpd.client.identity") == f"{int(Login.APPLICATION)}:{client}"
@@ -130,8 +130,8 @@ def test_device_id_is_stable_per_device(gp: GpTa, gp_ta_store) -> None:
     assert gp.prop_uuid(TEE, "gpd.tee.deviceID")[1] == first
 
     def device_id(**options: object) -> uuid.UUID:
-        device = make_device(gp_ta_store, **options)
-        ta = GpTa.open(Context(EmbeddedChannel(device)), device, "device id")
+        board = make_board(gp_ta_store, **options)
+        ta = GpTa.open(board.context(), board, "device id")
         found = ta.prop_uuid(TEE, "gpd.tee.deviceID")[1]
         ta.close()
         return found

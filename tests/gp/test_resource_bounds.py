@@ -18,11 +18,10 @@ from typing import Any, Callable
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from normal_world import Context, EmbeddedChannel
 from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import Attribute, Mode, ObjectType
 from tee.abi.results import TeeResult
-from tee.device import Device
+from board import Board
 from tee.kernel.crypto import asymmetric, objects
 from tee.kernel.limits import MemoryAccount
 from tests.gp.gp_ta import Attr, GpTa, expect_panic
@@ -34,7 +33,7 @@ LARGEST_SECRET_BITS = 4096
 
 def account_of(ta: GpTa) -> MemoryAccount:
     """The kernel-memory account of the TA instance behind ``ta``'s session."""
-    return ta.device.kernel.sessions.get(ta.session.id).instance.memory
+    return ta.board.device.kernel.sessions.get(ta.session.id).instance.memory
 
 
 def tripwire(monkeypatch: pytest.MonkeyPatch, module: Any, name: str,
@@ -153,13 +152,13 @@ def _gcm_operation(gp: GpTa) -> int:
     return op
 
 
-def test_gcm_aad_cannot_make_the_kernel_hold_more_than_the_ta_budget(gp_device: Device,
+def test_gcm_aad_cannot_make_the_kernel_hold_more_than_the_ta_budget(gp_board: Board,
                                                                     gp: GpTa) -> None:
     """16 GCM operations x 32 MiB of AAD once made the kernel keep 512 MiB (a GCM
     operation keeps its input to serve TEE_CopyOperation). Now what is kept is on
     the TA's account: the AAD that would overflow it panics the TA, and while it
     holds all it may, another TA still gets its work done."""
-    bystander = GpTa.open(Context(EmbeddedChannel(gp_device)), gp_device, "bystander")
+    bystander = GpTa.open(gp_board.context(), gp_board, "bystander")
     try:
         account, chunk = account_of(gp), bytes(MiB)
         kept = peak = 0
@@ -194,9 +193,9 @@ def test_copying_a_gcm_operation_is_charged_too(gp: GpTa) -> None:
     assert account.in_use < before
 
 
-def test_freeing_gives_back_and_closing_the_session_returns_everything(gp_device: Device) -> None:
-    budget = gp_device.kernel.memory_budget
-    ta = GpTa.open(Context(EmbeddedChannel(gp_device)), gp_device, "account")
+def test_freeing_gives_back_and_closing_the_session_returns_everything(gp_board: Board) -> None:
+    budget = gp_board.device.kernel.memory_budget
+    ta = GpTa.open(gp_board.context(), gp_board, "account")
     account = account_of(ta)
     start = account.in_use
     key = ta.secret_key(ObjectType.AES, bytes(16))

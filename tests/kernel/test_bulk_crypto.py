@@ -12,9 +12,9 @@ import pytest
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from bench import ta as bench_ta
-from normal_world import Context, EmbeddedChannel, Operation, Session, TeeError, TempMemref
+from normal_world import Operation, Session, TeeError, TempMemref
 from tee.abi.results import TeeResult
-from tests.conftest import make_device
+from tests.conftest import make_board
 
 KEY, COUNTER = bytes(range(16)), bytes(range(200, 216))
 
@@ -23,7 +23,7 @@ KEY, COUNTER = bytes(range(16)), bytes(range(200, 216))
 def session(tmp_path_factory: pytest.TempPathFactory) -> Session:
     store: Path = tmp_path_factory.mktemp("bench-ta-store")
     bench_ta.build(store)
-    ctx = Context(EmbeddedChannel(make_device(store)))
+    ctx = make_board(store).context()
     return ctx.open_session(bench_ta.UUID)
 
 

@@ -8,17 +8,17 @@ import weakref
 
 import pytest
 
-from normal_world import Context, EmbeddedChannel, Operation, TeeError, Value
+from normal_world import Operation, TeeError, Value
 from tee.abi.results import TeeResult
-from tee.device import Device
+from board import Board
 from tests.conftest import HELLO_UUID
 
 
-def test_closing_the_last_session_frees_the_instance_and_its_emulator(device: Device) -> None:
-    ctx = Context(EmbeddedChannel(device))
+def test_closing_the_last_session_frees_the_instance_and_its_emulator(board: Board) -> None:
+    ctx = board.context()
     session = ctx.open_session(HELLO_UUID)
     session.invoke(0, Operation(Value.inout(1)))  # an entry and its syscall context exist
-    instance = device.kernel.sessions.get(session.id).instance
+    instance = board.device.kernel.sessions.get(session.id).instance
     alive = [weakref.ref(instance), weakref.ref(instance.cpu), weakref.ref(instance.cpu._uc)]
     del instance
     gc.disable()
@@ -29,18 +29,18 @@ def test_closing_the_last_session_frees_the_instance_and_its_emulator(device: De
         gc.enable()
 
 
-def test_a_refused_open_frees_the_instance_it_loaded(device: Device) -> None:
+def test_a_refused_open_frees_the_instance_it_loaded(board: Board) -> None:
     """The hello TA refuses an open that carries params; its fresh instance goes at once."""
-    ctx = Context(EmbeddedChannel(device))
+    ctx = board.context()
     created: list[weakref.ref] = []
-    load = device.kernel.tas.load
+    load = board.device.kernel.tas.load
 
     def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
         instance = load(*args, **kwargs)
         created.append(weakref.ref(instance.cpu))
         return instance
 
-    device.kernel.tas.load = spy  # type: ignore[method-assign]
+    board.device.kernel.tas.load = spy  # type: ignore[method-assign]
     gc.disable()
     try:
         with pytest.raises(TeeError) as refused:

@@ -11,30 +11,30 @@ from pathlib import Path
 
 import pytest
 
-from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
+from board import Board
+from normal_world import Context, Operation, TeeError, TempMemref, Value
 from tee.abi.results import TeeResult
-from tee.device import Device
 from tee.instrument import (EVENT_TYPES, MessageReceived, RpcRequested, SmcCall, SmcReturn,
                             SyscallEntered, SyscallReturned, TaEntered, TaExited, TaFaulted,
                             TaPanicked, WorldSwitch)
 from tee.kernel.ta_debug import Resume, TaDebugger
-from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, make_device
+from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, make_board
 
 REPO = Path(__file__).resolve().parents[2]
 INC_VALUE, REVERSE, RANDOM = 0, 1, 4
 WILD_WRITE, PANIC = 0, 28  # misbehave commands
 
 
-def record_everything(device: Device) -> list[object]:
+def record_everything(board: Board) -> list[object]:
     seen: list[object] = []
     for kind in EVENT_TYPES:
-        device.instrumentation.subscribe(kind, seen.append)
+        board.device.instrumentation.subscribe(kind, seen.append)
     return seen
 
 
-def test_one_invoke_is_reported_by_every_layer_in_order(device: Device, ctx: Context) -> None:
+def test_one_invoke_is_reported_by_every_layer_in_order(board: Board, ctx: Context) -> None:
     session = ctx.open_session(HELLO_UUID)
-    seen = record_everything(device)
+    seen = record_everything(board)
     session.invoke(RANDOM, Operation(TempMemref.output(16)))
     kinds = [type(event) for event in seen]
     assert kinds[:4] == [SmcCall, WorldSwitch, MessageReceived, TaEntered]
@@ -53,15 +53,15 @@ def test_one_invoke_is_reported_by_every_layer_in_order(device: Device, ctx: Con
     assert (exited.entry, exited.result, exited.dead) == ("INVOKE_COMMAND", 0, False)
 
 
-def test_loading_a_ta_shows_its_rpcs(device: Device, ctx: Context) -> None:
+def test_loading_a_ta_shows_its_rpcs(board: Board, ctx: Context) -> None:
     rpcs: list[RpcRequested] = []
-    device.instrumentation.subscribe(RpcRequested, rpcs.append)
+    board.device.instrumentation.subscribe(RpcRequested, rpcs.append)
     ctx.open_session(HELLO_UUID).close()
     assert ("RPC_CMD", "LOAD_TA") in [(r.code, r.command) for r in rpcs]
 
 
-def test_faults_and_panics_are_reported(device: Device, ctx: Context) -> None:
-    seen = record_everything(device)
+def test_faults_and_panics_are_reported(board: Board, ctx: Context) -> None:
+    seen = record_everything(board)
     for command, op in ((WILD_WRITE, Operation(Value.input(0xDEAD_0000, 0))), (PANIC, Operation(Value.input(0xBAD, 0)))):
         with ctx.open_session(MISBEHAVE_UUID) as session, pytest.raises(TeeError):
             session.invoke(command, op)
@@ -71,7 +71,7 @@ def test_faults_and_panics_are_reported(device: Device, ctx: Context) -> None:
     assert (panic.ta, panic.code) == (MISBEHAVE_UUID, 0xBAD)
 
 
-def test_a_breakpoint_sees_and_steers_the_ta(device: Device, ctx: Context) -> None:
+def test_a_breakpoint_sees_and_steers_the_ta(board: Board, ctx: Context) -> None:
     hits: list[int] = []
 
     def on_entry(entry: TaEntered) -> None:
@@ -86,7 +86,7 @@ def test_a_breakpoint_sees_and_steers_the_ta(device: Device, ctx: Context) -> No
 
             debugger.add_breakpoint(debugger.address_of("TA_InvokeCommandEntryPoint"), at_invoke)
 
-    device.instrumentation.subscribe(TaEntered, on_entry)
+    board.device.instrumentation.subscribe(TaEntered, on_entry)
     with ctx.open_session(HELLO_UUID) as session:
         op = session.invoke(REVERSE, Operation(Value.inout(41)))  # REVERSE would refuse a value
         assert op.params[0].a == 42
@@ -95,7 +95,7 @@ def test_a_breakpoint_sees_and_steers_the_ta(device: Device, ctx: Context) -> No
         assert hits == [REVERSE, REVERSE]
 
 
-def test_single_steps_walk_the_ta_one_instruction_at_a_time(device: Device, ctx: Context) -> None:
+def test_single_steps_walk_the_ta_one_instruction_at_a_time(board: Board, ctx: Context) -> None:
     pcs: list[int] = []
     starts: list[int] = []
 
@@ -110,7 +110,7 @@ def test_single_steps_walk_the_ta_one_instruction_at_a_time(device: Device, ctx:
             entry.debugger.on_step(step)
             entry.debugger.add_breakpoint(start, lambda _dbg: Resume.STEP)
 
-    device.instrumentation.subscribe(TaEntered, on_entry)
+    board.device.instrumentation.subscribe(TaEntered, on_entry)
     with ctx.open_session(HELLO_UUID) as session:
         assert session.invoke(INC_VALUE, Operation(Value.inout(1))).params[0].a == 2
     assert len(pcs) == 6  # then it ran on to the end, unstepped
@@ -118,7 +118,7 @@ def test_single_steps_walk_the_ta_one_instruction_at_a_time(device: Device, ctx:
     assert all(later != earlier for earlier, later in zip(pcs, pcs[1:]))  # each step moved
 
 
-def test_coverage_names_the_blocks_that_ran(device: Device, ctx: Context) -> None:
+def test_coverage_names_the_blocks_that_ran(board: Board, ctx: Context) -> None:
     debuggers: list[TaDebugger] = []
 
     def on_entry(entry: TaEntered) -> None:
@@ -126,7 +126,7 @@ def test_coverage_names_the_blocks_that_ran(device: Device, ctx: Context) -> Non
             entry.debugger.start_coverage()
             debuggers.append(entry.debugger)
 
-    device.instrumentation.subscribe(TaEntered, on_entry)
+    board.device.instrumentation.subscribe(TaEntered, on_entry)
     with ctx.open_session(HELLO_UUID) as session:
         session.invoke(INC_VALUE, Operation(Value.inout(1)))
         increment = debuggers[-1].stop_coverage()
@@ -139,7 +139,7 @@ def test_coverage_names_the_blocks_that_ran(device: Device, ctx: Context) -> Non
     assert offset["TEE_GenerateRandom"] not in increment and offset["TEE_GenerateRandom"] in random
 
 
-def test_the_debugger_reaches_only_what_the_ta_may(device: Device, ctx: Context) -> None:
+def test_the_debugger_reaches_only_what_the_ta_may(board: Board, ctx: Context) -> None:
     checks: list[str] = []
 
     def at_invoke(dbg: TaDebugger) -> None:
@@ -159,44 +159,44 @@ def test_the_debugger_reaches_only_what_the_ta_may(device: Device, ctx: Context)
             entry.debugger.add_breakpoint(entry.debugger.address_of("TA_InvokeCommandEntryPoint"),
                                           at_invoke)
 
-    device.instrumentation.subscribe(TaEntered, on_entry)
+    board.device.instrumentation.subscribe(TaEntered, on_entry)
     with ctx.open_session(HELLO_UUID) as session:
         assert session.invoke(INC_VALUE, Operation(Value.inout(1))).params[0].a == 2
     assert checks == ["done"]
 
 
-def test_a_failing_observer_is_dropped_and_harms_nothing(device: Device, ctx: Context) -> None:
+def test_a_failing_observer_is_dropped_and_harms_nothing(board: Board, ctx: Context) -> None:
     def broken(_event: object) -> None:
         raise RuntimeError("observer bug")
 
-    subscription = device.instrumentation.subscribe(SyscallEntered, broken)
+    subscription = board.device.instrumentation.subscribe(SyscallEntered, broken)
     with ctx.open_session(HELLO_UUID) as session:
         assert session.invoke(INC_VALUE, Operation(Value.inout(5))).params[0].a == 6
-    assert [s for s, _ in device.instrumentation.errors] == [subscription]
-    assert not device.instrumentation.active
+    assert [s for s, _ in board.device.instrumentation.errors] == [subscription]
+    assert not board.device.instrumentation.active
 
 
-def test_unused_instrumentation_adds_no_hook(device: Device, ctx: Context) -> None:
+def test_unused_instrumentation_adds_no_hook(board: Board, ctx: Context) -> None:
     with ctx.open_session(HELLO_UUID) as session:
         session.invoke(INC_VALUE, Operation(Value.inout(1)))
-        instance = device.kernel.sessions.get(session.id).instance
+        instance = board.device.kernel.sessions.get(session.id).instance
         assert instance._debugger is None and len(instance.cpu._hooks) == 2  # svc and faults only
-    assert not device.instrumentation.active
+    assert not board.device.instrumentation.active
 
 
 def test_two_devices_share_no_state(ta_store: Path) -> None:
-    first, second = make_device(ta_store), make_device(ta_store)
+    first, second = make_board(ta_store), make_board(ta_store)
     seen = record_everything(first)
-    with Context(EmbeddedChannel(second)).open_session(HELLO_UUID) as session:
+    with second.context().open_session(HELLO_UUID) as session:
         session.invoke(INC_VALUE, Operation(Value.inout(1)))
     assert seen == []
-    assert first.kernel.syscalls is not second.kernel.syscalls
-    assert first.kernel.tas.timer is not second.kernel.tas.timer
+    assert first.device.kernel.syscalls is not second.device.kernel.syscalls
+    assert first.device.kernel.tas.timer is not second.device.kernel.tas.timer
 
 
-def test_subscribing_to_something_else_is_refused(device: Device) -> None:
+def test_subscribing_to_something_else_is_refused(board: Board) -> None:
     with pytest.raises(TypeError):
-        device.instrumentation.subscribe(int, print)
+        board.device.instrumentation.subscribe(int, print)
 
 
 def test_the_documented_example_runs_as_printed(ta_store: Path) -> None:

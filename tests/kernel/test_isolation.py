@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 from elftools.elf.elffile import ELFFile
 
-from normal_world import (Context, EmbeddedChannel, ErrorOrigin, Operation, Session, TeeError,
+from normal_world import (Context, ErrorOrigin, Operation, Session, TeeError,
                           TeeResult, TempMemref, Value)
 from tee.abi.syscalls import Syscall, TimeCategory
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
+from board import Board
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.tools.sign import load_signing_key, sign_ta
-from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, TEST_INSTRUCTION_BUDGET, make_device
+from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, TEST_INSTRUCTION_BUDGET, make_board
 from tests.tas.misbehave.misbehave import (KEEP_ALIVE_UUID, SHARED_UUID, SINGLE_SESSION_UUID, Base, Cmd,
                                            build_variant, syscall, where)
 
@@ -35,7 +36,7 @@ def variants(ta_store: Path) -> Path:
 
 def seeded(ta_store: Path, seed: int | None) -> Context:
     tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET, aslr_seed=seed)
-    return Context(EmbeddedChannel(Device(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas)))))
+    return Board(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas))).context()
 
 
 def layout_of(ctx: Context, sessions: int = 2) -> list[tuple[dict[Base, int], int]]:
@@ -86,7 +87,7 @@ def test_memref_params_land_at_a_fresh_page_each_call(ctx: Context) -> None:
 
 
 # -- memrefs live only as long as their call -------------------------------------------
-def test_stashed_memref_cannot_be_written_in_a_later_call(ctx: Context, device: Device) -> None:
+def test_stashed_memref_cannot_be_written_in_a_later_call(ctx: Context, board: Board) -> None:
     buffer = bytearray(b"normal world data")
     with ctx.open_session(HELLO_UUID) as bystander, ctx.open_session(MISBEHAVE_UUID) as attacker:
         attacker.invoke(Cmd.STASH_MEMREF, Operation(TempMemref.inout(buffer)))
@@ -96,7 +97,7 @@ def test_stashed_memref_cannot_be_written_in_a_later_call(ctx: Context, device: 
         assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_TARGET_DEAD, ErrorOrigin.TEE)
         assert buffer == bytearray(b"normal world data")
         assert bystander.invoke(0, Operation(Value.inout(7))).params[0].a == 8
-    assert "data-abort at address" in "\n".join(device.secure_log)
+    assert "data-abort at address" in "\n".join(board.device.secure_log)
 
 
 def test_stashed_memref_cannot_be_read_in_a_later_call(ctx: Context) -> None:
@@ -107,12 +108,12 @@ def test_stashed_memref_cannot_be_read_in_a_later_call(ctx: Context) -> None:
         assert caught.value.result == TeeResult.ERROR_TARGET_DEAD
 
 
-def test_stashed_memref_is_refused_to_syscalls(ctx: Context, device: Device) -> None:
+def test_stashed_memref_is_refused_to_syscalls(ctx: Context, board: Board) -> None:
     with ctx.open_session(MISBEHAVE_UUID) as attacker:
         attacker.invoke(Cmd.STASH_MEMREF, Operation(TempMemref.input(b"LEAK" * 4)))
-        before = len(device.secure_log)
+        before = len(board.device.secure_log)
         assert syscall(attacker, Syscall.LOG, (0, 16), base=Base.STASHED)[0] == TeeResult.ERROR_ACCESS_DENIED
-        assert device.secure_log[before:] == []  # nothing was logged from it
+        assert board.device.secure_log[before:] == []  # nothing was logged from it
         assert syscall(attacker, Syscall.CRYP_RANDOM_NUMBER_GENERATE, (0, 16),
                        base=Base.STASHED)[0] == TeeResult.ERROR_ACCESS_DENIED
         assert echo(attacker) == 6  # a refused syscall does not kill
@@ -141,14 +142,14 @@ HOSTILE = {
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 def test_hostile_syscall_pointer_is_refused_before_any_byte_moves(name: str, ctx: Context,
-                                                                  device: Device) -> None:
+                                                                  board: Board) -> None:
     number, args, ptr_arg, base, offset = HOSTILE[name]
     with ctx.open_session(MISBEHAVE_UUID) as attacker:
-        before = len(device.secure_log)
+        before = len(board.device.secure_log)
         result, untouched = syscall(attacker, number, args, ptr_arg=ptr_arg, base=base, offset=offset)
         assert result == TeeResult.ERROR_ACCESS_DENIED
         assert untouched  # the stack local (where used) did not get a single byte
-        assert device.secure_log[before:] == []
+        assert board.device.secure_log[before:] == []
         assert echo(attacker) == 6
 
 
@@ -160,7 +161,7 @@ def test_length_that_wraps_to_a_small_end_is_refused(ctx: Context) -> None:
         assert result == TeeResult.ERROR_ACCESS_DENIED
 
 
-def test_the_same_syscalls_work_on_the_tas_own_memory(ctx: Context, device: Device) -> None:
+def test_the_same_syscalls_work_on_the_tas_own_memory(ctx: Context, board: Board) -> None:
     # The controls: the refusals above are about the pointers, not the calls.
     with ctx.open_session(MISBEHAVE_UUID) as session:
         result, untouched = syscall(session, RANDOM, (0, 64), base=Base.STACK)
@@ -170,12 +171,12 @@ def test_the_same_syscalls_work_on_the_tas_own_memory(ctx: Context, device: Devi
                        base=Base.DATA)[0] == TeeResult.SUCCESS
         assert syscall(session, LOG, (0, 4), base=Base.PARAM0)[0] == TeeResult.SUCCESS
         # the request's first bytes (nr = LOG), escaped and tagged as the TA's
-        assert device.secure_log[-1] == "I/TA: \\x01\\x00\\x00\\x00"
+        assert board.device.secure_log[-1] == "I/TA: \\x01\\x00\\x00\\x00"
 
 
 # -- ta_head flags --------------------------------------------------------------------
 def test_busy_single_session_ta_refuses_a_second_session(variants: Path) -> None:
-    ctx = Context(EmbeddedChannel(make_device(variants)))
+    ctx = make_board(variants).context()
     first = ctx.open_session(SINGLE_SESSION_UUID)
     with pytest.raises(TeeError) as caught:
         ctx.open_session(SINGLE_SESSION_UUID)
@@ -191,7 +192,7 @@ def counter(session: Session) -> int:
 
 
 def test_multi_session_ta_shares_one_instance(variants: Path) -> None:
-    ctx = Context(EmbeddedChannel(make_device(variants)))
+    ctx = make_board(variants).context()
     with ctx.open_session(SHARED_UUID) as one, ctx.open_session(SHARED_UUID) as two:
         assert [counter(one), counter(two), counter(one)] == [1, 2, 3]
     with ctx.open_session(SHARED_UUID) as again:  # no KEEP_ALIVE: the instance went with its sessions
@@ -199,7 +200,7 @@ def test_multi_session_ta_shares_one_instance(variants: Path) -> None:
 
 
 def test_keep_alive_instance_keeps_its_state_between_sessions(variants: Path) -> None:
-    ctx = Context(EmbeddedChannel(make_device(variants)))
+    ctx = make_board(variants).context()
     with ctx.open_session(KEEP_ALIVE_UUID) as session:
         assert [counter(session), counter(session)] == [1, 2]
     with ctx.open_session(KEEP_ALIVE_UUID) as session:
@@ -222,9 +223,9 @@ def test_unknown_ta_flags_are_a_format_error(tmp_path: Path, ta_store: Path, fla
     store = tmp_path / "store"
     store.mkdir()
     (store / f"{MISBEHAVE_UUID}.ta").write_bytes(sign_ta(bytes(elf), load_signing_key(), MISBEHAVE_UUID))
-    device = make_device(store)
+    board = make_board(store)
     with pytest.raises(TeeError) as caught:
-        Context(EmbeddedChannel(device)).open_session(MISBEHAVE_UUID)
+        board.context().open_session(MISBEHAVE_UUID)
     assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_BAD_FORMAT, ErrorOrigin.TEE)
-    last = device.secure_log[-1]
+    last = board.device.secure_log[-1]
     assert last.startswith("E/TC:") and f"invalid TA flags {flags:#x}" in last

@@ -15,10 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from normal_world import Context, EmbeddedChannel, ErrorOrigin, Operation, TeeError, TeeResult, Value
+from normal_world import ErrorOrigin, Operation, TeeError, TeeResult, Value
 from tee.abi.signed_header import (SHDR, Bootstrap, Shdr, ShdrAlgo, ShdrImgType, SignedImage,
                                    decode_signed_image, digest_input)
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
+from board import Board
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.kernel.ta_verify import DEV_PUBLIC_KEY_PATH, TaSignatureError, load_trusted_key, verify_ta
@@ -51,28 +52,28 @@ def public_pem(key: rsa.RSAPrivateKey) -> bytes:
                                          serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def device_with(store: Path, images: dict[uuid_mod.UUID, bytes], **tas_options: object) -> Device:
+def device_with(store: Path, images: dict[uuid_mod.UUID, bytes], **tas_options: object) -> Board:
     store.mkdir(exist_ok=True)
     for ta_uuid, image in images.items():
         (store / f"{ta_uuid}.ta").write_bytes(image)
     tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET, **tas_options)  # type: ignore[arg-type]
-    return Device(store, DeviceConfig(kernel=KernelConfig(tas=tas)))
+    return Board(store, DeviceConfig(kernel=KernelConfig(tas=tas)))
 
 
-def hello_answers(device: Device) -> bool:
-    with Context(EmbeddedChannel(device)).open_session(HELLO_UUID) as session:
+def hello_answers(board: Board) -> bool:
+    with board.context().open_session(HELLO_UUID) as session:
         return session.invoke(0, Operation(Value.inout(41))).params[0].a == 42
 
 
-def assert_refused(device: Device, ta_uuid: uuid_mod.UUID, reason: str,
+def assert_refused(board: Board, ta_uuid: uuid_mod.UUID, reason: str,
                    result: TeeResult = TeeResult.ERROR_SECURITY) -> None:
     """Opening ``ta_uuid`` fails with ``result`` from the TEE, the TA never ran, and the
     secure console says why in exactly one E/TC line."""
-    before = len(device.secure_log)
+    before = len(board.device.secure_log)
     with pytest.raises(TeeError) as caught:
-        Context(EmbeddedChannel(device)).open_session(ta_uuid)
+        board.context().open_session(ta_uuid)
     assert (caught.value.result, caught.value.origin) == (result, ErrorOrigin.TEE)
-    new_lines = device.secure_log[before:]
+    new_lines = board.device.secure_log[before:]
     assert len(new_lines) == 1, new_lines  # no TA output ("I/TA: Hello World!"), no dump
     assert new_lines[0].startswith("E/TC:") and reason in new_lines[0], new_lines[0]
 
@@ -114,8 +115,8 @@ def test_correctly_signed_images_run(tmp_path: Path, hello_elf: bytes, dev_key: 
 
 # -- attacks --------------------------------------------------------------------------
 def test_unsigned_elf_is_refused(tmp_path: Path, hello_elf: bytes) -> None:
-    device = device_with(tmp_path / "store", {HELLO_UUID: hello_elf})
-    assert_refused(device, HELLO_UUID, "no signed header")
+    board = device_with(tmp_path / "store", {HELLO_UUID: hello_elf})
+    assert_refused(board, HELLO_UUID, "no signed header")
 
 
 #: One bit flipped in each field of the signed image (offsets into a 2048-bit bootstrap image).
@@ -130,10 +131,10 @@ def test_any_flipped_bit_is_refused(tmp_path: Path, ta_store: Path, hello_elf: b
     raw = bytearray((ta_store / f"{HELLO_UUID}.ta").read_bytes())
     where = FLIPS[field]
     raw[len(raw) // 2 if where is None else where] ^= 0x01
-    device = device_with(tmp_path / "store", {HELLO_UUID: bytes(raw)})
-    assert_refused(device, HELLO_UUID, "signature check failed")
+    board = device_with(tmp_path / "store", {HELLO_UUID: bytes(raw)})
+    assert_refused(board, HELLO_UUID, "signature check failed")
     (tmp_path / "store" / f"{HELLO_UUID}.ta").write_bytes((ta_store / f"{HELLO_UUID}.ta").read_bytes())
-    assert hello_answers(device)  # the refusal changed nothing: the genuine image still loads
+    assert hello_answers(board)  # the refusal changed nothing: the genuine image still loads
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -150,22 +151,22 @@ def test_no_byte_of_a_signed_image_can_change(ta_store: Path, data: st.DataObjec
 
 def test_image_signed_with_another_key_is_refused(tmp_path: Path, hello_elf: bytes,
                                                   rogue_key: rsa.RSAPrivateKey) -> None:
-    device = device_with(tmp_path / "store", {HELLO_UUID: sign_ta(hello_elf, rogue_key, HELLO_UUID)})
-    assert_refused(device, HELLO_UUID, "does not verify with the trusted key")
+    board = device_with(tmp_path / "store", {HELLO_UUID: sign_ta(hello_elf, rogue_key, HELLO_UUID)})
+    assert_refused(board, HELLO_UUID, "does not verify with the trusted key")
 
 
 def test_image_signed_for_another_uuid_is_refused(tmp_path: Path, hello_elf: bytes,
                                                   dev_key: rsa.RSAPrivateKey) -> None:
     # The genuine hello image, planted where another TA is looked for.
-    device = device_with(tmp_path / "store", {OTHER_UUID: sign_ta(hello_elf, dev_key, HELLO_UUID)})
-    assert_refused(device, OTHER_UUID, f"signed for TA {HELLO_UUID}")
+    board = device_with(tmp_path / "store", {OTHER_UUID: sign_ta(hello_elf, dev_key, HELLO_UUID)})
+    assert_refused(board, OTHER_UUID, f"signed for TA {HELLO_UUID}")
 
 
 def test_signed_uuid_that_is_not_the_elfs_own_is_refused(tmp_path: Path, hello_elf: bytes,
                                                          dev_key: rsa.RSAPrivateKey) -> None:
     # Signed for OTHER_UUID, but the ELF inside is hello (its ta_head says so).
-    device = device_with(tmp_path / "store", {OTHER_UUID: sign_ta(hello_elf, dev_key, OTHER_UUID)})
-    assert_refused(device, OTHER_UUID, f"declares UUID {HELLO_UUID}")
+    board = device_with(tmp_path / "store", {OTHER_UUID: sign_ta(hello_elf, dev_key, OTHER_UUID)})
+    assert_refused(board, OTHER_UUID, f"declares UUID {HELLO_UUID}")
 
 
 def test_device_with_a_short_key_runs_nothing(tmp_path: Path, hello_elf: bytes) -> None:
@@ -177,8 +178,8 @@ def test_device_with_a_short_key_runs_nothing(tmp_path: Path, hello_elf: bytes) 
     sig = short.sign(digest, padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32),
                      utils.Prehashed(hashes.SHA256()))
     image = SignedImage(shdr, digest, sig, boot, hello_elf).encode()
-    device = device_with(tmp_path / "store", {HELLO_UUID: image}, ta_public_key=public_pem(short))
-    assert_refused(device, HELLO_UUID, "trusted key has 1024 bits")
+    board = device_with(tmp_path / "store", {HELLO_UUID: image}, ta_public_key=public_pem(short))
+    assert_refused(board, HELLO_UUID, "trusted key has 1024 bits")
 
 
 def test_signing_tool_refuses_short_keys(tmp_path: Path) -> None:
@@ -205,56 +206,56 @@ def test_weak_or_unknown_algorithm_is_refused(tmp_path: Path, hello_elf: bytes,
     boot = Bootstrap(HELLO_UUID, 0)
     digest = hashlib.sha256(digest_input(shdr, boot, hello_elf)).digest()
     sig = dev_key.sign(digest, padding.PKCS1v15(), utils.Prehashed(hashes.SHA256()))
-    device = device_with(tmp_path / "store",
+    board = device_with(tmp_path / "store",
                          {HELLO_UUID: SignedImage(shdr, digest, sig, boot, hello_elf).encode()})
-    assert_refused(device, HELLO_UUID, reason)
+    assert_refused(board, HELLO_UUID, reason)
 
 
 @pytest.mark.parametrize("img_type", [ShdrImgType.ENCRYPTED_TA, ShdrImgType.SUBKEY, 7])
 def test_unsupported_image_types_are_refused(tmp_path: Path, ta_store: Path, img_type: int) -> None:
     raw = bytearray((ta_store / f"{HELLO_UUID}.ta").read_bytes())
     raw[4:8] = int(img_type).to_bytes(4, "little")
-    device = device_with(tmp_path / "store", {HELLO_UUID: bytes(raw)})
-    assert_refused(device, HELLO_UUID, "is not supported")
+    board = device_with(tmp_path / "store", {HELLO_UUID: bytes(raw)})
+    assert_refused(board, HELLO_UUID, "is not supported")
 
 
 @pytest.mark.parametrize("change", ["truncated", "trailing byte"])
 def test_image_of_the_wrong_length_is_refused(tmp_path: Path, ta_store: Path, change: str) -> None:
     raw = (ta_store / f"{HELLO_UUID}.ta").read_bytes()
     raw = raw[:-1] if change == "truncated" else raw + b"\0"
-    device = device_with(tmp_path / "store", {HELLO_UUID: raw})
-    assert_refused(device, HELLO_UUID, "header sizes add up to")
+    board = device_with(tmp_path / "store", {HELLO_UUID: raw})
+    assert_refused(board, HELLO_UUID, "header sizes add up to")
 
 
 def test_rollback_to_an_older_version_is_refused(tmp_path: Path, hello_elf: bytes,
                                                  dev_key: rsa.RSAPrivateKey) -> None:
     store = tmp_path / "store"
-    device = device_with(store, {HELLO_UUID: sign_ta(hello_elf, dev_key, HELLO_UUID, 2)})
-    assert hello_answers(device)
+    board = device_with(store, {HELLO_UUID: sign_ta(hello_elf, dev_key, HELLO_UUID, 2)})
+    assert hello_answers(board)
 
     def install(image: bytes) -> None:
         (store / f"{HELLO_UUID}.ta").write_bytes(image)
 
     install(sign_ta(hello_elf, dev_key, HELLO_UUID, 1))
-    assert_refused(device, HELLO_UUID, "version 1 is a rollback (version 2 was loaded before)")
+    assert_refused(board, HELLO_UUID, "version 1 is a rollback (version 2 was loaded before)")
     install(sign_ta(hello_elf, dev_key, HELLO_UUID, img_type=ShdrImgType.TA))  # legacy: version 0
-    assert_refused(device, HELLO_UUID, "version 0 is a rollback")
+    assert_refused(board, HELLO_UUID, "version 0 is a rollback")
     install(sign_ta(hello_elf, dev_key, HELLO_UUID, 2))
-    assert hello_answers(device)  # the same version again is fine
+    assert hello_answers(board)  # the same version again is fine
     install(sign_ta(hello_elf, dev_key, HELLO_UUID, 3))
-    assert hello_answers(device)
+    assert hello_answers(board)
     install(sign_ta(hello_elf, dev_key, HELLO_UUID, 2))
-    assert_refused(device, HELLO_UUID, "version 2 is a rollback (version 3 was loaded before)")
+    assert_refused(board, HELLO_UUID, "version 2 is a rollback (version 3 was loaded before)")
 
 
 def test_refused_image_does_not_raise_the_version_floor(tmp_path: Path, hello_elf: bytes,
                                                         dev_key: rsa.RSAPrivateKey,
                                                         rogue_key: rsa.RSAPrivateKey) -> None:
     store = tmp_path / "store"
-    device = device_with(store, {HELLO_UUID: sign_ta(hello_elf, rogue_key, HELLO_UUID, 9)})
-    assert_refused(device, HELLO_UUID, "does not verify")
+    board = device_with(store, {HELLO_UUID: sign_ta(hello_elf, rogue_key, HELLO_UUID, 9)})
+    assert_refused(board, HELLO_UUID, "does not verify")
     (store / f"{HELLO_UUID}.ta").write_bytes(sign_ta(hello_elf, dev_key, HELLO_UUID, 1))
-    assert hello_answers(device)
+    assert hello_answers(board)
 
 
 # -- the device's trusted key ---------------------------------------------------------
@@ -263,11 +264,11 @@ def test_device_trusts_only_its_configured_key(tmp_path: Path, hello_elf: bytes,
                                                rogue_key: rsa.RSAPrivateKey) -> None:
     store = tmp_path / "store"
     own_key = rogue_key  # this device's vendor key
-    device = device_with(store, {HELLO_UUID: sign_ta(hello_elf, dev_key, HELLO_UUID)},
+    board = device_with(store, {HELLO_UUID: sign_ta(hello_elf, dev_key, HELLO_UUID)},
                          ta_public_key=public_pem(own_key))
-    assert_refused(device, HELLO_UUID, "does not verify")  # dev-signed TAs do not run here
+    assert_refused(board, HELLO_UUID, "does not verify")  # dev-signed TAs do not run here
     (store / f"{HELLO_UUID}.ta").write_bytes(sign_ta(hello_elf, own_key, HELLO_UUID))
-    assert hello_answers(device)
+    assert hello_answers(board)
 
 
 @pytest.mark.parametrize("pem", [b"", b"not a key",

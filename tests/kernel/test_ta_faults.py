@@ -13,9 +13,10 @@ import pytest
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
 from elftools.elf.elffile import ELFFile
 
-from normal_world import Context, EmbeddedChannel, Operation, Session, TeeError, TempMemref, Value
+from normal_world import Context, Operation, Session, TeeError, TempMemref, Value
 from tee.abi.results import ErrorOrigin, TeeResult
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
+from board import Board
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tests.conftest import HELLO_UUID, MISBEHAVE_UUID
@@ -114,7 +115,7 @@ def echo(session: Session, value: int = 5) -> int:
 
 
 @pytest.mark.parametrize("name", list(ATTACKS))
-def test_attack_kills_only_the_attacking_instance(name: str, ctx: Context, device: Device,
+def test_attack_kills_only_the_attacking_instance(name: str, ctx: Context, board: Board,
                                                   ta_store: Path, shared_ta: Path,
                                                   no_internal_errors) -> None:
     attack, dump_says = ATTACKS[name]
@@ -127,7 +128,7 @@ def test_attack_kills_only_the_attacking_instance(name: str, ctx: Context, devic
     with pytest.raises(TeeError) as caught:
         attack(attacker, ta_store)
     assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_TARGET_DEAD, ErrorOrigin.TEE)
-    log = "\n".join(device.secure_log)
+    log = "\n".join(board.device.secure_log)
     assert dump_says in log and f"E/LD:  Status of TA {SHARED_UUID}" in log
 
     for session in (attacker, accomplice):
@@ -145,14 +146,14 @@ def test_attack_kills_only_the_attacking_instance(name: str, ctx: Context, devic
 def test_endless_loop_of_syscalls_still_exhausts_the_budget(ta_store: Path) -> None:
     # Syscalls end an emulation slice early; the budget must count them anyway.
     tas = TaManagerConfig(instruction_budget=1_000_000)
-    device = Device(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas)))
-    ctx = Context(EmbeddedChannel(device))
+    board = Board(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas)))
+    ctx = board.context()
     with ctx.open_session(HELLO_UUID) as bystander, ctx.open_session(MISBEHAVE_UUID) as attacker:
         with pytest.raises(TeeError) as caught:
             attacker.invoke(Cmd.SYSCALL_LOOP, Operation())
         assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_TARGET_DEAD, ErrorOrigin.TEE)
         assert bystander.invoke(0, Operation(Value.inout(1))).params[0].a == 2
-    assert "TA killed: instruction budget exhausted" in "\n".join(device.secure_log)
+    assert "TA killed: instruction budget exhausted" in "\n".join(board.device.secure_log)
 
 
 def test_there_are_at_least_fifteen_contained_attacks() -> None:
@@ -179,9 +180,9 @@ SYMBOLIZE = {
 }
 
 
-def dump_of(device: Device) -> list[str]:
+def dump_of(board: Board) -> list[str]:
     """The last crash dump on the secure console, from its blank first line on."""
-    log = device.secure_log
+    log = board.device.secure_log
     start = max(i for i, line in enumerate(log) if line == "E/TC:? 0 ")
     end = next((i for i in range(start + 1, len(log)) if not log[i].startswith(("E/TC", "E/LD", "D/TC"))),
                len(log))
@@ -193,9 +194,9 @@ def crash(ctx: Context, command: Cmd, op: Operation) -> None:
         session.invoke(command, op)
 
 
-def test_every_dump_line_is_one_symbolize_py_understands(ctx: Context, device: Device) -> None:
+def test_every_dump_line_is_one_symbolize_py_understands(ctx: Context, board: Board) -> None:
     crash(ctx, Cmd.NULL_DEREF, Operation(TempMemref.input(bytes(5000))))
-    dump = dump_of(device)
+    dump = dump_of(board)
     assert SYMBOLIZE["abort"].search(dump[1]).group(1) == "0x0"  # type: ignore[union-attr]
     regions = [line for line in dump if "region" in line]
     assert regions and all(SYMBOLIZE["region"].search(line) for line in regions)
@@ -208,16 +209,16 @@ def test_every_dump_line_is_one_symbolize_py_understands(ctx: Context, device: D
     assert not any(SYMBOLIZE["stack"].match(line) for line in dump[:dump.index("E/LD:  Call stack:")])
 
 
-def test_panic_dump_gives_symbolize_py_the_code(ctx: Context, device: Device) -> None:
+def test_panic_dump_gives_symbolize_py_the_code(ctx: Context, board: Board) -> None:
     crash(ctx, Cmd.PANIC, Operation(Value.input(0xFFFF0006)))
-    dump = dump_of(device)
+    dump = dump_of(board)
     assert SYMBOLIZE["panic"].search(dump[1]).group(1) == "0xffff0006"  # type: ignore[union-attr]
     assert dump[-1] == "D/TC:? 0 user_ta_enter:176 tee_user_ta_enter: TA panicked with code 0xffff0006"
 
 
-def test_dump_regions_are_the_real_mappings(ctx: Context, device: Device, ta_store: Path) -> None:
+def test_dump_regions_are_the_real_mappings(ctx: Context, board: Board, ta_store: Path) -> None:
     crash(ctx, Cmd.WRITE_INPUT_MEMREF, Operation(TempMemref.input(bytes(5000))))
-    dump = dump_of(device)
+    dump = dump_of(board)
     base = int(next(m for line in dump if (m := SYMBOLIZE["elf"].search(line))).group(3), 16)
     found = set()
     for line in dump:
@@ -244,9 +245,9 @@ def test_dump_regions_are_the_real_mappings(ctx: Context, device: Device, ta_sto
 
 
 def test_null_dereference_dump_names_the_function_and_shows_the_instruction(
-        ctx: Context, device: Device, ta_store: Path) -> None:
+        ctx: Context, board: Board, ta_store: Path) -> None:
     crash(ctx, Cmd.NULL_DEREF, Operation())
-    dump = dump_of(device)
+    dump = dump_of(board)
     assert dump[1] == "E/TC:? 0 User mode data-abort at address 0x0 (translation fault)"
     base = int(next(m for line in dump if (m := SYMBOLIZE["elf"].search(line))).group(3), 16)
     line = next(line for line in dump if "faulting instruction" in line)

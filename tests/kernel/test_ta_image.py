@@ -16,8 +16,8 @@ from tee.abi.results import ErrorOrigin, TeeResult
 from tee.emu import Perm
 from tee.kernel.ta_image import TaFormatError, parse_ta_elf
 from tee.tools.sign import load_signing_key, sign_ta
-from normal_world import Context, EmbeddedChannel, TeeError
-from tests.conftest import HELLO_UUID, make_device
+from normal_world import TeeError
+from tests.conftest import HELLO_UUID, make_board
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +64,7 @@ def test_signed_but_malformed_ta_is_a_format_error_and_device_keeps_working(
     store.mkdir()
     key = load_signing_key()
     (store / f"{HELLO_UUID}.ta").write_bytes(sign_ta(hello_elf[:300], key, HELLO_UUID))
-    ctx = Context(EmbeddedChannel(make_device(store)))
+    ctx = make_board(store).context()
     with pytest.raises(TeeError) as caught:
         ctx.open_session(HELLO_UUID)
     assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_BAD_FORMAT, ErrorOrigin.TEE)
@@ -76,7 +76,7 @@ def test_signed_but_malformed_ta_is_a_format_error_and_device_keeps_working(
 def test_image_claiming_another_uuid_is_a_security_error(tmp_path: Path, ta_store: Path) -> None:
     other = "11111111-2222-3333-4444-555555555555"
     (tmp_path / f"{other}.ta").write_bytes((ta_store / f"{HELLO_UUID}.ta").read_bytes())
-    ctx = Context(EmbeddedChannel(make_device(tmp_path)))
+    ctx = make_board(tmp_path).context()
     with pytest.raises(TeeError) as caught:
         ctx.open_session(other)
     assert caught.value.result == TeeResult.ERROR_SECURITY

@@ -7,6 +7,7 @@ import pytest
 from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OpteeSmc
 from tee.abi.smccc import CallType
+from board.fuses import fresh_huk
 from tee.device import Device
 from tee.monitor import RuntimeService, SecureMonitor, SecurityState
 
@@ -19,7 +20,7 @@ def smc(device: Device, fid: int, *args: int) -> tuple[int, ...]:
 
 @pytest.fixture
 def bare_device(tmp_path) -> Device:
-    return Device(tmp_path)
+    return Device(fresh_huk())  # the secure side alone: no normal world, no storage
 
 
 @pytest.mark.parametrize("fid", [0x12345678, 0x80FF0000 | 0, 0xB2001234, 0xBF00FF02, 0x84000000,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tee.abi.results import ErrorOrigin, ParamType, TeeResult
-from tee.device import Device
-from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
+from board import Board
+from normal_world import Context, Operation, TeeError, TempMemref, Value
 from tests.conftest import HELLO_UUID
 
 INC_VALUE, REVERSE, PANIC, GET_TIME, RANDOM = range(5)
@@ -58,10 +58,10 @@ def test_random_fills_output_buffer(ctx: Context) -> None:
 
 
 def test_seeded_device_gives_reproducible_random(ta_store) -> None:
-    from tests.conftest import make_device
+    from tests.conftest import make_board
 
     def draw() -> bytes:
-        ctx = Context(EmbeddedChannel(make_device(ta_store, rng_seed=b"fuzz-42")))
+        ctx = make_board(ta_store, rng_seed=b"fuzz-42").context()
         with ctx.open_session(HELLO_UUID) as session:
             return session.invoke(RANDOM, Operation(TempMemref.output(16))).params[0].data
 
@@ -82,20 +82,20 @@ def test_unknown_command_is_not_supported(ctx: Context) -> None:
     assert caught.value.result == TeeResult.ERROR_NOT_SUPPORTED
 
 
-def test_panic_is_target_dead_and_a_new_session_works(ctx: Context, device: Device) -> None:
+def test_panic_is_target_dead_and_a_new_session_works(ctx: Context, board: Board) -> None:
     session = ctx.open_session(HELLO_UUID)
     with pytest.raises(TeeError) as caught:
         session.invoke(PANIC, Operation(Value.input(0xBEEF)))
     assert caught.value.result == TeeResult.ERROR_TARGET_DEAD
     assert caught.value.origin == ErrorOrigin.TEE
-    assert any("TA panicked with code 0xbeef" in line for line in device.secure_log)
+    assert any("TA panicked with code 0xbeef" in line for line in board.device.secure_log)
     with pytest.raises(TeeError) as again:  # the instance is gone for this session
         session.invoke(INC_VALUE, Operation(Value.inout(1)))
     assert again.value.result == TeeResult.ERROR_TARGET_DEAD
     session.close()
     with ctx.open_session(HELLO_UUID) as fresh:
         assert fresh.invoke(INC_VALUE, Operation(Value.inout(1))).params[0].a == 2
-    assert len(device.kernel.sessions) == 0
+    assert len(board.device.kernel.sessions) == 0
 
 
 def test_panic_in_one_session_leaves_others_working(ctx: Context) -> None:
@@ -111,13 +111,13 @@ def test_missing_ta_is_item_not_found(ctx: Context) -> None:
     assert (caught.value.result, caught.value.origin) == (TeeResult.ERROR_ITEM_NOT_FOUND, ErrorOrigin.TEE)
 
 
-def test_ta_log_reaches_the_secure_console(ctx: Context, device: Device) -> None:
+def test_ta_log_reaches_the_secure_console(ctx: Context, board: Board) -> None:
     with ctx.open_session(HELLO_UUID):
         pass
-    assert any(line.startswith("I/TA:") for line in device.secure_log)
+    assert any(line.startswith("I/TA:") for line in board.device.secure_log)
 
 
-def test_sessions_and_shared_memory_are_released_after_close(ctx: Context, device: Device) -> None:
+def test_sessions_and_shared_memory_are_released_after_close(ctx: Context, board: Board) -> None:
     def cycle() -> None:
         with ctx.open_session(HELLO_UUID) as session:
             session.invoke(0, Operation(Value.inout(0)))
@@ -127,7 +127,7 @@ def test_sessions_and_shared_memory_are_released_after_close(ctx: Context, devic
     baseline = ctx.driver.shm.bytes_in_use  # the driver keeps one message page per thread
     for _ in range(3):
         cycle()
-    assert len(device.kernel.sessions) == 0
+    assert len(board.device.kernel.sessions) == 0
     assert ctx.driver.shm.bytes_in_use == baseline
 
 

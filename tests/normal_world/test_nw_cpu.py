@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import mmap
 import time
 from pathlib import Path
 
 import pytest
 
-from normal_world.bare_metal.demo import run_demo
+from board.bare_metal import BOARD_CONFIG, run_demo
 from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc, SecureCapability
 from tee.emu.cpu import FaultKind
 from tee.emu.nw_cpu import (ADP_STOPPED_APPLICATION_EXIT, SYS_EXIT, SYS_WRITE0, NormalWorldCpu,
                             NwStopKind)
+from board.fuses import fresh_huk
+from tee.device import Device
 from tee.kernel.ta_manager import TaManagerConfig
-from tests.conftest import TEST_INSTRUCTION_BUDGET, make_device
+from tests.conftest import TEST_INSTRUCTION_BUDGET
 
 BASE = 0x4000_0000
 SECURE_BASE = 0x0E00_0000
@@ -36,10 +40,11 @@ LDR_W3_X2 = 0xB9400043
 EXIT_WITH_X0 = [0xD2802001, 0xF2A80001, 0xF9000420, 0x52800300, 0xD45E0000]
 
 
-def board_without_rpmb(ta_store: Path):  # type: ignore[no-untyped-def]
-    """The C program serves no RPMB frames, so this board keeps TA version floors in memory."""
-    return make_device(ta_store, TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET,
-                                                 persistent_version_floor=False))
+def board_without_rpmb() -> Device:
+    """The bare-metal board's secure side (its C program serves no RPMB frames, so TA
+    version floors live in memory), with the tests' instruction budget."""
+    tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET, persistent_version_floor=False)
+    return Device(fresh_huk(), replace(BOARD_CONFIG, kernel=replace(BOARD_CONFIG.kernel, tas=tas)))
 
 
 def _refuse_smc(regs: list[int]) -> tuple[int, ...]:
@@ -57,7 +62,7 @@ def _tiny(words: list[int], smc_handler=_refuse_smc, size: int = 1 << 20):
 # -- the example program ---------------------------------------------------------------
 
 def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path) -> None:
-    device = board_without_rpmb(ta_store)
+    device = board_without_rpmb()  # a bare-metal board: no Python normal world
     switches = []
     device.instrumentation.subscribe(WorldSwitch, switches.append)
     result = run_demo(ta_store, device=device)
@@ -92,7 +97,7 @@ def test_the_program_runs_its_probe_and_invoke_through_a_real_smc(ta_store: Path
 def test_without_rpc_arg_the_program_serves_rpc_alloc(ta_store: Path) -> None:
     """A harness between core and monitor hides RPC_ARG: the program falls back to
     CALL_WITH_ARG, and the secure world gets its RPC message with RPC_ALLOC."""
-    device = board_without_rpmb(ta_store)
+    device = board_without_rpmb()  # a bare-metal board: no Python normal world
     seen = []
 
     def monitor(regs: list[int]) -> tuple[int, ...]:

@@ -33,13 +33,14 @@ def test_aligned_allocation_keeps_the_gap_free() -> None:
     assert pool.alloc(3 * 4096).phys == 0x4000_0000
 
 
-def test_contexts_on_two_channels_to_one_device_never_share_memory(device) -> None:
+def test_contexts_on_two_channels_to_one_device_never_share_memory(board) -> None:
     """Two channels to one device once meant two drivers handing out the same shared
     memory: one client's messages and buffers overwrote another's (a storage test
     lost committed updates that way)."""
     from normal_world import Context, EmbeddedChannel
 
-    first, second = Context(EmbeddedChannel(device)), Context(EmbeddedChannel(device))
+    first = Context(EmbeddedChannel(board.device))
+    second = Context(EmbeddedChannel(board.device))
     mine, theirs = first.allocate_shared_memory(4096), second.allocate_shared_memory(4096)
     mine.write(b"A" * 4096)
     theirs.write(b"B" * 4096)

@@ -10,21 +10,21 @@ import pytest
 
 from tee.instrument import WorldSwitch
 from tee.abi.results import ErrorOrigin, TeeResult
-from tee.device import Device
+from board import Board
 from tee.kernel.ta_manager import TaManagerConfig
-from normal_world import (Context, EmbeddedChannel, Operation, RegisteredMemref, TeeError,
+from normal_world import (Context, Operation, RegisteredMemref, TeeError,
                           TempMemref, Value)
 from normal_world.driver import OpteeDriver
 from normal_world.supplicant import Supplicant
-from tests.conftest import HELLO_UUID, RPC_TEST_UUID, make_device
+from tests.conftest import HELLO_UUID, RPC_TEST_UUID, make_board
 
 BUSY_LOOP, ENDLESS, WAIT, REE_TIME, SET_TA_TIME, GET_TA_TIME, XOR_BUFFER, SPIN_UNTIL_CANCEL = range(8)
 
 
 @pytest.fixture
-def preemptive_device(ta_store) -> Device:
+def preemptive_board(ta_store) -> Board:
     """Default scheduling: wall-clock time slices, no instruction budget."""
-    return make_device(ta_store, TaManagerConfig(time_slice=0.005), thread_count=2)
+    return make_board(ta_store, TaManagerConfig(time_slice=0.005), thread_count=2)
 
 
 def in_thread(target, *args):
@@ -41,10 +41,10 @@ def in_thread(target, *args):
     return thread, result
 
 
-def test_ta_is_loaded_through_load_ta_rpc(device: Device) -> None:
+def test_ta_is_loaded_through_load_ta_rpc(board: Board) -> None:
     seen = []
-    device.instrumentation.subscribe(WorldSwitch, lambda switch: seen.append(switch))
-    with Context(EmbeddedChannel(device)).open_session(HELLO_UUID):
+    board.device.instrumentation.subscribe(WorldSwitch, lambda switch: seen.append(switch))
+    with board.context().open_session(HELLO_UUID):
         pass
     rpc_codes = [s.regs[0] for s in seen if s.direction == "S->NS"]
     assert 0xFFFF0005 in rpc_codes  # RPC_CMD: LOAD_TA and the shared-memory commands
@@ -66,17 +66,16 @@ class LyingSupplicant(Supplicant):
     (lambda image: b"", TeeResult.ERROR_BAD_FORMAT),
 ])
 def test_tampered_or_truncated_ta_from_the_supplicant_is_refused(ta_store, mangle, expected,
-                                                                  no_internal_errors, device) -> None:
-    channel = EmbeddedChannel(device)
+                                                                  no_internal_errors, board) -> None:
+    channel = board.channel
     driver = OpteeDriver(channel, supplicant=LyingSupplicant(ta_store, mangle))
     ctx = Context(driver=driver)
     with pytest.raises(TeeError) as caught:
         ctx.open_session(HELLO_UUID)
     assert caught.value.result in (expected, TeeResult.ERROR_BAD_FORMAT, TeeResult.ERROR_SECURITY)
     assert caught.value.origin == ErrorOrigin.TEE
-    assert len(device.kernel.sessions) == 0
-    honest = Context(driver=OpteeDriver(channel, supplicant=Supplicant(ta_store, device.ree_fs,
-                                                                      device.rpmb)))
+    assert len(board.device.kernel.sessions) == 0
+    honest = Context(driver=OpteeDriver(channel, supplicant=board.supplicant))
     with honest.open_session(HELLO_UUID) as session:
         assert session.invoke(0, Operation(Value.inout(1))).params[0].a == 2
 
@@ -93,15 +92,15 @@ class ShiftySupplicant(Supplicant):
         return reply
 
 
-def test_supplicant_lying_about_sizes_is_refused(ta_store, device, no_internal_errors) -> None:
-    driver = OpteeDriver(EmbeddedChannel(device), supplicant=ShiftySupplicant(ta_store))
+def test_supplicant_lying_about_sizes_is_refused(ta_store, board, no_internal_errors) -> None:
+    driver = OpteeDriver(board.channel, supplicant=ShiftySupplicant(ta_store))
     with pytest.raises(TeeError) as caught:
         Context(driver=driver).open_session(HELLO_UUID)
     assert caught.value.result == TeeResult.ERROR_BAD_FORMAT
 
 
-def test_more_concurrent_calls_than_threads_all_succeed(preemptive_device: Device) -> None:
-    ctx = Context(EmbeddedChannel(preemptive_device))
+def test_more_concurrent_calls_than_threads_all_succeed(preemptive_board: Board) -> None:
+    ctx = preemptive_board.context()
     sessions = [ctx.open_session(RPC_TEST_UUID) for _ in range(5)]
     runs = [in_thread(s.invoke, WAIT, Operation(Value.input(150, 0))) for s in sessions]
     for thread, result in runs:
@@ -112,8 +111,8 @@ def test_more_concurrent_calls_than_threads_all_succeed(preemptive_device: Devic
         session.close()
 
 
-def test_long_computation_is_preempted_and_normal_world_stays_responsive(preemptive_device: Device) -> None:
-    ctx = Context(EmbeddedChannel(preemptive_device))
+def test_long_computation_is_preempted_and_normal_world_stays_responsive(preemptive_board: Board) -> None:
+    ctx = preemptive_board.context()
     spinner = ctx.open_session(RPC_TEST_UUID)
     operation = Operation()
     thread, result = in_thread(spinner.invoke, SPIN_UNTIL_CANCEL, operation)
@@ -130,8 +129,8 @@ def test_long_computation_is_preempted_and_normal_world_stays_responsive(preempt
     spinner.close()
 
 
-def test_cancellation_reaches_tee_wait(preemptive_device: Device) -> None:
-    ctx = Context(EmbeddedChannel(preemptive_device))
+def test_cancellation_reaches_tee_wait(preemptive_board: Board) -> None:
+    ctx = preemptive_board.context()
     with ctx.open_session(RPC_TEST_UUID) as session:
         operation = Operation(Value.input(20_000, 1))
         started = time.monotonic()
@@ -145,8 +144,8 @@ def test_cancellation_reaches_tee_wait(preemptive_device: Device) -> None:
         assert (error.result, error.origin) == (TeeResult.ERROR_CANCEL, ErrorOrigin.TRUSTED_APP)
 
 
-def test_masked_cancellation_does_not_interrupt_wait(preemptive_device: Device) -> None:
-    ctx = Context(EmbeddedChannel(preemptive_device))
+def test_masked_cancellation_does_not_interrupt_wait(preemptive_board: Board) -> None:
+    ctx = preemptive_board.context()
     with ctx.open_session(RPC_TEST_UUID) as session:
         operation = Operation(Value.input(300, 0))
         thread, result = in_thread(session.invoke, WAIT, operation)
@@ -191,8 +190,8 @@ def test_registered_caller_buffer_is_synchronised(ctx: Context) -> None:
     assert buffer == b"\x02" * 1000
 
 
-def test_unregister_while_in_use_is_refused(preemptive_device: Device) -> None:
-    ctx = Context(EmbeddedChannel(preemptive_device))
+def test_unregister_while_in_use_is_refused(preemptive_board: Board) -> None:
+    ctx = preemptive_board.context()
     with ctx.open_session(RPC_TEST_UUID) as session:
         shm = ctx.allocate_shared_memory(64)
         thread, result = in_thread(session.invoke, WAIT,
@@ -219,11 +218,11 @@ def _from_depth(depth: int, call):  # type: ignore[no-untyped-def]
     return call() if depth == 0 else _from_depth(depth - 1, call)
 
 
-def test_a_call_from_deep_in_the_callers_stack_works(device: Device, no_internal_errors) -> None:
+def test_a_call_from_deep_in_the_callers_stack_works(board: Board, no_internal_errors) -> None:
     """Secure threads are started below their creator's stack; a caller already
     near the recursion limit still gets a working thread (started where it is)."""
     import sys
-    ctx = Context(EmbeddedChannel(device))
+    ctx = board.context()
     headroom = 60  # frames the client, driver, monitor and kernel need below the caller
     depth = sys.getrecursionlimit() - len(__import__("inspect").stack(0)) - headroom
     session = _from_depth(depth, lambda: ctx.open_session(HELLO_UUID))
@@ -231,20 +230,20 @@ def test_a_call_from_deep_in_the_callers_stack_works(device: Device, no_internal
     assert session.invoke(0, Operation(Value.inout(1))).params[0].a == 2  # and from up here
 
 
-def test_calls_from_any_ordinary_depth_copy_none_of_the_callers_stack(device: Device) -> None:
+def test_calls_from_any_ordinary_depth_copy_none_of_the_callers_stack(board: Board) -> None:
     """Switching into a secure thread copies away whatever of the caller's live
     stack lies below the thread's start: nothing, for calls from similar depths."""
     import greenlet
-    ctx = Context(EmbeddedChannel(device))
+    ctx = board.context()
     session = ctx.open_session(HELLO_UUID)
     saved: list[int] = []
-    original = device.kernel.std.handle
+    original = board.device.kernel.std.handle
 
     def spy(call, raw):  # type: ignore[no-untyped-def]
         saved.append(greenlet.getcurrent().parent._stack_saved)  # the caller, while switched out
         return original(call, raw)
 
-    device.kernel.std.handle = spy  # type: ignore[method-assign]
+    board.device.kernel.std.handle = spy  # type: ignore[method-assign]
     for depth in (0, 10, 40):
         _from_c_depth(depth, lambda: session.invoke(0, Operation(Value.inout(1))))
     assert saved == [0, 0, 0]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from normal_world import (Context, EmbeddedChannel, Operation, RegisteredMemref, Session,
+from normal_world import (Context, Operation, RegisteredMemref, Session,
                           SharedMemory, TempMemref)
-from tee.device import Device
+from board import Board
 from tests.conftest import MISBEHAVE_UUID
 from tests.tas.misbehave.misbehave import Cmd
 
@@ -34,8 +34,8 @@ def assert_no_secret(seen: bytes) -> None:
         f"{seen.count(SECRET)} whole copies of A's secret in B's pages"
 
 
-def test_a_short_temp_memref_page_holds_no_earlier_clients_bytes(device: Device) -> None:
-    channel = EmbeddedChannel(device)
+def test_a_short_temp_memref_page_holds_no_earlier_clients_bytes(board: Board) -> None:
+    channel = board.channel
     with Context(channel) as client_b, client_b.open_session(MISBEHAVE_UUID) as session_b:
         # Both sessions are open first: loading the TA would itself reuse the pool.
         with Context(channel) as client_a, client_a.open_session(MISBEHAVE_UUID) as session_a:
@@ -46,8 +46,8 @@ def test_a_short_temp_memref_page_holds_no_earlier_clients_bytes(device: Device)
 
 
 @pytest.mark.parametrize("a_releases_first", [False, True], ids=["A's memory in use", "A's memory released"])
-def test_registered_memory_pages_hold_no_other_clients_bytes(device: Device, a_releases_first: bool) -> None:
-    channel = EmbeddedChannel(device)
+def test_registered_memory_pages_hold_no_other_clients_bytes(board: Board, a_releases_first: bool) -> None:
+    channel = board.channel
     client_a, client_b = Context(channel), Context(channel)
     with client_b.open_session(MISBEHAVE_UUID) as session_b:
         memory_a: SharedMemory = client_a.allocate_shared_memory(len(SECRET_PAGE))

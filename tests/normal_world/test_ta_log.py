@@ -10,7 +10,7 @@ import pytest
 
 from normal_world import Context, Operation, TeeError, TempMemref, Value
 from tee.abi.results import TeeResult
-from tee.device import Device
+from board import Board
 from tests.conftest import MISBEHAVE_UUID
 from tests.tas.misbehave.misbehave import Cmd
 
@@ -25,11 +25,11 @@ FORGED = ("hello\nE/TC:? 0 internal error\n" + FORGED_BANNER
           + "\x1b[2K\rE/TC:? 0 after an ANSI erase-line\r\nD/TC:? 0 last\n")
 
 
-def test_forged_core_lines_stay_the_tas(ctx: Context, device: Device) -> None:
+def test_forged_core_lines_stay_the_tas(ctx: Context, board: Board) -> None:
     with ctx.open_session(MISBEHAVE_UUID) as session:
-        before = len(device.secure_log)
+        before = len(board.device.secure_log)
         session.invoke(Cmd.LOG, Operation(TempMemref.input(FORGED.encode())))
-        logged = device.secure_log[before:]
+        logged = board.device.secure_log[before:]
     assert len(logged) == FORGED.count("\n")  # every line the TA wrote is shown...
     assert all(TA_LINE.match(line) for line in logged), logged  # ...as the TA's
     assert all(line.startswith("I/TA: ") for line in logged)  # the first line's tag carries on
@@ -37,7 +37,7 @@ def test_forged_core_lines_stay_the_tas(ctx: Context, device: Device) -> None:
     assert "I/TA: \\x1b[2K\\x0dE/TC:? 0 after an ANSI erase-line" in logged
 
 
-def test_the_cores_crash_dump_is_unaffected(ctx: Context, device: Device) -> None:
+def test_the_cores_crash_dump_is_unaffected(ctx: Context, board: Board) -> None:
     with ctx.open_session(MISBEHAVE_UUID) as session:
         session.invoke(Cmd.LOG, Operation(TempMemref.input(FORGED_BANNER.encode())))
         with pytest.raises(TeeError) as caught:

@@ -1,5 +1,5 @@
 """Fixtures for the secure storage tests: the storage test TAs (two UUIDs), built
-once; a device with its own state directory per test, and reboots of it."""
+once; a board with its own state directory per test, and reboots of it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from board import Board
 from normal_world import ErrorOrigin, TeeError
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.tools.ta_build import build_ta
@@ -23,22 +24,23 @@ def storage_ta_store(ta_store: Path) -> Path:
     return ta_store
 
 
-def make_device(ta_store: Path, state_dir: Path) -> Device:
+def boot(ta_store: Path, state_dir: Path) -> Board:
     tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET)
-    return Device(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas)), state_dir=state_dir)
+    return Board(ta_store, DeviceConfig(kernel=KernelConfig(tas=tas)), state_dir=state_dir)
 
 
-class Board:
-    """A device with a persistent state directory; ``reboot()`` boots it again."""
+class StorageBench:
+    """A board with a persistent state directory and the TA sessions opened on it;
+    ``booted`` is the current boot, ``reboot()`` boots the board again."""
 
     def __init__(self, ta_store: Path, state_dir: Path) -> None:
         self.ta_store = ta_store
         self.state_dir = state_dir
-        self.device = make_device(ta_store, state_dir)
+        self.booted = boot(ta_store, state_dir)
         self._sessions: list[StorageTa] = []
 
     def ta(self, which=None) -> StorageTa:
-        session = StorageTa(self.device) if which is None else StorageTa(self.device, which)
+        session = StorageTa(self.booted) if which is None else StorageTa(self.booted, which)
         self._sessions.append(session)
         return session
 
@@ -53,13 +55,13 @@ class Board:
 
     def reboot(self):
         self.power_off()
-        self.device = make_device(self.ta_store, self.state_dir)
+        self.booted = boot(self.ta_store, self.state_dir)
         return self
 
     def crash_reboot(self):
         """Boot again after the power was cut: the dead board's sessions are just dropped."""
         self._sessions.clear()
-        self.device = make_device(self.ta_store, self.state_dir)
+        self.booted = boot(self.ta_store, self.state_dir)
         return self
 
     def power_off(self) -> None:
@@ -71,7 +73,7 @@ class Board:
         self._sessions.clear()
 
     def errors(self) -> list[str]:
-        return [line for line in self.device.secure_log if "internal error" in line
+        return [line for line in self.booted.device.secure_log if "internal error" in line
                 or "storage failure" in line]
 
     @property
@@ -85,7 +87,7 @@ class Board:
 
 @pytest.fixture
 def board(storage_ta_store: Path, tmp_path: Path):
-    b = Board(storage_ta_store, tmp_path / "state")
+    b = StorageBench(storage_ta_store, tmp_path / "state")
     yield b
     errors = b.errors()
     b.power_off()

@@ -6,7 +6,7 @@ import struct
 import uuid
 from pathlib import Path
 
-from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
+from normal_world import Operation, TeeError, TempMemref, Value
 from tee.abi.results import TeeResult
 
 REPO = Path(__file__).resolve().parents[2]
@@ -29,9 +29,9 @@ OK = TeeResult.SUCCESS
 class StorageTa:
     """A session to a storage test TA; methods return (result, outputs...)."""
 
-    def __init__(self, device, ta: uuid.UUID = TA1) -> None:
-        self.device = device
-        self.context = Context(EmbeddedChannel(device))
+    def __init__(self, board, ta: uuid.UUID = TA1) -> None:
+        self.board = board
+        self.context = board.context()
         self.session = self.context.open_session(ta)
 
     def close(self) -> None:

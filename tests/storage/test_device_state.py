@@ -8,29 +8,30 @@ from pathlib import Path
 
 import pytest
 
-from normal_world.ree_fs import FsError, PowerCut, PowerSwitch, ReeFileStore
+from board import Board, PowerCut, PowerSwitch
+from board.fuses import FUSES_FILE, HUK_SIZE
+from tests.storage.conftest import StorageBench
+from normal_world.ree_fs import FsError, ReeFileStore
 from tee.abi.results import TeeResult as R
-from tee.device import FUSES_FILE, HUK_SIZE, Device
-from tests.storage.conftest import Board
 from tests.storage.storage_ta import OK
 
 
 def test_fuses_burnt_once_and_kept(tmp_path: Path, storage_ta_store: Path) -> None:
-    device = Device(storage_ta_store, state_dir=tmp_path)
+    board = Board(storage_ta_store, state_dir=tmp_path)
     fuses = (tmp_path / FUSES_FILE).read_bytes()
     assert len(fuses) == HUK_SIZE and fuses != bytes(HUK_SIZE)
-    again = device.reboot()
+    again = board.reboot()
     assert again.state_dir == tmp_path
     assert (tmp_path / FUSES_FILE).read_bytes() == fuses
-    Device(storage_ta_store, state_dir=tmp_path)
+    Board(storage_ta_store, state_dir=tmp_path)
     assert (tmp_path / FUSES_FILE).read_bytes() == fuses
     other = tmp_path.parent / (tmp_path.name + "-other")
-    Device(storage_ta_store, state_dir=other)
+    Board(storage_ta_store, state_dir=other)
     assert (other / FUSES_FILE).read_bytes() != fuses  # every board its own key
 
 
 def test_without_a_state_directory_a_temporary_one(storage_ta_store: Path) -> None:
-    a, b = Device(storage_ta_store), Device(storage_ta_store)
+    a, b = Board(storage_ta_store), Board(storage_ta_store)
     assert a.state_dir != b.state_dir and (a.state_dir / FUSES_FILE).exists()
     rebooted = a.reboot()
     assert rebooted.state_dir == a.state_dir and rebooted.state_dir.exists()
@@ -44,14 +45,14 @@ def test_the_normal_world_store_holds_no_fuses(board) -> None:
         assert huk not in path.read_bytes()
 
 
-def test_reboot_keeps_objects_and_device_reboot_works(board) -> None:
+def test_reboot_keeps_objects_and_board_reboot_works(board) -> None:
     board.ta().put_object(b"persist", b"across boots")
     for _ in range(3):
         board.reboot()
         assert board.ta().read_object(b"persist") == (OK, b"across boots")
-    rebooted = board.device.reboot()  # Device.reboot() itself
+    rebooted = board.booted.reboot()  # Board.reboot() itself
     board.power_off()
-    board.device = rebooted
+    board.booted = rebooted
     assert board.ta().read_object(b"persist") == (OK, b"across boots")
 
 
@@ -62,13 +63,13 @@ def test_files_of_another_board_are_useless(board, storage_ta_store: Path, tmp_p
     clone = tmp_path / "clone"
     shutil.copytree(board.state_dir, clone)
     (clone / FUSES_FILE).write_bytes(bytes(range(HUK_SIZE)))
-    other = Board(storage_ta_store, clone)
+    other = StorageBench(storage_ta_store, clone)
     # its eMMC's key is not the one these fuses derive: no TA even loads (no version floor)
     assert other.load_refused() == R.ERROR_STORAGE_NOT_AVAILABLE
     other.power_off()
     # and with a fresh eMMC of its own the files still give nothing
     (clone / "rpmb.img").unlink()
-    other = Board(storage_ta_store, clone)
+    other = StorageBench(storage_ta_store, clone)
     result, data = other.ta().read_object(b"persist")
     assert result == R.ERROR_ITEM_NOT_FOUND and data == b""
     other.power_off()

@@ -12,9 +12,9 @@ from typing import Callable
 
 import pytest
 
-from normal_world.ree_fs import PowerCut
+from board import PowerCut
 from tee.abi.results import TeeResult as R
-from tests.storage.conftest import Board
+from tests.storage.conftest import StorageBench
 from tests.storage.storage_ta import ALL, OK, OVERWRITE, PRIVATE, PRIVATE_RPMB, StorageTa
 
 OLD = b"old content: 0123456789"
@@ -76,7 +76,7 @@ def state(ta: StorageTa, ids, storage: int = PRIVATE) -> dict:
 @pytest.fixture(scope="module", params=[PRIVATE, PRIVATE_RPMB], ids=["ree", "rpmb"])
 def baseline(request, storage_ta_store: Path, tmp_path_factory) -> tuple[Path, int]:
     """A board that has committed OLD and BYSTANDER, in the REE FS or in RPMB."""
-    board = Board(storage_ta_store, tmp_path_factory.mktemp("baseline") / "state")
+    board = StorageBench(storage_ta_store, tmp_path_factory.mktemp("baseline") / "state")
     ta = board.ta()
     ta.put_object(b"target", OLD, request.param)
     ta.put_object(b"bystander", BYSTANDER, request.param)
@@ -86,20 +86,20 @@ def baseline(request, storage_ta_store: Path, tmp_path_factory) -> tuple[Path, i
 
 
 def run_with_cut(storage_ta_store: Path, source: Path, work: Path, operation,
-                 cut: int) -> tuple[Board, str | None]:
+                 cut: int) -> tuple[StorageBench, str | None]:
     """Run ``operation`` on a copy of ``source`` with power cut before write step
     ``cut + 1``; returns the rebooted board and the step the cut hit (None: no cut)."""
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(source, work)
-    board = Board(storage_ta_store, work)
+    board = StorageBench(storage_ta_store, work)
     ta = board.ta()
-    board.device.power.cut_after(cut)
+    board.booted.power.cut_after(cut)
     try:
         operation(ta)
     except PowerCut as cut_off:
         return board.crash_reboot(), str(cut_off)
-    board.device.power.cut_after(None)
+    board.booted.power.cut_after(None)
     return board.reboot(), None
 
 
@@ -151,7 +151,7 @@ def test_power_cut_during_first_boot_of_storage(storage_ta_store: Path, tmp_path
     """A brand-new board: the RPMB key is programmed and the TA's anchor slot taken
     by the first create; cut power before each of those steps too."""
     fresh = tmp_path / "fresh"
-    Board(storage_ta_store, fresh).power_off()  # fuses burnt, nothing stored
+    StorageBench(storage_ta_store, fresh).power_off()  # fuses burnt, nothing stored
     outcomes = []
     for cut in range(64):
         board, was_cut = run_with_cut(storage_ta_store, fresh, tmp_path / "state", _create, cut)

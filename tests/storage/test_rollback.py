@@ -15,13 +15,14 @@ from pathlib import Path
 
 import pytest
 
-from normal_world import Context, EmbeddedChannel, ErrorOrigin, Operation, TeeError, Value
+from board import Board
+from board.emmc import FRAME_SIZE, REQ_WRITE, RPMB_REQ, parse
+from board.power import PowerCut
+from normal_world import Context, ErrorOrigin, Operation, TeeError, Value
 from normal_world.driver import OpteeDriver
-from normal_world.ree_fs import PowerCut
-from normal_world.rpmb import FRAME_SIZE, REQ_WRITE, RPMB_REQ, parse
 from normal_world.supplicant import Supplicant
 from tee.abi.results import TeeResult as R
-from tee.device import Device, DeviceConfig
+from tee.device import DeviceConfig
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.tools.sign import load_signing_key, sign_ta
@@ -42,9 +43,9 @@ def signed_hello(ta_store: Path):
     return lambda version: sign_ta(elf, key, HELLO_UUID, version)
 
 
-def hello_board(store: Path, state_dir: Path) -> Device:
+def hello_board(store: Path, state_dir: Path) -> Board:
     tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET)
-    return Device(store, DeviceConfig(kernel=KernelConfig(tas=tas)), state_dir=state_dir)
+    return Board(store, DeviceConfig(kernel=KernelConfig(tas=tas)), state_dir=state_dir)
 
 
 def offer(store: Path, image: bytes) -> None:
@@ -52,29 +53,30 @@ def offer(store: Path, image: bytes) -> None:
     (store / f"{HELLO_UUID}.ta").write_bytes(image)
 
 
-def hello_runs(device: Device) -> bool:
+def hello_runs(board: Board) -> bool:
     """Opens a session to hello and uses it; False if the TEE refuses to load it
     with TEE_ERROR_SECURITY (the TA never ran)."""
-    before = len(device.secure_log)
+    log = board.device
+    before = len(log.secure_log)
     try:
-        with Context(EmbeddedChannel(device)).open_session(HELLO_UUID) as session:
+        with board.context().open_session(HELLO_UUID) as session:
             return session.invoke(0, Operation(Value.inout(41))).params[0].a == 42
     except TeeError as error:
         assert (error.result, error.origin) == (R.ERROR_SECURITY, ErrorOrigin.TEE), error
-        assert not any("Hello World!" in line for line in device.secure_log[before:])
+        assert not any("Hello World!" in line for line in log.secure_log[before:])
         return False
 
 
 def test_version_floor_survives_reboot(tmp_path: Path, signed_hello) -> None:
     store, state = tmp_path / "store", tmp_path / "state"
     offer(store, signed_hello(2))
-    device = hello_board(store, state)
-    assert hello_runs(device)
+    board = hello_board(store, state)
+    assert hello_runs(board)
     offer(store, signed_hello(1))
-    device = device.reboot()
-    assert not hello_runs(device)
-    assert "version 1 is a rollback (version 2 was loaded before)" in device.secure_log[-1]
-    # a new Device on the same state is the same board
+    board = board.reboot()
+    assert not hello_runs(board)
+    assert "version 1 is a rollback (version 2 was loaded before)" in board.device.secure_log[-1]
+    # a new Board on the same state is the same board
     assert not hello_runs(hello_board(store, state))
     offer(store, signed_hello(2))
     assert hello_runs(hello_board(store, state))
@@ -92,14 +94,14 @@ def test_power_cut_while_the_floor_is_recorded(tmp_path: Path, signed_hello) -> 
         shutil.rmtree(work, ignore_errors=True)
         shutil.copytree(fresh, work)
         offer(store, signed_hello(2))
-        device = hello_board(store, work)
-        device.power.cut_after(cut)
+        board = hello_board(store, work)
+        board.power.cut_after(cut)
         try:
-            assert hello_runs(device)
+            assert hello_runs(board)
             was_cut = False
         except PowerCut:
             was_cut = True
-        ran = any("Hello World!" in line for line in device.secure_log)
+        ran = any("Hello World!" in line for line in board.device.secure_log)
         offer(store, signed_hello(1))
         floor_committed = not hello_runs(hello_board(store, work))
         assert floor_committed or not ran, f"cut {cut}: version 2 ran, its floor was lost"
@@ -144,13 +146,13 @@ def test_old_partition_blocks_and_old_files_are_a_detected_rollback(board, tmp_p
     # the table no longer holds the last write: neither the anchors nor the version
     # floors kept beside them are trusted, and no TA is loaded
     assert board.load_refused() == R.ERROR_SECURITY
-    assert "RPMB table rolled back" in board.device.secure_log[-1]
+    assert "RPMB table rolled back" in board.booted.device.secure_log[-1]
 
 
 def unfinished_rpmb_commit(board, ta) -> None:
     """Overwrite "victim" in RPMB while the normal world refuses every write to the
     table: the object write lands, the anchor write that would commit it does not."""
-    emmc = board.device.rpmb
+    emmc = board.booted.rpmb
     real = emmc.serve
 
     def drop_table_writes(request: bytes, size: int):
@@ -180,7 +182,7 @@ def test_old_table_blocks_behind_an_unfinished_rpmb_commit(board, tmp_path: Path
     put_back_files(board, old_files)
     board.reboot()
     assert board.load_refused() == R.ERROR_SECURITY
-    assert "RPMB table rolled back" in board.device.secure_log[-1]
+    assert "RPMB table rolled back" in board.booted.device.secure_log[-1]
 
 
 def test_unfinished_rpmb_commit_alone_is_no_rollback(board) -> None:
@@ -213,13 +215,13 @@ def test_a_normal_world_without_rpmb_loads_nothing(tmp_path: Path, signed_hello)
     """No floor can be read: the load is refused, not waved through."""
     store = tmp_path / "store"
     offer(store, signed_hello(0))
-    device = hello_board(store, tmp_path / "state")
-    no_emmc = OpteeDriver(EmbeddedChannel(device), supplicant=Supplicant(store, device.ree_fs))
+    board = hello_board(store, tmp_path / "state")
+    no_emmc = OpteeDriver(board.channel, supplicant=Supplicant(store, board.ree_fs))
     with pytest.raises(TeeError) as caught:
         Context(driver=no_emmc).open_session(HELLO_UUID)
     assert (caught.value.result, caught.value.origin) == (R.ERROR_STORAGE_NOT_AVAILABLE, ErrorOrigin.TEE)
-    assert "cannot read the version floor" in device.secure_log[-1]
-    assert hello_runs(device)  # the same board with its eMMC wired
+    assert "cannot read the version floor" in board.device.secure_log[-1]
+    assert hello_runs(board)  # the same board with its eMMC wired
 
 
 def test_volatile_floor_is_forgotten_at_reboot(tmp_path: Path, signed_hello) -> None:
@@ -229,9 +231,9 @@ def test_volatile_floor_is_forgotten_at_reboot(tmp_path: Path, signed_hello) -> 
     tas = TaManagerConfig(instruction_budget=TEST_INSTRUCTION_BUDGET, persistent_version_floor=False)
     config = DeviceConfig(kernel=KernelConfig(tas=tas))
     offer(store, signed_hello(2))
-    device = Device(store, config, state_dir=state)
-    assert hello_runs(device)
+    board = Board(store, config, state_dir=state)
+    assert hello_runs(board)
     assert not (state / "rpmb.img").exists()
     offer(store, signed_hello(1))
-    assert not hello_runs(device)
-    assert hello_runs(device.reboot())
+    assert not hello_runs(board)
+    assert hello_runs(board.reboot())

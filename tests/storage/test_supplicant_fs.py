@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from normal_world.ree_fs import ReeFileStore
-from normal_world.rpmb import RpmbDevice
+from board.emmc import RpmbPartition
 from normal_world.supplicant import Supplicant
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RpcCmd
@@ -32,7 +32,7 @@ class Memory:
 
 @pytest.fixture
 def fs(tmp_path: Path):
-    supplicant = Supplicant(tmp_path / "tas", ReeFileStore(tmp_path / "fs"), RpmbDevice(tmp_path / "rpmb.img"))
+    supplicant = Supplicant(tmp_path / "tas", ReeFileStore(tmp_path / "fs"), RpmbPartition(tmp_path / "rpmb.img"))
     memory = Memory()
 
     def call(*params: msg.MsgParam) -> msg.MsgArg:
@@ -95,7 +95,7 @@ def test_malformed_requests(fs) -> None:
 
 
 def test_rpmb_request_checks(tmp_path: Path) -> None:
-    supplicant = Supplicant(tmp_path, None, RpmbDevice(tmp_path / "rpmb.img"))
+    supplicant = Supplicant(tmp_path, None, RpmbPartition(tmp_path / "rpmb.img"))
     memory = Memory()
 
     def call(*params: msg.MsgParam) -> int:

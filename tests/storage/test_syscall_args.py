@@ -11,7 +11,7 @@ import pytest
 
 from tee.abi.results import TeeResult as R
 from tee.abi.syscalls import Syscall as S
-from tests.gp.conftest import gp, gp_device, gp_ta_store  # noqa: F401 (fixtures)
+from tests.gp.conftest import gp, gp_board, gp_ta_store  # noqa: F401 (fixtures)
 
 ID = ("scratch", 0)       # object id bytes at the start of the scratch area
 OUT = ("scratch", 512)    # room for handles and outputs

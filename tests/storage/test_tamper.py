@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 from tee.abi.results import TeeResult as R
-from normal_world.rpmb import FRAME_SIZE, RPMB_REQ, parse
+from board.emmc import FRAME_SIZE, RPMB_REQ, parse
 from tee.kernel.storage.rpmb import region_start
 from tests.storage.storage_ta import OK, TA2
 
@@ -168,7 +168,7 @@ def test_rpmb_anchor_edited_in_the_image(board) -> None:
     # the table is no longer what the last write left: nothing in it is trusted,
     # the version floors neither, so no TA loads
     assert board.load_refused() == R.ERROR_SECURITY
-    assert "RPMB table rolled back" in board.device.secure_log[-1]
+    assert "RPMB table rolled back" in board.booted.device.secure_log[-1]
 
 
 def test_rpmb_chip_with_another_key(board) -> None:
@@ -187,7 +187,7 @@ def test_replayed_rpmb_read_response(board) -> None:
     the nonce gives it away."""
     single_object_board(board)
     board.reboot()
-    device = board.device
+    device = board.booted
     recorded: list[bytes] = []
     real = device.rpmb.serve
 
@@ -200,7 +200,7 @@ def test_replayed_rpmb_read_response(board) -> None:
     assert board.ta().read_object(b"victim") == (OK, SECRET)
     board.reboot()
     replay = iter(recorded)
-    board.device.rpmb.serve = lambda request, size: next(replay)
+    board.booted.rpmb.serve = lambda request, size: next(replay)
     assert board.load_refused() == R.ERROR_STORAGE_NOT_AVAILABLE  # the version floor read fails
 
 
@@ -209,7 +209,7 @@ def test_forged_rpmb_write_confirmation(board) -> None:
     not verify, the update is not committed, the old data stays."""
     ta = board.ta()
     ta.put_object(b"victim", b"old")
-    device = board.device
+    device = board.booted
     real = device.rpmb.serve
 
     def drop_writes(request: bytes, size: int):
@@ -234,7 +234,7 @@ def test_hostile_fs_replies_are_errors_not_crashes(board) -> None:
     """A supplicant that answers reads with more bytes than asked, or garbage."""
     ta = board.ta()
     ta.put_object(b"victim", b"data")
-    store = board.device.ree_fs
+    store = board.booted.ree_fs
     real_read = store.read
     store.read = lambda fd, offset, size: b"\xff" * size
     assert ta.read_object(b"victim")[0] == R.ERROR_CORRUPT_OBJECT

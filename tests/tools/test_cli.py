@@ -67,3 +67,33 @@ def test_demo_with_a_corrupt_ta_in_the_store_fails_cleanly(tmp_path: Path) -> No
     result = teesim("demo", "--ta-store", str(tmp_path))
     assert result.returncode == 1
     assert "TEE_ERROR_SECURITY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_version_comes_from_the_package() -> None:
+    from importlib.metadata import version
+
+    result = teesim("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"teesim {version('teesim')}"
+
+
+def test_build_defaults_to_build_ta_store_in_the_current_directory(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "tee.tools.cli", "build", str(HELLO_DIR)],
+                            capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "build" / "ta_store" / f"{HELLO_UUID}.ta").is_file()
+    assert "--out" in teesim("build", "--help").stdout and "current directory" in \
+        teesim("build", "--help").stdout
+
+
+def test_replacing_a_ta_built_from_elsewhere_warns(tmp_path: Path) -> None:
+    import shutil
+
+    copy = tmp_path / "hello-copy"
+    shutil.copytree(HELLO_DIR, copy)
+    store = tmp_path / "store"
+    first = teesim("build", str(HELLO_DIR), "--out", str(store))
+    again = teesim("build", str(HELLO_DIR), "--out", str(store))
+    other = teesim("build", str(copy), "--out", str(store))
+    assert first.returncode == again.returncode == other.returncode == 0
+    assert "warning" not in first.stderr + again.stderr  # same sources: a plain rebuild
+    assert "warning" in other.stderr and str(HELLO_DIR) in other.stderr

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
+from normal_world import Context, Operation, TeeError, TempMemref, Value
 from tee.abi.results import TeeResult
 from tee.tools.optee_layout import LayoutError, read_layout
-from tests.conftest import make_device
+from tests.conftest import make_board
 
 REPO = Path(__file__).resolve().parents[2]
 OPTEE_STYLE = REPO / "tests" / "tas" / "optee_style"
@@ -79,7 +79,7 @@ def built_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[Pa
 
 @pytest.fixture
 def optee_ctx(built_store: tuple[Path, dict[Path, str]]) -> Context:
-    return Context(EmbeddedChannel(make_device(built_store[0])))
+    return make_board(built_store[0]).context()
 
 
 # --- the OP-TEE example TA in GP v1.1 mode, built untouched ---
@@ -142,10 +142,10 @@ def test_gp11_property_and_random(optee_ctx: Context) -> None:
 
 
 def test_gp11_ta_logs_like_the_optee_example(built_store) -> None:
-    device = make_device(built_store[0])
-    with Context(EmbeddedChannel(device)).open_session(GP11_UUID) as session:
+    board = make_board(built_store[0])
+    with board.context().open_session(GP11_UUID) as session:
         session.invoke(INC_VALUE, Operation(Value.inout(1)))
-    log = "\n".join(device.secure_log)
+    log = "\n".join(board.device.secure_log)
     # CFG_TEE_TA_LOG_LEVEL ?= 4 in its Makefile: DMSG() is compiled in
     assert "Hello World!" in log and "has been called" in log and "Goodbye!" in log
 
@@ -237,7 +237,7 @@ def test_gp11_flag_and_cflags_build_the_example_without_its_makefile_setting(tmp
 
     result = teesim("build", str(ta), "--out", str(store), "--gp11")
     assert result.returncode == 0, result.stderr
-    ctx = Context(EmbeddedChannel(make_device(store)))
+    ctx = make_board(store).context()
     with ctx.open_session(GP11_UUID) as session:
         assert session.invoke(PARAM_LAYOUT, Operation(Value.output())).params[0].b == 4
 
@@ -246,7 +246,7 @@ def test_gp11_flag_and_cflags_build_the_example_without_its_makefile_setting(tmp
         sub_mk.write("cflags-y += -D__OPTEE_CORE_API_COMPAT_1_1=1\n")
     result = teesim("build", str(ta), "--out", str(store))
     assert result.returncode == 0, result.stderr
-    ctx = Context(EmbeddedChannel(make_device(store)))
+    ctx = make_board(store).context()
     with ctx.open_session(GP11_UUID) as session:
         op = session.invoke(SHA256, Operation(TempMemref.input(b"x"), TempMemref.output(40)))
     assert op.params[1].data == hashlib.sha256(b"x").digest()

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
-from tee.device import Device
 from tee.platform.memory import AccessError
-from normal_world import Context, EmbeddedChannel, Operation, TeeError, TempMemref, Value
+from normal_world import Operation, TeeError, TempMemref, Value
+from board.board import Board, default_ta_store
 
 HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
 CMD_INC_VALUE, CMD_REVERSE, CMD_PANIC, CMD_GET_TIME, CMD_RANDOM = range(5)
@@ -52,7 +52,8 @@ def _step(text: str) -> None:
     print(f"\n== {text}")
 
 
-def run_demo(ta_store: Path) -> int:
+def run_demo(ta_store: Path | None = None) -> int:
+    ta_store = ta_store if ta_store is not None else default_ta_store()
     if not (ta_store / f"{HELLO_UUID}.ta").exists():
         print(f"teesim demo: the hello TA is not built in {ta_store}; run 'make demo'", file=sys.stderr)
         return 2
@@ -70,7 +71,8 @@ def run_demo(ta_store: Path) -> int:
 
 
 def _scenario(ta_store: Path) -> int:
-    device = Device(ta_store)
+    board = Board(ta_store)
+    device = board.device
     switches = []
     device.instrumentation.subscribe(WorldSwitch, switches.append)
     layout = device.memory.layout
@@ -85,7 +87,7 @@ def _scenario(ta_store: Path) -> int:
     major, minor = device.smc([OpteeSmc.CALLS_REVISION, 0, 0, 0, 0, 0, 0, 0])[:2]
     print(f"   CALLS_REVISION  {major}.{minor}")
 
-    with Context(EmbeddedChannel(device)) as ctx:
+    with board.context() as ctx:
         _step(f"Open a session to the hello TA {HELLO_UUID}")
         print("   (the secure world fetches the TA from the normal world's TA store over RPC)")
         first = len(switches)

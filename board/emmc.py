@@ -27,7 +27,7 @@ import os
 import struct
 from pathlib import Path
 
-from normal_world.ree_fs import PowerSwitch
+from board.power import PowerSwitch
 
 FRAME_SIZE = 512
 BLOCK_SIZE = 256
@@ -71,7 +71,7 @@ def frames_mac(key: bytes, frames: list[bytes]) -> bytes:
     return h.digest()
 
 
-class RpmbDevice:
+class RpmbPartition:
     def __init__(self, image: Path | str, power: PowerSwitch | None = None,
                  block_count: int = BLOCK_COUNT) -> None:
         self.image = Path(image)

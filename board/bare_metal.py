@@ -12,11 +12,11 @@ driver, Context or supplicant is involved: the C program is the whole normal
 world (so never also open a ``Context`` on the same device: both would treat
 non-secure DRAM as theirs).
 
-Like ``normal_world/demo.py``, this module boots a device, so it may use the
-secure side's packages; the program it runs reaches the secure world only
-through ``smc`` and non-secure DRAM.
+The program (``normal_world/bare_metal/``) reaches the secure world only
+through ``smc`` and non-secure DRAM. This board has no storage: its secure side
+gets a fresh hardware unique key at each boot.
 
-Run: ``python -m normal_world.bare_metal [--ta-store DIR] [--budget N]``.
+Run: ``python -m board.bare_metal [--ta-store DIR] [--budget N]`` or ``teesim bare-metal``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
 from normal_world.bare_metal.build import BuildError, build_program
-from tee.device import Device, DeviceConfig, default_ta_store
+from board.board import default_ta_store
+from board.fuses import fresh_huk
+from tee.device import Device, DeviceConfig
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.emu.cpu import FaultKind
@@ -122,8 +124,8 @@ def run_demo(ta_store: Path | str | None = None, *, device: Device | None = None
     the SMC channel). Raises BuildError or LoadError if the program cannot be
     built or loaded, or the hello TA is not in the store."""
     if device is None:
-        device = Device(ta_store if ta_store is not None else default_ta_store(), BOARD_CONFIG)
-    store = Path(ta_store) if ta_store is not None else device.ta_store
+        device = Device(fresh_huk(), BOARD_CONFIG)
+    store = Path(ta_store) if ta_store is not None else default_ta_store()
     ta_file = store / f"{HELLO_UUID}.ta"
     if not ta_file.is_file():
         raise LoadError(f"the hello TA is not built in {store} (run 'make tas')")
@@ -140,7 +142,7 @@ def run_demo(ta_store: Path | str | None = None, *, device: Device | None = None
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m normal_world.bare_metal",
+        prog="python -m board.bare_metal",
         description="Run the bare-metal normal-world program: OP-TEE probe, one call to the "
                     "hello TA, then a read of secure DRAM that must fault.")
     parser.add_argument("--ta-store", type=Path, default=None,
@@ -161,3 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print("-- UNEXPECTED: see above", file=sys.stderr)
     return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
