@@ -23,6 +23,7 @@ from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_U
                                OpteeSmc, OpteeSmcReturn, SecureCapability)
 from tee.kernel.entry_std import CallRequest, StdEntry
 from tee.kernel.limits import Limits, MemoryBudget
+from tee.kernel.pseudo_ta import PseudoTaServices, PseudoTaTable
 from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import (InternalError, InternalErrors, PersistentTimeStore, SecureClock,
@@ -32,6 +33,7 @@ from tee.kernel.storage.store import StorageManager
 from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
+from tee.kernel.ta_unique_key import TaUniqueKeys
 from tee.kernel.threads import ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
@@ -92,12 +94,16 @@ class SecureKernel:
         self.threads = ThreadPool(self.config.thread_count, _token_rng(self.config.rng_seed))
         self.rpc = RpcClient(self.threads, memory)
         self.shm = ShmRegistry(memory, self.config.limits)
-        self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
+        huk = huk if huk is not None else os.urandom(32)
+        self.storage = StorageManager(huk, self.rpc)
+        # Pseudo-TAs get kernel services, and of the HUK only a subkey.
+        self.pseudo_tas = PseudoTaTable(PseudoTaServices(self.rpc, self.log, TaUniqueKeys(huk)))
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
-                                              self._syscall_context, self.log, limits)
+                                              self._syscall_context, self.log, limits,
+                                              self.pseudo_tas)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {
             OpteeSmc.CALLS_COUNT: self._calls_count,
