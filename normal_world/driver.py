@@ -393,6 +393,8 @@ class OpteeDriver:
             reply = self.supplicant.fs(arg, self._memory.read, self._memory.write)
         elif arg.cmd == RpcCmd.RPMB:
             reply = self.supplicant.rpmb_request(arg, self._memory.read, self._memory.write)
+        elif arg.cmd == RpcCmd.SUPP_PLUGIN:
+            reply = self.supplicant.supp_plugin(arg, self._memory.read, self._memory.write)
         elif arg.cmd == RpcCmd.GET_TIME:
             now = time.time_ns()
             reply = _ok(arg, (msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, now // 10**9, now % 10**9),))

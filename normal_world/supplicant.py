@@ -2,18 +2,23 @@
 
 It owns the normal world's TA store (``<uuid>.ta`` files, OP-TEE's
 ``/lib/optee_armtz``), the REE file system for secure storage (RPC FS,
-:mod:`normal_world.ree_fs`) and the path to the board's eMMC RPMB partition (RPC
-RPMB): it carries the secure world's frames there and the answers back.
+:mod:`normal_world.ree_fs`), the path to the board's eMMC RPMB partition (RPC
+RPMB: it carries the secure world's frames there and the answers back) and its
+plugins (RPC SUPP_PLUGIN, which TAs reach with ``tee_invoke_supp_plugin``
+through the System PTA): Python callables registered by UUID with
+:meth:`Supplicant.register_plugin`.
 Everything it returns is untrusted by the secure world, which checks it.
 """
 
 from __future__ import annotations
 
+import struct
 import uuid as uuid_mod
 from pathlib import Path
 from typing import Callable, Protocol
 
 from tee.abi import optee_msg as msg
+from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE
 from tee.abi.results import TeeResult
 from normal_world.ree_fs import FsError, ReeFileStore
 
@@ -26,6 +31,12 @@ MAX_TRANSFER = 4 * 1024 * 1024
 
 #: Refuse absurd files before reading them into memory.
 MAX_TA_FILE_SIZE = 64 * 1024 * 1024
+
+#: A supplicant plugin: ``handler(cmd, sub_cmd, data) -> (result, output)``.
+#: ``output`` goes back into the TA's buffer, so it may be at most ``len(data)``
+#: bytes long; a longer one is answered TEE_ERROR_SHORT_BUFFER.
+PluginHandler = Callable[[int, int, bytes], tuple[int, bytes]]
+_UUID_WORDS = struct.Struct("<4I")
 
 
 class RpmbPart(Protocol):
@@ -43,6 +54,14 @@ class Supplicant:
         self.ta_store = Path(ta_store) if ta_store is not None else None
         self.ree_fs = ree_fs
         self.rpmb = rpmb
+        self._plugins: dict[uuid_mod.UUID, PluginHandler] = {}
+
+    def register_plugin(self, uuid: uuid_mod.UUID, handler: PluginHandler) -> None:
+        """Serve SUPP_PLUGIN calls to ``uuid`` with ``handler`` (replacing any before)."""
+        self._plugins[uuid] = handler
+
+    def unregister_plugin(self, uuid: uuid_mod.UUID) -> None:
+        self._plugins.pop(uuid, None)
 
     def find_ta(self, uuid: uuid_mod.UUID) -> bytes | None:
         if self.ta_store is None:
@@ -152,6 +171,35 @@ class Supplicant:
             return _result(arg, TeeResult.ERROR_BAD_PARAMETERS)
         write(response.a, answer)
         return msg.MsgArg(arg.cmd, params=arg.params, ret=TeeResult.SUCCESS)
+
+
+    # -- RPC SUPP_PLUGIN: the plugin UUID in four words, cmd, sub_cmd, memref[3] = data -----------
+    def supp_plugin(self, arg: msg.MsgArg, read: Read, write: Write) -> msg.MsgArg:
+        params = arg.params
+        if (len(params) != 4 or not all(p.type.is_value for p in params[:3])
+                or not params[3].type.is_tmem or params[3].b > MAX_TRANSFER):
+            return _result(arg, TeeResult.ERROR_BAD_PARAMETERS)
+        if params[0].a != SUPP_PLUGIN_INVOKE:
+            return _result(arg, TeeResult.ERROR_NOT_SUPPORTED)
+        words = (params[0].b, params[0].c, params[1].a, params[1].b)
+        plugin = uuid_mod.UUID(bytes=_UUID_WORDS.pack(*(w & 0xFFFFFFFF for w in words)))
+        handler = self._plugins.get(plugin)
+        if handler is None:
+            return _result(arg, TeeResult.ERROR_ITEM_NOT_FOUND)  # as tee-supplicant answers
+        buffer = params[3]
+        data = read(buffer.a, buffer.b) if buffer.b else b""
+        try:
+            result, output = handler(params[1].c & 0xFFFFFFFF, params[2].a & 0xFFFFFFFF, data)
+        except Exception:  # noqa: BLE001 - a broken plugin must not take the supplicant down
+            return _result(arg, TeeResult.ERROR_GENERIC)
+        if result != TeeResult.SUCCESS:
+            return _result(arg, result & 0xFFFFFFFF)  # the output goes back only with success
+        if len(output) > buffer.b:
+            return _result(arg, TeeResult.ERROR_SHORT_BUFFER)
+        if output:
+            write(buffer.a, bytes(output))
+        replied = (*params[:2], params[2]._replace(b=len(output)), buffer)
+        return msg.MsgArg(arg.cmd, params=replied, ret=TeeResult.SUCCESS)
 
 
 def _result(arg: msg.MsgArg, result: TeeResult) -> msg.MsgArg:

@@ -99,8 +99,8 @@ class TaEntered:
     session: int
     entry: str  # OPEN_SESSION, INVOKE_COMMAND, CLOSE_SESSION
     command: int
-    #: The instance's tee.kernel.ta_debug.TaDebugger (typed loosely: the kernel
-    #: sits above this module).
+    #: The instance's tee.kernel.ta_debug.TaDebugger, None for a pseudo-TA (typed
+    #: loosely: the kernel sits above this module).
     debugger: Any = field(compare=False, repr=False)
 
 

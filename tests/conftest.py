@@ -20,10 +20,14 @@ HELLO_DIR = REPO / "trusted_apps" / "hello"
 MISBEHAVE_DIR = REPO / "tests" / "tas" / "misbehave"
 RPC_TEST_DIR = REPO / "tests" / "tas" / "rpc_test"
 RELAY_DIR = REPO / "tests" / "tas" / "relay"
+PTA_TEST_DIR = REPO / "tests" / "tas" / "pta_test"
 HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
 MISBEHAVE_UUID = uuid.UUID("b31d747b-0910-4c04-85a7-55f122a7c578")
 RPC_TEST_UUID = uuid.UUID("5ff3f475-1563-446d-80ad-00d4458aab04")
 RELAY_UUID = uuid.UUID("042e386a-59dc-411e-829b-d2e1f7ccb8e4")
+PTA_TEST_UUID = uuid.UUID("8c6f2d1a-3b7e-4f0a-9d21-5e4c7b9a1f03")
+#: The same TA code built under another UUID (-DPTA_TEST_SECOND).
+PTA_TEST_SECOND_UUID = uuid.UUID("6d1e0c55-2a4b-4e8f-a310-7b92c45d01e6")
 #: Small enough that an endless loop ends a test quickly, large enough for any honest command.
 TEST_INSTRUCTION_BUDGET = 20_000_000
 
@@ -61,6 +65,8 @@ def ta_store() -> Path:
     out = REPO / "build" / "test-ta-store"
     for ta_dir in (HELLO_DIR, MISBEHAVE_DIR, RPC_TEST_DIR, RELAY_DIR):
         build_ta(ta_dir, out)
+    build_ta(PTA_TEST_DIR, out)
+    build_ta(PTA_TEST_DIR, out, extra_cflags=("-DPTA_TEST_SECOND",))
     return out
 
 

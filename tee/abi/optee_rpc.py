@@ -19,6 +19,11 @@ class RpcCmd(IntEnum):
     SUSPEND = 5
     SHM_ALLOC = 6
     SHM_FREE = 7
+    SUPP_PLUGIN = 12
+
+
+#: OPTEE_RPC_SUPP_PLUGIN_INVOKE: the only SUPP_PLUGIN sub-command (value[0].a).
+SUPP_PLUGIN_INVOKE = 0
 
 
 class ShmType(IntEnum):

@@ -23,6 +23,7 @@ from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_U
                                OpteeSmc, OpteeSmcReturn, SecureCapability)
 from tee.kernel.entry_std import CallRequest, StdEntry
 from tee.kernel.limits import Limits, MemoryBudget
+from tee.kernel.pseudo_ta import PseudoTaServices, PseudoTaTable
 from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import (InternalError, InternalErrors, PersistentTimeStore, SecureClock,
@@ -34,6 +35,7 @@ from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.instrument import Instrumentation
 from tee.kernel.syscalls import SyscallContext, SyscallTable
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
+from tee.kernel.ta_unique_key import TaUniqueKeys
 from tee.kernel.threads import ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
@@ -96,7 +98,10 @@ class SecureKernel:
         self.threads = ThreadPool(self.config.thread_count, _token_rng(self.config.rng_seed))
         self.rpc = RpcClient(self.threads, memory, self.instrumentation)
         self.shm = ShmRegistry(memory, self.config.limits)
-        self.storage = StorageManager(huk if huk is not None else os.urandom(32), self.rpc)
+        huk = huk if huk is not None else os.urandom(32)
+        self.storage = StorageManager(huk, self.rpc)
+        # Pseudo-TAs get kernel services, and of the HUK only a subkey.
+        self.pseudo_tas = PseudoTaTable(PseudoTaServices(self.rpc, self.log, TaUniqueKeys(huk)))
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget, self.syscalls,
@@ -105,7 +110,7 @@ class SecureKernel:
                              if self.config.tas.persistent_version_floor else None)
         self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
                                               self._syscall_context, self.log, limits,
-                                              self.instrumentation)
+                                              self.instrumentation, self.pseudo_tas)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log,
                             self.instrumentation)
         self._fast_calls: dict[int, Callable[[Regs], Regs]] = {

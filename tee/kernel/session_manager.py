@@ -6,6 +6,13 @@ closing run the other entries. An instance runs one entry at a time: a call
 that would re-enter an instance already executing (a TA calling itself, or a
 cycle of TAs) gets TEE_ERROR_BUSY instead of corrupting its CPU state.
 
+A UUID names either a pseudo-TA (kernel code, ``tee.kernel.pseudo_ta``) or a
+user TA; :meth:`SessionManager.open` decides once (``_service_for``) and from
+then on the session holds a ``TrustedService``, entered the same way for both
+kinds: the session table, its counts and limits make no difference between them.
+Pseudo-TAs live as long as the kernel and are not TA instances (not counted
+against ``max_instances``).
+
 Sessions a TA opened belong to that TA instance: only it can use them, and
 they are closed when it ends.
 
@@ -24,12 +31,14 @@ from tee.abi.results import ErrorOrigin, TeeResult
 from tee.abi.syscalls import EntryFunction
 from tee.instrument import Instrumentation, TaEntered, TaExited, TaFaulted, TaPanicked
 from tee.kernel.limits import Limits
+from tee.kernel.pseudo_ta import PseudoTaInstance, PseudoTaTable
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.services import SecureLog
 from tee.kernel.sessions import ClientIdentity, Session, SessionTable
 from tee.kernel.syscalls import SyscallContext
 from tee.kernel.ta_instance import EntryOutcome, TaInstance, TaParam
 from tee.kernel.ta_manager import TaLoadError, TaManager
+from tee.kernel.trusted_service import TrustedService
 
 
 class CallOutcome(NamedTuple):
@@ -41,7 +50,8 @@ class CallOutcome(NamedTuple):
 class SessionManager:
     def __init__(self, sessions: SessionTable, tas: TaManager, rpc: RpcClient,
                  syscall_context: Callable[[Session], SyscallContext], log: SecureLog,
-                 limits: Limits | None = None, instrumentation: Instrumentation | None = None) -> None:
+                 limits: Limits | None = None, instrumentation: Instrumentation | None = None,
+                 pseudo_tas: PseudoTaTable | None = None) -> None:
         self.sessions = sessions
         self.tas = tas
         self.rpc = rpc
@@ -49,6 +59,7 @@ class SessionManager:
         self.log = log
         self.limits = limits or Limits()
         self.instrumentation = instrumentation or Instrumentation()
+        self.pseudo_tas = pseudo_tas
         #: TA instances alive now (loaded and not yet destroyed).
         self.live_instances = 0
 
@@ -69,18 +80,9 @@ class SessionManager:
         if refusal is not None:
             self.log.core("E", f"open session: TA {ta}: {refusal}")
             return CallOutcome(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.TEE)
-        try:
-            instance = self.tas.find_shared(ta, lambda inst: bool(self.sessions.on_instance(inst)))
-            if instance is None:
-                if self.live_instances >= self.limits.max_instances:
-                    self.log.core("E", f"open session: TA {ta}: {self.limits.max_instances} "
-                                  "TA instances are alive, the device's limit")
-                    return CallOutcome(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.TEE)
-                instance = self.tas.load(ta, self.rpc.load_ta(ta))
-                self.live_instances += 1
-        except (TaLoadError, RpcError) as error:
-            self.log.core("E", f"open session: {error}")
-            return CallOutcome(error.result, ErrorOrigin.TEE)
+        instance = self._service_for(ta)
+        if isinstance(instance, CallOutcome):
+            return instance
         if instance.executing:
             return CallOutcome(TeeResult.ERROR_BUSY, ErrorOrigin.TEE)
         session = Session(self.sessions.allocate_id(), ta, instance, client, guest=guest, owner=owner)
@@ -93,6 +95,27 @@ class SessionManager:
         self._release(instance)
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
         return CallOutcome(outcome.result, origin)
+
+    def _service_for(self, ta: uuid_mod.UUID) -> TrustedService | CallOutcome:
+        """What a new session to ``ta`` enters: the pseudo-TA of that UUID if there
+        is one, else a user TA instance (shared or loaded); or why there is none."""
+        if self.pseudo_tas is not None:
+            pseudo = self.pseudo_tas.find(ta)
+            if pseudo is not None:
+                return pseudo
+        try:
+            instance = self.tas.find_shared(ta, lambda inst: bool(self.sessions.on_instance(inst)))
+            if instance is None:
+                if self.live_instances >= self.limits.max_instances:
+                    self.log.core("E", f"open session: TA {ta}: {self.limits.max_instances} "
+                                  "TA instances are alive, the device's limit")
+                    return CallOutcome(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.TEE)
+                instance = self.tas.load(ta, self.rpc.load_ta(ta))
+                self.live_instances += 1
+        except (TaLoadError, RpcError) as error:
+            self.log.core("E", f"open session: {error}")
+            return CallOutcome(error.result, ErrorOrigin.TEE)
+        return instance
 
     def invoke(self, session: Session, command: int, params: list[TaParam],
                cancel_id: int = 0) -> CallOutcome:
@@ -159,7 +182,10 @@ class SessionManager:
             instrumentation.emit(TaPanicked(ta, session.id, outcome.panic_code, outcome.reason))
         instrumentation.emit(TaExited(ta, session.id, func.name, outcome.result, outcome.dead))
 
-    def _release(self, instance: TaInstance) -> None:
+    def _release(self, instance: TrustedService) -> None:
+        if isinstance(instance, PseudoTaInstance):
+            return  # a kernel service: nothing to unload, it opened no sessions
+        assert isinstance(instance, TaInstance)
         if self.tas.release(instance, len(self.sessions.on_instance(instance))):
             self.live_instances -= 1
             self._close_owned_by(instance)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from tee.abi.results import Login
 from tee.kernel.ta_instance import TaInstance
+from tee.kernel.trusted_service import TrustedService
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,7 +24,7 @@ class ClientIdentity:
 class Session:
     id: int
     ta_uuid: uuid_mod.UUID
-    instance: TaInstance
+    instance: TrustedService  # a user TA instance or a pseudo-TA
     client: ClientIdentity
     guest: int = 0  # the normal-world guest (a7) that owns it
     owner: TaInstance | None = None  # the TA instance that opened it, for TA-to-TA sessions
@@ -65,7 +66,7 @@ class SessionTable:
         """Normal-world sessions ``guest`` holds open."""
         return self._per_guest.get(guest, 0)
 
-    def on_instance(self, instance: TaInstance) -> list[Session]:
+    def on_instance(self, instance: TrustedService) -> list[Session]:
         return [s for s in self._sessions.values() if s.instance is instance]
 
     def owned_by(self, owner: TaInstance) -> list[Session]:

@@ -1,0 +1,43 @@
+"""TrustedService: what a session talks to, whatever kind of service it is (OP-TEE's ``ts_ops``).
+
+Two kinds implement it: :class:`tee.kernel.ta_instance.TaInstance` (a user TA
+emulated at EL0) and :class:`tee.kernel.pseudo_ta.framework.PseudoTaInstance`
+(a pseudo-TA: kernel code opened by UUID like a TA). The session manager only
+uses this interface, so opening, invoking, closing, counting and the limits are
+the same for both; which kind a UUID names is decided once, in
+``SessionManager.open``.
+
+``enter`` runs one of the three session entries (open, invoke, close), as
+OP-TEE's enter_open / enter_invoke / enter_close; ``destroy`` ends the service.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from tee.abi.syscalls import EntryFunction
+
+if TYPE_CHECKING:
+    from tee.kernel.syscalls import SyscallContext
+    from tee.kernel.ta_instance import EntryOutcome, TaParam
+    from tee.kernel.user_memory import UserMemory
+
+
+class TrustedService(Protocol):
+    #: Ended for good (a user TA that crashed); never entered again.
+    dead: bool
+    #: An entry is running (maybe suspended in RPC or a nested call).
+    executing: bool
+    #: While executing: how deep in TA-to-TA calls (1: the normal world called).
+    call_depth: int
+    #: Why it died (a crash dump), or None.
+    last_dump: str | None
+    #: Its own user address space; None for a pseudo-TA, which runs in the kernel.
+    user: "UserMemory | None"
+    #: Its TaDebugger (tee.kernel.ta_debug); None for a pseudo-TA.
+    debugger: object
+
+    def enter(self, func: EntryFunction, session_id: int, params: "list[TaParam]",
+              ctx: "SyscallContext", cmd: int = 0) -> "EntryOutcome": ...
+
+    def destroy(self) -> None: ...
