@@ -133,11 +133,6 @@ def secure_side_reached_around_the_channel(graph: dict[str, set[str]]) -> list[s
 
 
 GRAPH = import_graph(*OURS)
-#: The kernel modules that import each other today (issue #12); being untangled.
-KNOWN_KERNEL_CYCLE = sorted(f"tee.kernel.{name}" for name in (
-    "session_manager", "syscalls", "ta_instance", "sessions", "ta_manager", "abort_dump"))
-
-
 # -- the rules, on the code ------------------------------------------------------------
 
 def test_every_module_of_ours_is_in_a_layer() -> None:
@@ -159,13 +154,6 @@ def test_the_normal_world_reaches_the_secure_side_only_through_the_channel() -> 
     assert secure_side_reached_around_the_channel(GRAPH) == []
 
 
-def test_the_secure_side_has_no_import_cycle_but_the_known_one() -> None:
-    secure = {m: t for m, t in GRAPH.items() if layer_of(m) in SECURE}
-    assert [c for c in cycles(secure) if c != KNOWN_KERNEL_CYCLE] == []
-
-
-@pytest.mark.xfail(strict=True, reason="issue #12: six kernel modules import each other "
-                   "(session_manager, syscalls, ta_instance, sessions, ta_manager, abort_dump)")
 def test_the_secure_side_has_no_import_cycle() -> None:
     secure = {m: t for m, t in GRAPH.items() if layer_of(m) in SECURE}
     assert cycles(secure) == []

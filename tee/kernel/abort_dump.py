@@ -8,15 +8,11 @@ them, and the faulting instruction is disassembled with capstone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
 
 from tee.emu import CpuFault, FaultKind, Perm
+from tee.kernel.ta_debug import DebuggedInstance
 from tee.kernel.user_memory import UserAccessError
-
-if TYPE_CHECKING:
-    from tee.kernel.ta_instance import TaInstance
 
 _TC = "E/TC:? 0 "
 _LD = "E/LD:  "
@@ -46,19 +42,19 @@ def _register_block(regs: dict[str, int], esr: int) -> list[str]:
     return lines
 
 
-def _symbol(instance: "TaInstance", address: int) -> str:
+def _symbol(instance: DebuggedInstance, address: int) -> str:
     offset = address - instance.image_base
     name = instance.image.symbolize(offset) if 0 <= offset < instance.image.span else None
     return f" {name}" if name else ""
 
 
-def _function_of(instance: "TaInstance", address: int) -> str | None:
+def _function_of(instance: DebuggedInstance, address: int) -> str | None:
     offset = address - instance.image_base
     name = instance.image.symbolize(offset) if 0 <= offset < instance.image.span else None
     return name.rsplit("+", 1)[0] if name else None
 
 
-def _leaf_caller(instance: "TaInstance", regs: dict[str, int]) -> int | None:
+def _leaf_caller(instance: DebuggedInstance, regs: dict[str, int]) -> int | None:
     """x30 when the PC is in a leaf function, which keeps its return address only there.
 
     The frame-record chain skips a leaf's caller. x30 is that caller's return
@@ -72,7 +68,7 @@ def _leaf_caller(instance: "TaInstance", regs: dict[str, int]) -> int | None:
     return lr
 
 
-def _call_stack(instance: "TaInstance", regs: dict[str, int]) -> list[int]:
+def _call_stack(instance: DebuggedInstance, regs: dict[str, int]) -> list[int]:
     """PC, then return addresses from the AArch64 frame-record chain (x29)."""
     frames = [regs["elr"]]
     leaf_caller = _leaf_caller(instance, regs)
@@ -96,7 +92,7 @@ def _call_stack(instance: "TaInstance", regs: dict[str, int]) -> list[int]:
     return frames
 
 
-def _disassemble(instance: "TaInstance", pc: int) -> str | None:
+def _disassemble(instance: DebuggedInstance, pc: int) -> str | None:
     if not instance.user.has_access(pc, 4, Perm.READ):
         return None
     for insn in _disassembler.disasm(instance.cpu.read(pc, 4), pc):
@@ -104,7 +100,7 @@ def _disassemble(instance: "TaInstance", pc: int) -> str | None:
     return ".inst 0x%08x (undecodable)" % int.from_bytes(instance.cpu.read(pc, 4), "little")
 
 
-def _ta_status(instance: "TaInstance", regs: dict[str, int]) -> list[str]:
+def _ta_status(instance: DebuggedInstance, regs: dict[str, int]) -> list[str]:
     lines = [f"Status of TA {instance.image.head.uuid}", " arch: aarch64"]
     for index, mapping in enumerate(instance.user.mappings):
         flags = mapping.perm.describe() + "s"
@@ -120,14 +116,14 @@ def _ta_status(instance: "TaInstance", regs: dict[str, int]) -> list[str]:
     return lines
 
 
-def _assemble(head: list[str], regs: dict[str, int], instance: "TaInstance", tail: list[str]) -> str:
+def _assemble(head: list[str], regs: dict[str, int], instance: DebuggedInstance, tail: list[str]) -> str:
     out = [_TC] + [_TC + line for line in head]
     out += [_LD + line for line in _ta_status(instance, regs)]
     out += tail
     return "\n".join(out)
 
 
-def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: "TaInstance") -> str:
+def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: DebuggedInstance) -> str:
     address = fault.address if fault.kind is not FaultKind.UNDEF else fault.pc
     head = [f"User mode {fault.kind.value}-abort at address 0x{address:x} ({fault.cause})"]
     head += _register_block(regs, _esr(fault))
@@ -138,7 +134,7 @@ def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: "TaInstan
 
 
 def format_panic_dump(code: int | None, reason: str | None, regs: dict[str, int],
-                      instance: "TaInstance") -> str:
+                      instance: DebuggedInstance) -> str:
     what = f"TA panicked with code 0x{code:x}" if code is not None else f"TA killed: {reason}"
     head = [what] + _register_block(regs, 0)
     return _assemble(head, regs, instance, [f"D/TC:? 0 user_ta_enter:176 tee_user_ta_enter: {what}"])

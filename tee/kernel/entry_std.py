@@ -22,9 +22,9 @@ from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
 from tee.instrument import Instrumentation, MessageReceived
 from tee.kernel.services import SecureLog
 from tee.kernel.session_manager import SessionManager
-from tee.kernel.sessions import ClientIdentity, Session, SessionTable
+from tee.kernel.entry import ClientIdentity, SharedPages, TaParam
+from tee.kernel.sessions import Session, SessionTable
 from tee.kernel.shm_registry import Registration, ShmError, ShmExhausted, ShmRegistry
-from tee.kernel.ta_instance import SharedPages, TaParam
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 MAX_TA_PARAMS = 4
@@ -169,7 +169,7 @@ class StdEntry:
                                     guest=call.guest, cancel_id=arg.cancel_id)
         out_params = params[:2] + self._export_params(params[2:], imported)
         return arg._replace(ret=outcome.result, ret_origin=outcome.origin, params=out_params,
-                            session=outcome.session.id if outcome.session else 0)
+                            session=outcome.session_id)
 
     def _session_of(self, arg: msg.MsgArg, call: CallRequest) -> Session | None:
         """The normal-world session ``arg`` names; a TA's sessions are out of its reach."""

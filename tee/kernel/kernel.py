@@ -28,12 +28,12 @@ from tee.kernel.rpc import RPC_ARG_SIZE, RPC_MAX_PARAMS, RpcClient
 from tee.kernel.session_manager import SessionManager
 from tee.kernel.services import (InternalError, InternalErrors, PersistentTimeStore, SecureClock,
                                  SecureLog, SecureRng)
-from tee.kernel.sessions import Session, SessionTable
+from tee.kernel.sessions import SessionTable
 from tee.kernel.storage.store import StorageManager
 from tee.kernel.storage.version_floor import RpmbVersionFloor
 from tee.kernel.shm_registry import ShmError, ShmRegistry
 from tee.instrument import Instrumentation
-from tee.kernel.syscalls import SyscallContext, SyscallTable
+from tee.kernel.syscalls import SyscallServices, SyscallTable
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
 from tee.kernel.ta_unique_key import TaUniqueKeys
 from tee.kernel.threads import ThreadPool
@@ -108,8 +108,9 @@ class SecureKernel:
                              self.instrumentation,
                              floors=RpmbVersionFloor(self.storage)
                              if self.config.tas.persistent_version_floor else None)
-        self.session_manager = SessionManager(self.sessions, self.tas, self.rpc,
-                                              self._syscall_context, self.log, limits,
+        services = SyscallServices(self.clock, self.rng, self.log, self.rpc, self.persistent_time,
+                                   self.storage)
+        self.session_manager = SessionManager(self.sessions, self.tas, services, limits,
                                               self.instrumentation, self.pseudo_tas)
         self.std = StdEntry(memory, self.sessions, self.session_manager, self.shm, self.log,
                             self.instrumentation)
@@ -128,14 +129,6 @@ class SecureKernel:
             OpteeSmc.CALL_WITH_REGD_ARG: self._call_with_regd_arg,
             OpteeSmc.RETURN_FROM_RPC: self.threads.resume,
         }
-
-    def _syscall_context(self, session: Session) -> SyscallContext:
-        context = session.syscall_context
-        if context is None or context.instance is not session.instance:
-            context = session.syscall_context = SyscallContext(
-                session.instance.user, self.clock, self.rng, self.log, session.instance, session,
-                self.rpc, self.persistent_time, self.session_manager, storage=self.storage)
-        return context
 
     # -- vectors ----------------------------------------------------------------------
     def fast_smc_entry(self, regs: Regs) -> Regs:

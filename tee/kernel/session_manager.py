@@ -25,45 +25,42 @@ allocations of a session or a TA context fail, and nothing is created.
 from __future__ import annotations
 
 import uuid as uuid_mod
-from typing import Callable, NamedTuple
 
 from tee.abi.results import ErrorOrigin, TeeResult
 from tee.abi.syscalls import EntryFunction
 from tee.instrument import Instrumentation, TaEntered, TaExited, TaFaulted, TaPanicked
+from tee.kernel.entry import CallOutcome, ClientIdentity, EntryOutcome, TaParam
 from tee.kernel.limits import Limits
 from tee.kernel.pseudo_ta import PseudoTaInstance, PseudoTaTable
-from tee.kernel.rpc import RpcClient, RpcError
-from tee.kernel.services import SecureLog
-from tee.kernel.sessions import ClientIdentity, Session, SessionTable
-from tee.kernel.syscalls import SyscallContext
-from tee.kernel.ta_instance import EntryOutcome, TaInstance, TaParam
+from tee.kernel.rpc import RpcError
+from tee.kernel.sessions import Session, SessionTable
+from tee.kernel.syscalls import SyscallContext, SyscallServices
+from tee.kernel.ta_instance import TaInstance
 from tee.kernel.ta_manager import TaLoadError, TaManager
 from tee.kernel.trusted_service import TrustedService
 
 
-class CallOutcome(NamedTuple):
-    result: int
-    origin: ErrorOrigin
-    session: Session | None = None
-
-
 class SessionManager:
-    def __init__(self, sessions: SessionTable, tas: TaManager, rpc: RpcClient,
-                 syscall_context: Callable[[Session], SyscallContext], log: SecureLog,
+    """``services`` are what every syscall context gets (clock, RNG, log, RPC,
+    storage); the manager builds one context per session, holds it while the
+    session lives, and drops it when the session ends."""
+
+    def __init__(self, sessions: SessionTable, tas: TaManager, services: SyscallServices,
                  limits: Limits | None = None, instrumentation: Instrumentation | None = None,
                  pseudo_tas: PseudoTaTable | None = None) -> None:
         self.sessions = sessions
         self.tas = tas
-        self.rpc = rpc
-        self._syscall_context = syscall_context
-        self.log = log
+        self.services = services
+        self.rpc = services.rpc
+        self.log = services.log
+        self._contexts: dict[int, SyscallContext] = {}  # session id -> its syscall context
         self.limits = limits or Limits()
         self.instrumentation = instrumentation or Instrumentation()
         self.pseudo_tas = pseudo_tas
         #: TA instances alive now (loaded and not yet destroyed).
         self.live_instances = 0
 
-    def _refusal(self, guest: int, owner: TaInstance | None) -> str | None:
+    def _refusal(self, guest: int, owner: TrustedService | None) -> str | None:
         """Why a new session may not be opened now, if a limit forbids it."""
         limits = self.limits
         if owner is not None and owner.call_depth >= limits.max_call_depth:
@@ -75,7 +72,10 @@ class SessionManager:
         return None
 
     def open(self, ta: uuid_mod.UUID, client: ClientIdentity, params: list[TaParam], *,
-             guest: int = 0, owner: TaInstance | None = None, cancel_id: int = 0) -> CallOutcome:
+             guest: int = 0, owner: object = None, cancel_id: int = 0) -> CallOutcome:
+        """Open a session to ``ta`` for ``client``; ``owner`` is the TA instance that
+        opens it (TEE_OpenTASession), None for a normal-world client."""
+        assert owner is None or isinstance(owner, TaInstance)
         refusal = self._refusal(guest, owner)
         if refusal is not None:
             self.log.core("E", f"open session: TA {ta}: {refusal}")
@@ -90,8 +90,8 @@ class SessionManager:
         outcome = self._enter(session, EntryFunction.OPEN_SESSION, params)
         if outcome.result == TeeResult.SUCCESS:
             self.sessions.add(session)
-            return CallOutcome(outcome.result, ErrorOrigin.TRUSTED_APP, session)
-        session.syscall_context = None  # see close()
+            return CallOutcome(outcome.result, ErrorOrigin.TRUSTED_APP, session.id)
+        self._contexts.pop(session.id, None)
         self._release(instance)
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
         return CallOutcome(outcome.result, origin)
@@ -124,7 +124,26 @@ class SessionManager:
         session.cancel_id = cancel_id
         outcome = self._enter(session, EntryFunction.INVOKE_COMMAND, params, command)
         origin = ErrorOrigin.TEE if outcome.dead else ErrorOrigin.TRUSTED_APP
-        return CallOutcome(outcome.result, origin, session)
+        return CallOutcome(outcome.result, origin, session.id)
+
+    def owns(self, owner: object, session_id: int) -> bool:
+        return self.owned_session(owner, session_id) is not None
+
+    def owned_session(self, owner: object, session_id: int) -> Session | None:
+        """The session ``owner`` (a TA instance) opened under ``session_id``."""
+        session = self.sessions.get(session_id)
+        return session if session is not None and session.owner is owner else None
+
+    def invoke_owned(self, owner: object, session_id: int, command: int,
+                     params: list[TaParam]) -> CallOutcome | None:
+        """TEE_InvokeTACommand: None if ``owner`` opened no session ``session_id``."""
+        session = self.owned_session(owner, session_id)
+        return None if session is None else self.invoke(session, command, params)
+
+    def close_owned(self, owner: object, session_id: int) -> CallOutcome | None:
+        """TEE_CloseTASession: None if ``owner`` opened no session ``session_id``."""
+        session = self.owned_session(owner, session_id)
+        return None if session is None else self.close(session)
 
     def close(self, session: Session) -> CallOutcome:
         if session.busy or session.instance.executing:
@@ -133,10 +152,7 @@ class SessionManager:
         if not instance.dead:
             self._enter(session, EntryFunction.CLOSE_SESSION, [])
         self.sessions.remove(session)
-        # The context refers back to the session: dropping it lets the instance
-        # (and its emulator) go as soon as the last reference does, not at the
-        # next cyclic garbage collection.
-        session.syscall_context = None
+        self._contexts.pop(session.id, None)  # the instance may go with its last session
         self._release(instance)
         return CallOutcome(TeeResult.SUCCESS, ErrorOrigin.TEE)
 
@@ -152,7 +168,7 @@ class SessionManager:
             instrumentation.emit(TaEntered(session.ta_uuid, session.id, func.name, cmd,
                                            instance.debugger))
         try:
-            outcome = instance.enter(func, session.id, params, self._syscall_context(session), cmd=cmd)
+            outcome = instance.enter(func, session.id, params, self._context_of(session), cmd=cmd)
         except KeyboardInterrupt:
             # Ctrl-C in the normal world ended the call; the instance is dead (see
             # TaInstance._run), so the sessions it opened go with it.
@@ -172,6 +188,15 @@ class SessionManager:
             self._close_owned_by(instance)
         return outcome
 
+    def _context_of(self, session: Session) -> SyscallContext:
+        context = self._contexts.get(session.id)
+        if context is None:
+            instance = session.instance
+            # A pseudo-TA has no user memory; its entries use the session only.
+            context = self._contexts[session.id] = SyscallContext.build(
+                instance.user, instance, session, self, self.services)  # type: ignore[arg-type]
+        return context
+
     def _report(self, session: Session, func: EntryFunction, outcome: EntryOutcome) -> None:
         instrumentation, ta = self.instrumentation, session.ta_uuid
         fault = outcome.fault
@@ -190,7 +215,7 @@ class SessionManager:
             self.live_instances -= 1
             self._close_owned_by(instance)
 
-    def _close_owned_by(self, owner: TaInstance) -> None:
+    def _close_owned_by(self, owner: TrustedService) -> None:
         """An instance that ends takes the sessions it opened to other TAs with it."""
         for session in self.sessions.owned_by(owner):
             if not session.busy:

@@ -9,15 +9,8 @@ from __future__ import annotations
 import uuid as uuid_mod
 from dataclasses import dataclass, field
 
-from tee.abi.results import Login
-from tee.kernel.ta_instance import TaInstance
+from tee.kernel.entry import ClientIdentity
 from tee.kernel.trusted_service import TrustedService
-
-
-@dataclass(frozen=True, slots=True)
-class ClientIdentity:
-    login: Login
-    uuid: uuid_mod.UUID
 
 
 @dataclass(eq=False)
@@ -27,12 +20,11 @@ class Session:
     instance: TrustedService  # a user TA instance or a pseudo-TA
     client: ClientIdentity
     guest: int = 0  # the normal-world guest (a7) that owns it
-    owner: TaInstance | None = None  # the TA instance that opened it, for TA-to-TA sessions
+    owner: TrustedService | None = None  # the TA instance that opened it, for TA-to-TA sessions
     busy: bool = False  # a call is running on it (possibly suspended in RPC)
     cancel_id: int = 0  # of the call in progress
     cancel_requested: bool = False
     cancel_masked: bool = True  # GlobalPlatform/OP-TEE: masked until the TA unmasks
-    syscall_context: object = None  # built once, on first entry (see SecureKernel)
 
 
 @dataclass
@@ -69,7 +61,7 @@ class SessionTable:
     def on_instance(self, instance: TrustedService) -> list[Session]:
         return [s for s in self._sessions.values() if s.instance is instance]
 
-    def owned_by(self, owner: TaInstance) -> list[Session]:
+    def owned_by(self, owner: TrustedService) -> list[Session]:
         return [s for s in self._sessions.values() if s.owner is owner]
 
     def __len__(self) -> int:

@@ -12,41 +12,96 @@ and every number above TEE_SCN_MAX, fails closed with TEE_ERROR_NOT_SUPPORTED.
 from __future__ import annotations
 
 import struct
+import uuid as uuid_mod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import Callable, Protocol, TypeVar
 
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import SYSCALL_ARG_COUNT, Syscall
+from tee.kernel.entry import CallOutcome, ClientIdentity, TaParam
+from tee.kernel.limits import MemoryAccount
+from tee.kernel.rpc import RpcClient
 from tee.kernel.services import PersistentTimeStore, SecureClock, SecureLog, SecureRng
+from tee.kernel.storage.store import StorageManager
 from tee.kernel.user_memory import UserAccessError, UserMemory
-
-if TYPE_CHECKING:
-    from tee.kernel.rpc import RpcClient
-    from tee.kernel.session_manager import SessionManager
-    from tee.kernel.sessions import Session
-    from tee.kernel.ta_instance import TaInstance
 
 #: Longest log message a TA may emit in one call; longer ones are cut, as OP-TEE does.
 MAX_LOG_LENGTH = 1024
 TEE_TIME = struct.Struct("<II")  # seconds, millis
+R = TypeVar("R")
 
 
-@dataclass
-class SyscallContext:
-    """What a handler may use: the calling TA's checked memory, its instance and
-    session (for per-instance resources such as crypto states), and kernel services."""
+class CallingTa(Protocol):
+    """What a syscall may use of the calling TA instance (a TaInstance)."""
 
-    user: UserMemory
+    memory: MemoryAccount
+
+    def resource(self, kind: type[R]) -> R:
+        """The instance's kernel-side state of one kind, made on first use."""
+
+
+class CallingSession(Protocol):
+    """What a syscall may know of the session the TA was entered on."""
+
+    id: int
+    ta_uuid: uuid_mod.UUID
+    client: ClientIdentity
+    guest: int
+    cancel_requested: bool
+    cancel_masked: bool
+
+
+class TaClientSessions(Protocol):
+    """The sessions a TA opens to other TAs (TEE_OpenTASession & co.): the session manager."""
+
+    def open(self, ta: uuid_mod.UUID, client: ClientIdentity, params: list[TaParam], *,
+             guest: int = 0, owner: object = None, cancel_id: int = 0) -> CallOutcome: ...
+
+    def owns(self, owner: object, session_id: int) -> bool:
+        """Whether ``owner`` (a TA instance) opened session ``session_id``."""
+
+    def invoke_owned(self, owner: object, session_id: int, command: int,
+                     params: list[TaParam]) -> CallOutcome | None:
+        """Invoke a session ``owner`` opened; None if it opened none with that id."""
+
+    def close_owned(self, owner: object, session_id: int) -> CallOutcome | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SyscallServices:
+    """The kernel services every syscall context shares (one set per device)."""
+
     clock: SecureClock
     rng: SecureRng
     log: SecureLog
-    instance: "TaInstance"
-    session: "Session"
-    rpc: "RpcClient"
+    rpc: RpcClient
     persistent_time: PersistentTimeStore
-    sessions: "SessionManager"  # for TA-to-TA sessions
-    #: The secure storage manager (tee.kernel.storage.store.StorageManager), if the device has one.
-    storage: object = None
+    storage: StorageManager | None = None
+
+
+@dataclass(slots=True)
+class SyscallContext:
+    """What a handler may touch, and nothing else: the calling TA's checked memory
+    and per-instance state, what it may know of its session, its TA-to-TA
+    sessions, and the kernel services. Built by the session manager once per
+    session; it refers to nothing that refers back to it."""
+
+    user: UserMemory
+    instance: CallingTa
+    session: CallingSession
+    sessions: TaClientSessions
+    clock: SecureClock
+    rng: SecureRng
+    log: SecureLog
+    rpc: RpcClient
+    persistent_time: PersistentTimeStore
+    storage: StorageManager | None
+
+    @classmethod
+    def build(cls, user: UserMemory, instance: CallingTa, session: CallingSession,
+              sessions: TaClientSessions, services: SyscallServices) -> "SyscallContext":
+        return cls(user, instance, session, sessions, services.clock, services.rng, services.log,
+                   services.rpc, services.persistent_time, services.storage)
 
     def preempt(self) -> None:
         """The TA's time slice ended: suspend with RPC_FOREIGN_INTR until resumed."""

@@ -26,7 +26,8 @@ from tee.kernel.user_memory import UserMemory
 
 
 class DebuggedInstance(Protocol):
-    """What the debugger needs of a TA instance (TaInstance, which imports this module)."""
+    """What debuggers and crash dumps read of a TA instance (a TaInstance, which
+    imports this module)."""
 
     cpu: El0Cpu
     image: TaImage

@@ -26,6 +26,7 @@ from typing import NamedTuple, TypeVar
 from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.syscalls import EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
+from tee.kernel.entry import EntryOutcome, TaParam
 from tee.emu.cpu import PreemptionTimer
 from tee.instrument import Instrumentation, SyscallEntered, SyscallReturned
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
@@ -50,41 +51,6 @@ _RETURN, _PANIC = int(Syscall.RETURN), int(Syscall.PANIC)
 
 def _pages(size: int) -> int:
     return (size + PAGE_SIZE - 1) // PAGE_SIZE * PAGE_SIZE
-
-
-@dataclass
-class TaParam:
-    """A parameter as the TA receives it. A memref's bytes live in ``buffer`` (a
-    copy), or in normal-world pages mapped straight into the TA (``shared``);
-    neither: a NULL memref."""
-
-    type: ParamType = ParamType.NONE
-    a: int = 0
-    b: int = 0
-    buffer: bytearray | None = None
-    size: int = 0
-    shared: "SharedPages | None" = None
-
-
-class SharedPages(NamedTuple):
-    """Non-secure pages holding a memref: host address, offset of the data, length,
-    and a view of the same pages for the kernel."""
-
-    host_address: int
-    offset: int
-    length: int
-    view: memoryview
-
-
-class EntryOutcome(NamedTuple):
-    """How an entry ended (a NamedTuple: built on every call, and cheap to build)."""
-
-    result: int
-    dead: bool = False
-    panic_code: int | None = None
-    dump: str | None = None
-    fault: CpuFault | None = None  # the CPU fault that killed the instance
-    reason: str | None = None  # what else killed it (a limit, Ctrl-C)
 
 
 @dataclass

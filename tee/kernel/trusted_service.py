@@ -13,14 +13,15 @@ OP-TEE's enter_open / enter_invoke / enter_close; ``destroy`` ends the service.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol, TypeVar
 
 from tee.abi.syscalls import EntryFunction
+from tee.kernel.entry import EntryOutcome, TaParam
+from tee.kernel.limits import MemoryAccount
+from tee.kernel.syscalls import SyscallContext
+from tee.kernel.user_memory import UserMemory
 
-if TYPE_CHECKING:
-    from tee.kernel.syscalls import SyscallContext
-    from tee.kernel.ta_instance import EntryOutcome, TaParam
-    from tee.kernel.user_memory import UserMemory
+R = TypeVar("R")
 
 
 class TrustedService(Protocol):
@@ -33,11 +34,21 @@ class TrustedService(Protocol):
     #: Why it died (a crash dump), or None.
     last_dump: str | None
     #: Its own user address space; None for a pseudo-TA, which runs in the kernel.
-    user: "UserMemory | None"
+    user: UserMemory | None
     #: Its TaDebugger (tee.kernel.ta_debug); None for a pseudo-TA.
     debugger: object
 
-    def enter(self, func: EntryFunction, session_id: int, params: "list[TaParam]",
-              ctx: "SyscallContext", cmd: int = 0) -> "EntryOutcome": ...
+    def enter(self, func: EntryFunction, session_id: int, params: list[TaParam],
+              ctx: SyscallContext, cmd: int = 0) -> EntryOutcome: ...
 
     def destroy(self) -> None: ...
+
+
+class UserTa(Protocol):
+    """A user TA instance as kernel services see it from outside (a TaInstance):
+    its address space, its kernel-memory account and its per-instance state."""
+
+    user: UserMemory
+    memory: MemoryAccount
+
+    def resource(self, kind: type[R]) -> R: ...

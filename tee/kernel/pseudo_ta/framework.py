@@ -30,11 +30,13 @@ from tee.abi.results import Login, ParamType, TeeResult
 from tee.abi.syscalls import EntryFunction
 from tee.abi.ta_format import TaFlag
 from tee.kernel.services import SecureLog
-from tee.kernel.ta_instance import EntryOutcome, TaInstance, TaParam
+from tee.kernel.entry import EntryOutcome, TaParam
+from tee.kernel.trusted_service import UserTa
 
 if TYPE_CHECKING:
     from tee.kernel.rpc import RpcClient
-    from tee.kernel.sessions import ClientIdentity, Session
+    from tee.kernel.entry import ClientIdentity
+    from tee.kernel.sessions import Session
     from tee.kernel.syscalls import SyscallContext
     from tee.kernel.ta_unique_key import TaUniqueKeys
 
@@ -64,12 +66,12 @@ class PtaCall:
         return self.session.client
 
     @property
-    def calling_ta(self) -> TaInstance | None:
+    def calling_ta(self) -> UserTa | None:
         """The user TA instance that opened the session; None for a normal-world client."""
         owner = self.session.owner
-        if self.client.login != Login.TRUSTED_APP or not isinstance(owner, TaInstance):
+        if self.client.login != Login.TRUSTED_APP or owner is None or owner.user is None:
             return None
-        return owner
+        return owner  # type: ignore[return-value]  # a service with user memory is a user TA
 
     def types_are(self, *expected: ParamType) -> bool:
         wanted = expected + (ParamType.NONE,) * (_NUM_PARAMS - len(expected))

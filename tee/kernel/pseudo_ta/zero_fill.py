@@ -12,7 +12,7 @@ UNMAP to punch holes in its stack, its image or a client's buffer.
 from __future__ import annotations
 
 from tee.emu import PAGE_SIZE, Perm
-from tee.kernel.ta_instance import TaInstance
+from tee.kernel.trusted_service import UserTa
 from tee.kernel.user_memory import Mapping
 
 #: Label of these regions in abort dumps.
@@ -29,7 +29,7 @@ class ZeroFillRegions:
     def __init__(self) -> None:
         self._by_address: dict[int, Mapping] = {}
 
-    def map(self, instance: TaInstance, length: int, pad_before: int, pad_after: int) -> int:
+    def map(self, instance: UserTa, length: int, pad_before: int, pad_after: int) -> int:
         """Map ``length`` zeroed bytes with at least the pads of free room around
         them; returns the address. Raises OutOfMemory (budget) or AddressSpaceFull."""
         size = _pages(length)
@@ -45,7 +45,7 @@ class ZeroFillRegions:
         self._by_address[address] = mapping
         return address
 
-    def unmap(self, instance: TaInstance, address: int, length: int) -> bool:
+    def unmap(self, instance: UserTa, address: int, length: int) -> bool:
         """Unmap the region MAP_ZI mapped at ``address`` with this ``length``;
         False (nothing changed) for anything else."""
         mapping = self._by_address.get(address)

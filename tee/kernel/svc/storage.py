@@ -54,14 +54,14 @@ def storage_handler(handler: Callable[..., int]) -> Callable[..., int]:
 
 
 def manager(ctx: SyscallContext) -> StorageManager:
-    storage = getattr(ctx, "storage", None)
+    storage = ctx.storage
     if storage is None:
         raise StorageError(TeeResult.ERROR_STORAGE_NOT_AVAILABLE, "no secure storage on this device")
     return storage
 
 
 def ta_uuid(ctx: SyscallContext):
-    return ctx.instance.image.head.uuid
+    return ctx.session.ta_uuid
 
 
 def persistent(ctx: SyscallContext, handle: int) -> PersistentObject:

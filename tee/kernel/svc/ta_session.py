@@ -15,9 +15,8 @@ from tee.abi.results import ErrorOrigin, Login, TeeResult, unpack_param_types
 from tee.abi.syscalls import Syscall
 from tee.emu import Perm
 from tee.kernel.ta_image import uuid_from_tee_uuid
-from tee.kernel.sessions import ClientIdentity, Session
+from tee.kernel.entry import ClientIdentity, TaParam
 from tee.kernel.syscalls import SyscallContext, syscall
-from tee.kernel.ta_instance import TaParam
 from tee.kernel.user_memory import UserAccessError
 
 UTEE_PARAMS = struct.Struct("<Q8Q")
@@ -75,11 +74,6 @@ class _BadParams(Exception):
     pass
 
 
-def _owned_session(ctx: SyscallContext, session_id: int) -> Session | None:
-    session = ctx.sessions.sessions.get(session_id & _MASK32)
-    return session if session is not None and session.owner is ctx.instance else None
-
-
 def _report_origin(ctx: SyscallContext, address: int, origin: ErrorOrigin) -> None:
     if address:
         ctx.user.copy_to_user(address, U32.pack(int(origin)))
@@ -101,7 +95,7 @@ def sys_open_ta_session(ctx: SyscallContext, dest: int, _cancel_timeout: int, pa
     outcome = ctx.sessions.open(target, identity, caller.params, guest=ctx.session.guest,
                                 owner=ctx.instance)
     caller.write_back()
-    ctx.user.copy_to_user(session_out, U32.pack(outcome.session.id if outcome.session else 0))
+    ctx.user.copy_to_user(session_out, U32.pack(outcome.session_id))
     _report_origin(ctx, origin_out, outcome.origin)
     return outcome.result
 
@@ -111,8 +105,8 @@ def sys_invoke_ta_command(ctx: SyscallContext, session_id: int, _cancel_timeout:
                           params: int, origin_out: int) -> int:
     if origin_out and not ctx.user.has_access(origin_out, 4, Perm.WRITE):
         return TeeResult.ERROR_ACCESS_DENIED
-    session = _owned_session(ctx, session_id)
-    if session is None:
+    session_id &= _MASK32
+    if not ctx.sessions.owns(ctx.instance, session_id):
         _report_origin(ctx, origin_out, ErrorOrigin.TEE)
         return TeeResult.ERROR_BAD_PARAMETERS
     try:
@@ -120,7 +114,8 @@ def sys_invoke_ta_command(ctx: SyscallContext, session_id: int, _cancel_timeout:
     except _BadParams:
         _report_origin(ctx, origin_out, ErrorOrigin.TEE)
         return TeeResult.ERROR_BAD_PARAMETERS
-    outcome = ctx.sessions.invoke(session, command & _MASK32, caller.params)
+    outcome = ctx.sessions.invoke_owned(ctx.instance, session_id, command & _MASK32, caller.params)
+    assert outcome is not None  # owned a moment ago, and nothing ran since
     caller.write_back()
     _report_origin(ctx, origin_out, outcome.origin)
     return outcome.result
@@ -128,7 +123,5 @@ def sys_invoke_ta_command(ctx: SyscallContext, session_id: int, _cancel_timeout:
 
 @syscall(Syscall.CLOSE_TA_SESSION)
 def sys_close_ta_session(ctx: SyscallContext, session_id: int) -> int:
-    session = _owned_session(ctx, session_id)
-    if session is None:
-        return TeeResult.ERROR_BAD_PARAMETERS
-    return ctx.sessions.close(session).result
+    outcome = ctx.sessions.close_owned(ctx.instance, session_id & _MASK32)
+    return TeeResult.ERROR_BAD_PARAMETERS if outcome is None else outcome.result
