@@ -203,12 +203,16 @@ class StdEntry:
         return arg._replace(ret=outcome.result, ret_origin=outcome.origin)
 
     def _cancel(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg:
-        """Flag the session's call with this cancel_id; the TA sees it if it unmasked cancellation."""
+        """Flag the session's call with this cancel_id; the TA sees it if it unmasked
+        cancellation. A cancel that overtakes its call (the client sent it while the
+        call was still on its way in) is kept for that call."""
         session = self._session_of(arg, call)
         if session is None:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         if session.busy and session.cancel_id == arg.cancel_id:
             session.cancel_requested = True
+        elif arg.cancel_id:
+            session.early_cancel_id = arg.cancel_id
         return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
     # -- shared memory --------------------------------------------------------------

@@ -160,7 +160,10 @@ class SessionManager:
                cmd: int = 0) -> EntryOutcome:
         instance = session.instance
         session.busy = True
-        session.cancel_requested = False
+        # A cancel may have overtaken its call (sent while the call was on its way in).
+        early = session.early_cancel_id
+        session.cancel_requested = bool(early) and early == session.cancel_id
+        session.early_cancel_id = 0
         instance.executing = True
         instance.call_depth = session.owner.call_depth + 1 if session.owner is not None else 1
         instrumentation = self.instrumentation

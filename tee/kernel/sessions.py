@@ -25,6 +25,7 @@ class Session:
     cancel_id: int = 0  # of the call in progress
     cancel_requested: bool = False
     cancel_masked: bool = True  # GlobalPlatform/OP-TEE: masked until the TA unmasks
+    early_cancel_id: int = 0  # a cancel that arrived before its call (see StdEntry._cancel)
 
 
 @dataclass

@@ -27,6 +27,14 @@ def preemptive_board(ta_store) -> Board:
     return make_board(ta_store, TaManagerConfig(time_slice=0.005), thread_count=2)
 
 
+def wait_until(condition, timeout: float = 10.0) -> None:
+    """Wait for ``condition()`` to hold (an event the device exposes no signal for)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never held"
+        time.sleep(0.001)
+
+
 def in_thread(target, *args):
     result: dict[str, object] = {}
 
@@ -116,7 +124,7 @@ def test_long_computation_is_preempted_and_normal_world_stays_responsive(preempt
     spinner = ctx.open_session(RPC_TEST_UUID)
     operation = Operation()
     thread, result = in_thread(spinner.invoke, SPIN_UNTIL_CANCEL, operation)
-    time.sleep(0.1)
+    wait_until(lambda: preemptive_board.device.kernel.sessions.get(spinner.id).busy)  # spinning
     assert thread.is_alive()
     with ctx.open_session(HELLO_UUID) as other:  # completes while the spinner runs
         assert other.invoke(0, Operation(Value.inout(41))).params[0].a == 42
@@ -135,7 +143,7 @@ def test_cancellation_reaches_tee_wait(preemptive_board: Board) -> None:
         operation = Operation(Value.input(20_000, 1))
         started = time.monotonic()
         thread, result = in_thread(session.invoke, WAIT, operation)
-        time.sleep(0.1)
+        assert operation.started.wait(10)  # handed to the TEE (it may not have entered the TA yet)
         operation.cancel()
         thread.join(timeout=10)
         assert time.monotonic() - started < 5
@@ -144,12 +152,25 @@ def test_cancellation_reaches_tee_wait(preemptive_board: Board) -> None:
         assert (error.result, error.origin) == (TeeResult.ERROR_CANCEL, ErrorOrigin.TRUSTED_APP)
 
 
+def test_a_cancel_that_overtakes_its_call_still_cancels_it(preemptive_board: Board) -> None:
+    """The client sends CANCEL while its invoke is still on the way in: the kernel
+    keeps it for that call instead of dropping it (the TA then spins until cancelled)."""
+    ctx = preemptive_board.context()
+    with ctx.open_session(RPC_TEST_UUID) as session:
+        cancel_id = ctx.driver.new_cancel_id()
+        assert ctx.driver.cancel(session.id, cancel_id).ret == TeeResult.SUCCESS  # it arrives first
+        result = ctx.driver.invoke(session.id, SPIN_UNTIL_CANCEL, [], cancel_id=cancel_id)
+        assert (result.ret, result.origin) == (TeeResult.ERROR_CANCEL, ErrorOrigin.TRUSTED_APP)
+        # a stale cancel does not reach the next call
+        assert session.invoke(REE_TIME, Operation(Value.output())).params[0].a > 0
+
+
 def test_masked_cancellation_does_not_interrupt_wait(preemptive_board: Board) -> None:
     ctx = preemptive_board.context()
     with ctx.open_session(RPC_TEST_UUID) as session:
         operation = Operation(Value.input(300, 0))
         thread, result = in_thread(session.invoke, WAIT, operation)
-        time.sleep(0.05)
+        assert operation.started.wait(10)
         operation.cancel()
         thread.join(timeout=10)
         assert "error" not in result  # the TA never unmasked: it waits its full time
@@ -196,7 +217,7 @@ def test_unregister_while_in_use_is_refused(preemptive_board: Board) -> None:
         shm = ctx.allocate_shared_memory(64)
         thread, result = in_thread(session.invoke, WAIT,
                                    Operation(Value.input(300, 0), RegisteredMemref.whole(shm)))
-        time.sleep(0.1)
+        wait_until(lambda: preemptive_board.device.kernel.shm.pinned() > 0)  # the call holds it
         with pytest.raises(TeeError) as caught:
             shm.release()
         assert caught.value.result == TeeResult.ERROR_BUSY
