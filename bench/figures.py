@@ -126,7 +126,7 @@ class Env:
         return Board(self.store)
 
     def session(self) -> tuple[Board, Context, Session]:
-        board = self.device()
+        board = self.board()
         ctx = board.context()
         return board, ctx, ctx.open_session(ta.UUID)
 
@@ -185,7 +185,7 @@ def plain_smc(regs: list[int]) -> tuple[int, ...]:
 
 
 def fig_smc(env: Env, plan: Plan) -> list[Row]:
-    board = env.device()
+    board = env.board()
     regs = [OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0]
     if tuple(board.device.smc(regs)[:4]) != OPTEE_MSG_API_UID:
         raise RuntimeError("CALLS_UID returned the wrong UID")
@@ -198,7 +198,7 @@ def fig_smc(env: Env, plan: Plan) -> list[Row]:
 
 
 def profile_smc(env: Env) -> tuple[Callable[[], object], int]:
-    board = env.device()
+    board = env.board()
     regs = [OpteeSmc.CALLS_UID, 0, 0, 0, 0, 0, 0, 0]
     return (lambda: board.device.smc(regs)), 20_000
 
@@ -442,7 +442,7 @@ def _bare_open_close(image: TaImage) -> None:
 
 
 def fig_open(env: Env, plan: Plan) -> list[Row]:
-    board = env.device()
+    board = env.board()
     ctx = board.context()
 
     def ours() -> None:
@@ -458,7 +458,7 @@ def fig_open(env: Env, plan: Plan) -> list[Row]:
 
 
 def profile_open(env: Env) -> tuple[Callable[[], object], int]:
-    board = env.device()
+    board = env.board()
     ctx = board.context()
     return (lambda: ctx.open_session(ta.UUID).close()), 200
 

@@ -273,7 +273,18 @@ class Operation:
         # Makes the client's "cancelled yet?" check and its "now in flight" one step,
         # so a cancel is either seen before the call or sent to it, never lost between.
         self._cancel_lock = threading.Lock()
-        self.started = threading.Event()
+        self._is_started = False
+        self._started: threading.Event | None = None  # made only if someone waits on it
+
+    @property
+    def started(self) -> threading.Event:
+        """Set once the call has been handed to the TEE."""
+        with self._cancel_lock:
+            if self._started is None:
+                self._started = threading.Event()
+                if self._is_started:
+                    self._started.set()
+            return self._started
 
     def cancel(self) -> None:
         """TEEC_RequestCancellation: ask the TEE to cancel this operation if it is running.
@@ -294,7 +305,10 @@ class Operation:
             if self._cancel_early:
                 raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
             self._in_flight = in_flight
-        self.started.set()
+            self._is_started = True
+            started = self._started
+        if started is not None:
+            started.set()
 
     def _finish(self) -> None:
         with self._cancel_lock:

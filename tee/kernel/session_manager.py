@@ -160,18 +160,21 @@ class SessionManager:
                cmd: int = 0) -> EntryOutcome:
         instance = session.instance
         session.busy = True
-        # A cancel may have overtaken its call (sent while the call was on its way in).
-        early = session.early_cancel_id
-        session.cancel_requested = bool(early) and early == session.cancel_id
-        session.early_cancel_id = 0
+        if session.early_cancel_id:  # a cancel overtook its call (sent while it came in)
+            session.cancel_requested = session.early_cancel_id == session.cancel_id
+            session.early_cancel_id = 0
+        else:
+            session.cancel_requested = False
         instance.executing = True
-        instance.call_depth = session.owner.call_depth + 1 if session.owner is not None else 1
+        owner = session.owner
+        instance.call_depth = 1 if owner is None else owner.call_depth + 1
         instrumentation = self.instrumentation
         if instrumentation.active:
             instrumentation.emit(TaEntered(session.ta_uuid, session.id, func.name, cmd,
                                            instance.debugger))
+        context = self._contexts.get(session.id) or self._new_context(session)
         try:
-            outcome = instance.enter(func, session.id, params, self._context_of(session), cmd=cmd)
+            outcome = instance.enter(func, session.id, params, context, cmd=cmd)
         except KeyboardInterrupt:
             # Ctrl-C in the normal world ended the call; the instance is dead (see
             # TaInstance._run), so the sessions it opened go with it.
@@ -191,13 +194,12 @@ class SessionManager:
             self._close_owned_by(instance)
         return outcome
 
-    def _context_of(self, session: Session) -> SyscallContext:
-        context = self._contexts.get(session.id)
-        if context is None:
-            instance = session.instance
-            # A pseudo-TA has no user memory; its entries use the session only.
-            context = self._contexts[session.id] = SyscallContext.build(
-                instance.user, instance, session, self, self.services)  # type: ignore[arg-type]
+    def _new_context(self, session: Session) -> SyscallContext:
+        """The session's syscall context, made on its first entry and kept while it lives."""
+        instance = session.instance
+        # A pseudo-TA has no user memory; its entries use the session only.
+        context = self._contexts[session.id] = SyscallContext.build(
+            instance.user, instance, session, self, self.services)  # type: ignore[arg-type]
         return context
 
     def _report(self, session: Session, func: EntryFunction, outcome: EntryOutcome) -> None:

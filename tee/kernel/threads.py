@@ -135,9 +135,10 @@ class ThreadPool:
     @property
     def current(self) -> SecureThread:
         """The thread whose code is running now (only valid inside a job)."""
-        if self._current is None:
+        current = self._current
+        if current is None:
             raise RuntimeError("no secure thread is running")
-        return self._current
+        return current
 
     def busy_count(self) -> int:
         """Threads running or suspended in RPC (for harnesses checking that none is left)."""

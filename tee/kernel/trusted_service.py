@@ -31,12 +31,18 @@ class TrustedService(Protocol):
     executing: bool
     #: While executing: how deep in TA-to-TA calls (1: the normal world called).
     call_depth: int
-    #: Why it died (a crash dump), or None.
-    last_dump: str | None
-    #: Its own user address space; None for a pseudo-TA, which runs in the kernel.
-    user: UserMemory | None
-    #: Its TaDebugger (tee.kernel.ta_debug); None for a pseudo-TA.
-    debugger: object
+
+    @property
+    def last_dump(self) -> str | None:
+        """Why it died (a crash dump), or None."""
+
+    @property
+    def user(self) -> UserMemory | None:
+        """Its own user address space; None for a pseudo-TA, which runs in the kernel."""
+
+    @property
+    def debugger(self) -> object:
+        """Its TaDebugger (tee.kernel.ta_debug); None for a pseudo-TA."""
 
     def enter(self, func: EntryFunction, session_id: int, params: list[TaParam],
               ctx: SyscallContext, cmd: int = 0) -> EntryOutcome: ...

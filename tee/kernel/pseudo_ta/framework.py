@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 from tee.abi.results import Login, ParamType, TeeResult
 from tee.abi.syscalls import EntryFunction
@@ -166,7 +166,9 @@ class PseudoTaInstance:
 
     def enter(self, func: EntryFunction, session_id: int, params: list[TaParam],
               ctx: "SyscallContext", cmd: int = 0) -> EntryOutcome:
-        call = PtaCall(ctx.session, params)
+        # The session manager enters pseudo-TAs with the session itself; a PTA also
+        # needs who opened it (the calling TA), which syscalls are not shown.
+        call = PtaCall(cast("Session", ctx.session), params)
         if func is EntryFunction.OPEN_SESSION:
             return EntryOutcome(self.service.open_session(call))
         if func is EntryFunction.INVOKE_COMMAND:
