@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import ctypes
 import mmap
+import signal
 import struct
 import threading
 import time
 import weakref
 from dataclasses import dataclass
 from enum import Enum, IntFlag
+from threading import get_ident
 from typing import Callable
 
 from unicorn import (UC_ARCH_ARM64, UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_INTR, UC_HOOK_MEM_INVALID, UC_MEM_FETCH_PROT,
@@ -143,6 +145,39 @@ class Stop:
     address: int = 0  # BREAKPOINT: the instruction not yet executed
 
 
+class _CtrlC:
+    """Ctrl-C while the main thread emulates: taken between instructions.
+
+    Python runs a signal's handler at the next bytecode of the main thread; while
+    a TA runs, that is inside an emulator hook, where an exception can only be
+    printed and dropped (even before a ``try`` in the hook begins). So, in place
+    of Python's default handler (and only of that one), a handler that stops the
+    CPU the main thread is running and lets :meth:`El0Cpu.run` raise the
+    KeyboardInterrupt once the emulator has returned. Anywhere else it raises at
+    once, as the default handler does."""
+
+    cpu: "El0Cpu | None" = None  # the CPU the main thread is inside now
+    pressed = False
+    installed = False
+    main = threading.main_thread().ident
+
+    @classmethod
+    def install(cls) -> None:
+        if cls.installed or threading.get_ident() != cls.main:
+            return
+        cls.installed = True
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, cls._on_sigint)
+
+    @classmethod
+    def _on_sigint(cls, _signum: int, _frame: object) -> None:
+        cpu = cls.cpu
+        if cpu is None:
+            raise KeyboardInterrupt
+        cls.pressed = True
+        _uclib.uc_emu_stop(cpu._uch)
+
+
 _SYSCALL_STOP = Stop(StopKind.SYSCALL)
 _BUDGET_STOP = Stop(StopKind.BUDGET_EXHAUSTED)
 _PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
@@ -233,6 +268,7 @@ class El0Cpu:
     device's preemption timer (a CPU made without one gets its own)."""
 
     def __init__(self, timer: PreemptionTimer | None = None) -> None:
+        _CtrlC.install()
         self._timer = timer
         self._uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
         self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
@@ -367,11 +403,19 @@ class El0Cpu:
             self._watched = True
         self._run_serial += 1
         self._running = bool(time_slice)
+        on_main = get_ident() == _CtrlC.main
+        if on_main:
+            _CtrlC.cpu = self
         try:
             # Straight into the C library: the binding's wrapper costs microseconds a call.
             status = _emu_start(self._uch, self._next_pc, _NEVER, 0, budget)
         finally:
             self._running = False
+            if on_main:
+                _CtrlC.cpu = None
+        if on_main and _CtrlC.pressed:
+            _CtrlC.pressed = False
+            raise KeyboardInterrupt  # Ctrl-C during the run, now that it is safe to raise
         if status and self._pending is None:
             self._pending = self._fault(FaultKind.DATA, self.pc, 0,
                                         f"emulator error: {UcError(status)}")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import signal
+import sys
 import struct
 import threading
 import time
@@ -252,12 +253,7 @@ class CtrlC:
 
     def __init__(self) -> None:
         self.pressing = True
-        self._previous = signal.signal(signal.SIGINT, self._handler)
         self._presser = threading.Thread(target=self._press)
-
-    def _handler(self, _signum: int, _frame: object) -> None:
-        if self.pressing:
-            raise KeyboardInterrupt
 
     def _press(self) -> None:
         main = threading.main_thread().ident
@@ -274,7 +270,6 @@ class CtrlC:
     def __exit__(self, *exc: object) -> None:
         self.pressing = False
         self._presser.join()
-        signal.signal(signal.SIGINT, self._previous)
 
 
 SYSCALL_LOOP = 30  # misbehave: TEE_GetSystemTime forever
@@ -285,9 +280,12 @@ SYSCALL_LOOP = 30  # misbehave: TEE_GetSystemTime forever
     (MISBEHAVE_UUID, SYSCALL_LOOP, lambda: Operation()),  # ... often inside the svc hook
     (RPC_TEST_UUID, WAIT, lambda: Operation(Value.input(60_000, 0))),  # ... in the normal world
 ], ids=["running", "in-syscalls", "waiting"])
-def test_ctrl_c_during_a_call_ends_it_cleanly(ta_store: Path, capfd: pytest.CaptureFixture[str],
+def test_ctrl_c_during_a_call_ends_it_cleanly(ta_store: Path, monkeypatch: pytest.MonkeyPatch,
                                               ta, command: int, operation) -> None:  # type: ignore[no-untyped-def]
     assert threading.current_thread() is threading.main_thread()
+    dropped: list[str] = []  # exceptions Python printed and dropped (e.g. inside a ctypes hook)
+    monkeypatch.setattr(sys, "unraisablehook",
+                        lambda u: dropped.append(f"{u.exc_type.__name__} in {u.object!r}"))
     board = preemptive(ta_store, call_timeout=20.0)
     ctx = board.context()
     session = ctx.open_session(ta)
@@ -310,7 +308,7 @@ def test_ctrl_c_during_a_call_ends_it_cleanly(ta_store: Path, capfd: pytest.Capt
     session.close()
     with ctx.open_session(HELLO_UUID) as hello:
         assert hello.invoke(0, Operation(Value.inout(8))).params[0].a == 9
-    assert "ctypes callback" not in capfd.readouterr().err
+    assert not [d for d in dropped if "El0Cpu" in d], dropped  # none lost inside the emulator
 
 
 # -- the internal-error oracle ----------------------------------------------------------
