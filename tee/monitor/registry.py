@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Callable, Mapping
 
 from tee.abi.smccc import OEN_MASK, CallType
+from tee.abi.registers import Regs
 
-Regs = tuple[int, int, int, int, int, int, int, int]
 Handler = Callable[[Regs], Regs]
 
 
