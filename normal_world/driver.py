@@ -26,8 +26,8 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd
 from tee.abi.optee_smc import (OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmcReturn,
                                SecureCapability, is_rpc_return)
-from tee.abi.results import Login, ParamType, TeeResult
 from tee.abi.registers import U32_MASK, join_u32, split_u64
+from tee.abi.results import Login, ParamType, TeeResult
 from normal_world.channel import Channel
 from normal_world.shm import ALIGNMENT, ShmBlock, ShmPool
 from normal_world.supplicant import Supplicant

@@ -17,8 +17,8 @@ from typing import Sequence
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, is_rpc_return
-from tee.abi.results import Login
 from tee.abi.registers import split_u64
+from tee.abi.results import Login
 from normal_world.channel import Channel
 
 

@@ -18,6 +18,7 @@ from typing import Callable, Protocol
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE, FsCmd, plugin_uuid
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from normal_world.ree_fs import FsError, ReeFileStore
 
@@ -185,11 +186,11 @@ class Supplicant:
         buffer = params[3]
         data = read(buffer.a, buffer.b) if buffer.b else b""
         try:
-            result, output = handler(params[1].c & 0xFFFFFFFF, params[2].a & 0xFFFFFFFF, data)
+            result, output = handler(params[1].c & U32_MASK, params[2].a & U32_MASK, data)
         except Exception:  # noqa: BLE001 - a broken plugin must not take the supplicant down
             return _result(arg, TeeResult.ERROR_GENERIC)
         if result != TeeResult.SUCCESS:
-            return _result(arg, result & 0xFFFFFFFF)  # the output goes back only with success
+            return _result(arg, result & U32_MASK)  # the output goes back only with success
         if len(output) > buffer.b:
             return _result(arg, TeeResult.ERROR_SHORT_BUFFER)
         if output:

@@ -18,8 +18,8 @@ from typing import NamedTuple
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd, ShmType
 from tee.abi.optee_smc import OpteeSmcReturn
-from tee.abi.results import TeeResult
 from tee.abi.registers import join_u32, split_u64
+from tee.abi.results import TeeResult
 from tee.instrument import Instrumentation, RpcRequested
 from tee.kernel.threads import RpcRequest, ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World

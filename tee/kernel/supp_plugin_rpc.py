@@ -15,6 +15,7 @@ import uuid as uuid_mod
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE, RpcCmd, plugin_uuid_words
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.platform.memory import World
@@ -37,7 +38,7 @@ def invoke_supp_plugin(rpc: RpcClient, plugin: uuid_mod.UUID, cmd: int, sub_cmd:
             msg.MsgParam.value(msg.AttrType.VALUE_INOUT, sub_cmd),
             buffer))
         if reply.ret != TeeResult.SUCCESS:
-            return reply.ret & 0xFFFFFFFF, b""
+            return reply.ret & U32_MASK, b""
         out_length = reply.params[2].b
         if out_length > len(data):
             raise RpcError(f"supplicant plugin {plugin} answered {out_length} bytes "

@@ -17,8 +17,8 @@ from enum import Enum
 from typing import Callable
 
 from tee.abi.optee_smc import OpteeSmc
-from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN, ArmArchCall
 from tee.abi.registers import U32_MASK, U64_MASK
+from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN, ArmArchCall
 from tee.instrument import Instrumentation, SmcCall, SmcReturn, WorldSwitch
 from tee.monitor.registry import Regs, RuntimeService, ServiceRegistry
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping
 
-from tee.abi.smccc import OEN_MASK, CallType
 from tee.abi.registers import Regs
+from tee.abi.smccc import OEN_MASK, CallType
 
 Handler = Callable[[Regs], Regs]
 
