@@ -12,6 +12,7 @@ import sys
 import uuid
 from pathlib import Path
 
+from tee.abi.registers import U32_MASK
 from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
 from tee.platform.memory import AccessError
@@ -28,7 +29,7 @@ class _ConsoleEcho(logging.Handler):
 
 
 def _name(switch) -> str:  # type: ignore[no-untyped-def]
-    code = switch.regs[0] & 0xFFFFFFFF
+    code = switch.regs[0] & U32_MASK
     enum = OpteeSmc if switch.direction == "NS->S" else OpteeSmcReturn
     try:
         return enum(code).name

@@ -8,10 +8,8 @@ under that key and the current counter; every authenticated read is answered
 with the caller's nonce under the same MAC. So the normal world can store and
 replay frames, but cannot forge one.
 
-Frame (512 bytes, big-endian fields): stuff 196 | MAC 32 @196 | data 256 @228 |
-nonce 16 @484 | write counter 4 @500 | address 2 @504 | block count 2 @506 |
-result 2 @508 | request/response 2 @510. The MAC covers bytes 228..511 of each
-frame of a request or response, in order.
+The frames, their codes and ``struct rpmb_req`` are :mod:`tee.abi.rpmb`, the
+codec the secure world speaks too.
 
 The image file keeps the key, the counter and the blocks; it is rewritten
 atomically on every successful write (the device's write is atomic). Tests may
@@ -21,54 +19,35 @@ checks must notice.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import struct
 from pathlib import Path
 
 from board.power import PowerSwitch
+from tee.abi.rpmb import (BLOCK_SIZE, FRAME_SIZE, RPMB_REQ, Frame, Request, Response, Result, RpmbCmd,
+                          RpmbRequest, frames_mac, sign)
+from tee.abi.rpmb import build as frame
 
-FRAME_SIZE = 512
-BLOCK_SIZE = 256
 #: Blocks of the simulated partition (388 KiB; real ones are a few MiB).
 BLOCK_COUNT = 1552
-_MAC, _DATA, _NONCE, _COUNTER, _ADDRESS, _COUNT, _RESULT, _TYPE = 196, 228, 484, 500, 504, 506, 508, 510
-_TAIL = struct.Struct(">16sIHHHH")  # nonce, write counter, address, block count, result, type
 
-REQ_PROGRAM_KEY, REQ_READ_COUNTER, REQ_WRITE, REQ_READ, REQ_RESULT = 1, 2, 3, 4, 5
-RESP_PROGRAM_KEY, RESP_READ_COUNTER, RESP_WRITE, RESP_READ = 0x100, 0x200, 0x300, 0x400
-OK, GENERAL_FAILURE, AUTH_FAILURE, COUNTER_FAILURE, ADDRESS_FAILURE = 0, 1, 2, 3, 4
-WRITE_FAILURE, READ_FAILURE, KEY_NOT_PROGRAMMED = 5, 6, 7
-#: struct rpmb_req (OP-TEE): cmd, dev_id, block_count, then the frames.
-RPMB_REQ = struct.Struct("<HHH")
-RPMB_CMD_DATA_REQ = 0
+# The flat names tests and tools drive the partition with (values: tee.abi.rpmb).
+REQ_PROGRAM_KEY, REQ_READ_COUNTER, REQ_WRITE, REQ_READ, REQ_RESULT = (
+    Request.PROGRAM_KEY, Request.READ_COUNTER, Request.WRITE, Request.READ, Request.RESULT)
+RESP_PROGRAM_KEY, RESP_READ_COUNTER, RESP_WRITE, RESP_READ = (
+    Response.PROGRAM_KEY, Response.READ_COUNTER, Response.WRITE, Response.READ)
+OK, AUTH_FAILURE, COUNTER_FAILURE, ADDRESS_FAILURE, WRITE_FAILURE, KEY_NOT_PROGRAMMED = (
+    Result.OK, Result.AUTH_FAILURE, Result.COUNTER_FAILURE, Result.ADDRESS_FAILURE, Result.WRITE_FAILURE,
+    Result.KEY_NOT_PROGRAMMED)
 
 _IMAGE_MAGIC = b"TSRPMB01"
 _IMAGE_HEAD = struct.Struct(">8sB32sI")  # magic, key programmed, key, write counter
 
 
-def frame(*, data: bytes = b"", nonce: bytes = b"", counter: int = 0, address: int = 0,
-          count: int = 0, result: int = 0, kind: int = 0, mac: bytes = b"") -> bytearray:
-    out = bytearray(FRAME_SIZE)
-    out[_MAC:_MAC + 32] = mac.ljust(32, b"\0")
-    out[_DATA:_DATA + BLOCK_SIZE] = data.ljust(BLOCK_SIZE, b"\0")
-    out[_NONCE:] = _TAIL.pack(nonce.ljust(16, b"\0"), counter, address, count, result, kind)
-    return out
-
-
 def parse(raw: bytes) -> dict:
-    nonce, counter, address, count, result, kind = _TAIL.unpack_from(raw, _NONCE)
-    return {"mac": bytes(raw[_MAC:_MAC + 32]), "data": bytes(raw[_DATA:_DATA + BLOCK_SIZE]),
-            "nonce": nonce, "counter": counter, "address": address, "count": count,
-            "result": result, "kind": kind}
-
-
-def frames_mac(key: bytes, frames: list[bytes]) -> bytes:
-    h = hmac.new(key, digestmod=hashlib.sha256)
-    for raw in frames:
-        h.update(raw[_DATA:FRAME_SIZE])
-    return h.digest()
+    """A frame's fields by name (Frame's), for tests that read answers as dicts."""
+    return Frame.parse(raw)._asdict()
 
 
 class RpmbPartition:
@@ -101,94 +80,89 @@ class RpmbPartition:
     # -- the wire: struct rpmb_req in, frames out -----------------------------------------
     def serve(self, request: bytes, response_size: int) -> bytes | None:
         """One RPC RPMB data request; None if it is malformed (the supplicant refuses it)."""
-        if len(request) < RPMB_REQ.size:
+        try:
+            cmd, _dev, frames = RpmbRequest.parse(request)
+        except ValueError:
             return None
-        cmd, _dev, count = RPMB_REQ.unpack_from(request)
-        body = request[RPMB_REQ.size:]
-        if cmd != RPMB_CMD_DATA_REQ or count == 0 or len(body) != count * FRAME_SIZE:
+        if cmd != RpmbCmd.DATA_REQ or not frames:
             return None
-        frames = [body[i * FRAME_SIZE:(i + 1) * FRAME_SIZE] for i in range(count)]
         out: list[bytearray] = []
         index = 0
         while index < len(frames):
             raw = frames[index]
-            kind = parse(raw)["kind"]
+            kind = Frame.parse(raw).kind
             index += 1
-            if kind == REQ_RESULT:
-                out.append(self._result or frame(result=GENERAL_FAILURE))
+            if kind == Request.RESULT:
+                out.append(self._result or frame(result=Result.GENERAL_FAILURE))
                 self._result = None
-            elif kind == REQ_PROGRAM_KEY:
+            elif kind == Request.PROGRAM_KEY:
                 self._program_key(raw)
-            elif kind == REQ_WRITE:
+            elif kind == Request.WRITE:
                 batch = [raw]
-                while index < len(frames) and parse(frames[index])["kind"] == REQ_WRITE:
+                while index < len(frames) and Frame.parse(frames[index]).kind == Request.WRITE:
                     batch.append(frames[index])
                     index += 1
                 self._write(batch)
-            elif kind == REQ_READ_COUNTER:
+            elif kind == Request.READ_COUNTER:
                 out.append(self._read_counter(raw))
-            elif kind == REQ_READ:
+            elif kind == Request.READ:
                 out.extend(self._read(raw, response_size // FRAME_SIZE))
             else:
-                out.append(frame(result=GENERAL_FAILURE))
+                out.append(frame(result=Result.GENERAL_FAILURE))
         if len(out) * FRAME_SIZE > response_size:
             return None
         return b"".join(out)
 
-    def _mac(self, frames: list[bytes]) -> bytes:
-        return frames_mac(self.key, frames)
-
     def _program_key(self, raw: bytes) -> None:
         if self.key_programmed:
-            self._result = frame(result=WRITE_FAILURE, kind=RESP_PROGRAM_KEY)
+            self._result = frame(result=Result.WRITE_FAILURE, kind=Response.PROGRAM_KEY)
             return
         self.power.write_step("rpmb program key")
-        self.key, self.key_programmed = parse(raw)["mac"], True
+        self.key, self.key_programmed = Frame.parse(raw).mac, True
         self._save()
-        self._result = frame(result=OK, kind=RESP_PROGRAM_KEY)
+        self._result = frame(result=Result.OK, kind=Response.PROGRAM_KEY)
 
     def _signed(self, frames: list[bytearray]) -> list[bytearray]:
-        frames[-1][_MAC:_MAC + 32] = self._mac(frames)
-        return frames
+        return sign(self.key, frames)
 
     def _read_counter(self, raw: bytes) -> bytearray:
         if not self.key_programmed:
-            return frame(result=KEY_NOT_PROGRAMMED, kind=RESP_READ_COUNTER)
-        return self._signed([frame(nonce=parse(raw)["nonce"], counter=self.counter,
-                                   result=OK, kind=RESP_READ_COUNTER)])[0]
+            return frame(result=Result.KEY_NOT_PROGRAMMED, kind=Response.READ_COUNTER)
+        return self._signed([frame(nonce=Frame.parse(raw).nonce, counter=self.counter,
+                                   result=Result.OK, kind=Response.READ_COUNTER)])[0]
 
     def _write(self, frames: list[bytes]) -> None:
-        first = parse(frames[0])
-        address, count = first["address"], len(frames)
+        first = Frame.parse(frames[0])
+        address, count = first.address, len(frames)
 
         def answer(result: int) -> None:
-            reply = frame(counter=self.counter, address=address, result=result, kind=RESP_WRITE)
+            reply = frame(counter=self.counter, address=address, result=result, kind=Response.WRITE)
             self._result = self._signed([reply])[0] if self.key_programmed else reply
 
         if not self.key_programmed:
-            return answer(KEY_NOT_PROGRAMMED)
-        if not hmac.compare_digest(self._mac(list(frames)), parse(frames[-1])["mac"]):
-            return answer(AUTH_FAILURE)
-        if first["counter"] != self.counter:
-            return answer(COUNTER_FAILURE)
+            return answer(Result.KEY_NOT_PROGRAMMED)
+        if not hmac.compare_digest(frames_mac(self.key, frames), Frame.parse(frames[-1]).mac):
+            return answer(Result.AUTH_FAILURE)
+        if first.counter != self.counter:
+            return answer(Result.COUNTER_FAILURE)
         if address + count > self.block_count:
-            return answer(ADDRESS_FAILURE)
+            return answer(Result.ADDRESS_FAILURE)
         self.power.write_step(f"rpmb write block {address}+{count}")
         for i, raw in enumerate(frames):
-            self.blocks[(address + i) * BLOCK_SIZE:(address + i + 1) * BLOCK_SIZE] = parse(raw)["data"]
+            self.blocks[(address + i) * BLOCK_SIZE:(address + i + 1) * BLOCK_SIZE] = Frame.parse(raw).data
         self.counter += 1
         self._save()
-        answer(OK)
+        answer(Result.OK)
 
     def _read(self, raw: bytes, count: int) -> list[bytearray]:
-        request = parse(raw)
-        address, nonce = request["address"], request["nonce"]
+        request = Frame.parse(raw)
+        address, nonce = request.address, request.nonce
         if not self.key_programmed:
-            return [frame(result=KEY_NOT_PROGRAMMED, kind=RESP_READ)]
+            return [frame(result=Result.KEY_NOT_PROGRAMMED, kind=Response.READ)]
         if count < 1 or address + count > self.block_count:
-            return self._signed([frame(nonce=nonce, address=address, result=ADDRESS_FAILURE,
-                                       kind=RESP_READ)])
+            return self._signed([frame(nonce=nonce, address=address, result=Result.ADDRESS_FAILURE,
+                                       kind=Response.READ)])
         return self._signed([
             frame(data=bytes(self.blocks[(address + i) * BLOCK_SIZE:(address + i + 1) * BLOCK_SIZE]),
-                  nonce=nonce, address=address, count=count, result=OK, kind=RESP_READ)
+                  nonce=nonce, address=address, count=count, result=Result.OK, kind=Response.READ)
             for i in range(count)])

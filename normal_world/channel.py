@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Protocol, Sequence
 
-Regs = tuple[int, int, int, int, int, int, int, int]
+from tee.abi.registers import Regs
 
 
 class NonSecureMemoryView(Protocol):

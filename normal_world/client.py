@@ -18,6 +18,7 @@ import threading
 import uuid as uuid_mod
 from dataclasses import dataclass, field
 
+from tee.abi.registers import U32_MASK, U32_MAX
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
 from normal_world.channel import Channel
 from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
@@ -77,13 +78,13 @@ class Value:
         return cls(ParamType.VALUE_INOUT, a, b)
 
     def _to_driver(self) -> DriverParam:
-        if not (0 <= self.a <= 0xFFFFFFFF and 0 <= self.b <= 0xFFFFFFFF):
+        if not (0 <= self.a <= U32_MAX and 0 <= self.b <= U32_MAX):
             raise ValueError("value parameters are 32-bit unsigned integers")
         return DriverParam(self.type, a=self.a, b=self.b)
 
     def _update(self, out: DriverParam) -> None:
         if self.type.is_output:
-            self.a, self.b = out.a & 0xFFFFFFFF, out.b & 0xFFFFFFFF
+            self.a, self.b = out.a & U32_MASK, out.b & U32_MASK
 
 
 @dataclass

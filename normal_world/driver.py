@@ -26,6 +26,7 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd
 from tee.abi.optee_smc import (OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmcReturn,
                                SecureCapability, is_rpc_return)
+from tee.abi.registers import U32_MASK, join_u32, split_u64
 from tee.abi.results import Login, ParamType, TeeResult
 from normal_world.channel import Channel
 from normal_world.shm import ALIGNMENT, ShmBlock, ShmPool
@@ -45,7 +46,6 @@ RPC_ARG_SIZE = msg.arg_size(RPC_MAX_PARAMS)
 PAGE = 4096
 #: Each OS thread keeps one page of shared memory for its messages.
 MESSAGE_PAGE = PAGE
-_U32 = 0xFFFFFFFF
 #: Zeros to clear shared memory with (most clearings are within a page).
 _ZERO_PAGE = bytes(PAGE)
 
@@ -242,7 +242,7 @@ class OpteeDriver:
         return self._call(msg.MsgCmd.CANCEL, [], session=session, cancel_id=cancel_id)
 
     def new_cancel_id(self) -> int:
-        return next(self._cancel_ids) & _U32  # itertools.count is atomic under the GIL
+        return next(self._cancel_ids) & U32_MASK  # itertools.count is atomic under the GIL
 
     def _call(self, cmd: msg.MsgCmd, params: list[DriverParam], *, session: int = 0, func: int = 0,
               meta: tuple[msg.MsgParam, ...] = (), cancel_id: int = 0) -> CallResult:
@@ -297,7 +297,7 @@ class OpteeDriver:
                 self._free(block)
 
     def _run_call(self, phys: int, size: int) -> int:
-        call = (self._function, phys >> 32, phys & _U32, SHM_CACHED, 0, 0, 0, 0)
+        call = (self._function, phys >> 32, phys & U32_MASK, SHM_CACHED, 0, 0, 0, 0)
         regs = self._smc(call)
         while regs[0] == OpteeSmcReturn.ETHREAD_LIMIT:
             with self._completion:  # every secure thread is busy: wait for a call to end
@@ -348,7 +348,7 @@ class OpteeDriver:
 
     def _rpc_command_buffer(self, regs: tuple[int, ...], rpc_arg: int | None) -> int | None:
         """Where the RPC_CMD in ``regs`` keeps its message."""
-        cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+        cookie = join_u32(regs[1], regs[2])
         with self._lock:
             block = self._rpc_buffers.get(cookie)
         return block.phys if block is not None else rpc_arg
@@ -360,15 +360,15 @@ class OpteeDriver:
         code = regs[0]
         if code == OpteeSmcReturn.RPC_ALLOC:
             try:
-                block = self._alloc_pages(regs[1] & _U32)
+                block = self._alloc_pages(regs[1] & U32_MASK)
             except Exception:  # noqa: BLE001 - out of shared memory: answer with address 0
                 resume[1:3] = [0, 0]
                 return resume
             cookie = self._new_cookie(block)
-            resume[1:3] = [block.phys >> 32, block.phys & _U32]
-            resume[4:6] = [cookie >> 32, cookie & _U32]
+            resume[1:3] = split_u64(block.phys)
+            resume[4:6] = split_u64(cookie)
         elif code == OpteeSmcReturn.RPC_FREE:
-            cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
+            cookie = join_u32(regs[1], regs[2])
             with self._lock:
                 block = self._rpc_buffers.pop(cookie, None)
             if block is not None:

@@ -17,10 +17,9 @@ from typing import Sequence
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, is_rpc_return
+from tee.abi.registers import split_u64
 from tee.abi.results import Login
 from normal_world.channel import Channel
-
-U32 = 0xFFFF_FFFF
 
 
 def smc(channel: Channel, *regs: int) -> tuple[int, ...]:
@@ -38,7 +37,7 @@ def place(channel: Channel, raw: bytes, offset: int) -> int:
 def call_with_arg(channel: Channel, phys: int, *, function: int = OpteeSmc.CALL_WITH_ARG,
                   guest: int = 0) -> tuple[int, ...]:
     """A yielding call naming the message at ``phys`` (a7 = ``guest``)."""
-    return smc(channel, function, phys >> 32, phys & U32, 0, 0, 0, 0, guest)
+    return smc(channel, function, *split_u64(phys), 0, 0, 0, 0, guest)
 
 
 def serve_blindly(channel: Channel, regs: Sequence[int], limit: int = 64) -> tuple[int, ...]:

@@ -12,20 +12,18 @@ Everything it returns is untrusted by the secure world, which checks it.
 
 from __future__ import annotations
 
-import struct
 import uuid as uuid_mod
 from pathlib import Path
 from typing import Callable, Protocol
 
 from tee.abi import optee_msg as msg
-from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE
+from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE, FsCmd, plugin_uuid
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from normal_world.ree_fs import FsError, ReeFileStore
 
 Read = Callable[[int, int], bytes]
 Write = Callable[[int, bytes], None]
-FS_OPEN, FS_CREATE, FS_CLOSE, FS_READ, FS_WRITE, FS_TRUNCATE, FS_REMOVE, FS_RENAME = range(8)
-FS_OPENDIR, FS_CLOSEDIR, FS_READDIR = 8, 9, 10
 #: Longest bulk transfer the supplicant serves in one RPC.
 MAX_TRANSFER = 4 * 1024 * 1024
 
@@ -36,7 +34,6 @@ MAX_TA_FILE_SIZE = 64 * 1024 * 1024
 #: ``output`` goes back into the TA's buffer, so it may be at most ``len(data)``
 #: bytes long; a longer one is answered TEE_ERROR_SHORT_BUFFER.
 PluginHandler = Callable[[int, int, bytes], tuple[int, bytes]]
-_UUID_WORDS = struct.Struct("<4I")
 
 
 class RpmbPart(Protocol):
@@ -119,31 +116,31 @@ class Supplicant:
                 raise FsError("bad buffer param")
             return p
 
-        if op in (FS_OPEN, FS_CREATE, FS_OPENDIR):
-            if op == FS_OPENDIR:
+        if op in (FsCmd.OPEN, FsCmd.CREATE, FsCmd.OPENDIR):
+            if op == FsCmd.OPENDIR:
                 handle = fs.opendir()
             else:
-                handle = (fs.open if op == FS_OPEN else fs.create)(name(1))
+                handle = (fs.open if op == FsCmd.OPEN else fs.create)(name(1))
             params[2] = msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, handle)
-        elif op == FS_CLOSE:
+        elif op == FsCmd.CLOSE:
             fs.close(b)
-        elif op == FS_READ:
+        elif op == FsCmd.READ:
             out = buffer(1)
             data = fs.read(b, c, out.b)
             write(out.a, data)
             params[1] = msg.MsgParam(out.type, out.a, len(data), out.c)
-        elif op == FS_WRITE:
+        elif op == FsCmd.WRITE:
             data_param = buffer(1)
             fs.write(b, c, read(data_param.a, data_param.b))
-        elif op == FS_TRUNCATE:
+        elif op == FsCmd.TRUNCATE:
             fs.truncate(b, c)
-        elif op == FS_REMOVE:
+        elif op == FsCmd.REMOVE:
             fs.remove(name(1))
-        elif op == FS_RENAME:
+        elif op == FsCmd.RENAME:
             fs.rename(name(1), name(2), bool(b))
-        elif op == FS_CLOSEDIR:
+        elif op == FsCmd.CLOSEDIR:
             fs.closedir(b)
-        elif op == FS_READDIR:
+        elif op == FsCmd.READDIR:
             out = buffer(1)
             entry = fs.readdir(b)
             if entry is None:
@@ -182,18 +179,18 @@ class Supplicant:
         if params[0].a != SUPP_PLUGIN_INVOKE:
             return _result(arg, TeeResult.ERROR_NOT_SUPPORTED)
         words = (params[0].b, params[0].c, params[1].a, params[1].b)
-        plugin = uuid_mod.UUID(bytes=_UUID_WORDS.pack(*(w & 0xFFFFFFFF for w in words)))
+        plugin = plugin_uuid(words)
         handler = self._plugins.get(plugin)
         if handler is None:
             return _result(arg, TeeResult.ERROR_ITEM_NOT_FOUND)  # as tee-supplicant answers
         buffer = params[3]
         data = read(buffer.a, buffer.b) if buffer.b else b""
         try:
-            result, output = handler(params[1].c & 0xFFFFFFFF, params[2].a & 0xFFFFFFFF, data)
+            result, output = handler(params[1].c & U32_MASK, params[2].a & U32_MASK, data)
         except Exception:  # noqa: BLE001 - a broken plugin must not take the supplicant down
             return _result(arg, TeeResult.ERROR_GENERIC)
         if result != TeeResult.SUCCESS:
-            return _result(arg, result & 0xFFFFFFFF)  # the output goes back only with success
+            return _result(arg, result & U32_MASK)  # the output goes back only with success
         if len(output) > buffer.b:
             return _result(arg, TeeResult.ERROR_SHORT_BUFFER)
         if output:

@@ -23,7 +23,7 @@ import uuid as uuid_mod
 from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
-Regs = tuple[int, int, int, int, int, int, int, int]
+from tee.abi.registers import Regs
 
 
 # -- the events --------------------------------------------------------------------------

@@ -133,6 +133,35 @@ def secure_side_reached_around_the_channel(graph: dict[str, set[str]]) -> list[s
 
 
 GRAPH = import_graph(*OURS)
+#: Where ``0xFFFFFFFF`` may stand outside tee/abi: named constants whose value merely
+#: happens to be all ones (file, name).
+ALL_ONES_CONSTANTS = {
+    ("tee/kernel/svc/storage.py", "TEE_DATA_MAX_POSITION"),
+    ("tee/kernel/svc/time_cancel.py", "TIMEOUT_INFINITE"),
+}
+def bare_u32_masks(path: str, source: str) -> list[str]:
+    """``path:line`` of every 0xFFFFFFFF literal but the named constants' definitions."""
+    allowed_values = set()
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                and (path, node.targets[0].id) in ALL_ONES_CONSTANTS:
+            allowed_values.add(id(node.value))
+    return [f"{path}:{node.lineno}" for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and type(node.value) is int and node.value == 0xFFFF_FFFF
+            and id(node) not in allowed_values]
+
+
+def masks_outside_the_wire_formats() -> list[str]:
+    found = []
+    for file in python_files(*OURS):
+        path = file.relative_to(REPO).as_posix()
+        if path.startswith("tee/abi/"):
+            continue
+        found += bare_u32_masks(path, file.read_text())
+    return found
+
+
 # -- the rules, on the code ------------------------------------------------------------
 
 def test_every_module_of_ours_is_in_a_layer() -> None:
@@ -171,6 +200,12 @@ def test_wire_codecs_are_pure() -> None:
         assert not heavy, f"{path.name} imports {heavy}"
 
 
+def test_no_bare_32_bit_mask_outside_the_wire_formats() -> None:
+    # A register or u32 field keeps its low 32 bits with tee.abi.registers.U32_MASK
+    # (or join_u32/split_u64); other all-ones values are named constants.
+    assert masks_outside_the_wire_formats() == []
+
+
 # -- each rule can fail ---------------------------------------------------------------
 
 def test_an_upward_import_is_caught() -> None:
@@ -194,3 +229,9 @@ def test_an_import_cycle_is_caught() -> None:
 def test_a_unicorn_import_outside_emu_is_caught() -> None:
     assert unicorn_importers({"tee.kernel.x": {"unicorn"}, "tee.emu.cpu": {"unicorn.arm64_const"}}) \
         == ["tee.kernel.x"]
+
+
+def test_a_bare_mask_is_caught_and_a_named_constant_is_not() -> None:
+    source = "TIMEOUT_INFINITE = 0xFFFFFFFF\nx = y & 0xFFFF_FFFF\nz = TIMEOUT_INFINITE\n"
+    assert bare_u32_masks("tee/kernel/svc/time_cancel.py", source) == ["tee/kernel/svc/time_cancel.py:2"]
+    assert bare_u32_masks("tee/kernel/other.py", source) == ["tee/kernel/other.py:1", "tee/kernel/other.py:2"]

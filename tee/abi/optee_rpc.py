@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import struct
+import uuid as uuid_mod
 from enum import IntEnum
+
+from tee.abi.registers import U32_MASK
 
 #: THREAD_RPC_MAX_NUM_PARAMS: params an RPC message has room for.
 RPC_MAX_PARAMS = 4
@@ -22,8 +26,36 @@ class RpcCmd(IntEnum):
     SUPP_PLUGIN = 12
 
 
+class FsCmd(IntEnum):
+    """OPTEE_RPC_FS_*: the RPC FS sub-command (value[0].a), tee_supp_fs.c's values."""
+
+    OPEN = 0
+    CREATE = 1
+    CLOSE = 2
+    READ = 3
+    WRITE = 4
+    TRUNCATE = 5
+    REMOVE = 6
+    RENAME = 7
+    OPENDIR = 8
+    CLOSEDIR = 9
+    READDIR = 10
+
+
 #: OPTEE_RPC_SUPP_PLUGIN_INVOKE: the only SUPP_PLUGIN sub-command (value[0].a).
 SUPP_PLUGIN_INVOKE = 0
+#: The plugin UUID in SUPP_PLUGIN's params: its 16 octets read as four little-endian
+#: u32 words, value[0].b, value[0].c, value[1].a, value[1].b.
+_UUID_WORDS = struct.Struct("<4I")
+
+
+def plugin_uuid_words(plugin: uuid_mod.UUID) -> tuple[int, int, int, int]:
+    return _UUID_WORDS.unpack(plugin.bytes)
+
+
+def plugin_uuid(words: tuple[int, int, int, int]) -> uuid_mod.UUID:
+    """The UUID from its four words (only their low 32 bits: each is a u32 on the wire)."""
+    return uuid_mod.UUID(bytes=_UUID_WORDS.pack(*(word & U32_MASK for word in words)))
 
 
 class ShmType(IntEnum):

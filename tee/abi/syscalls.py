@@ -9,6 +9,8 @@ committed header matches.
 
 from __future__ import annotations
 
+import struct
+
 from enum import IntEnum
 
 
@@ -125,6 +127,12 @@ class TimeCategory(IntEnum):
     SYSTEM = 0
     TA_PERSISTENT = 1
     REE = 2
+
+
+#: ``struct utee_params`` (OP-TEE's TA ABI): the packed param types (u64), then
+#: two u64 values per param (a memref's address and size, or a value's a and b).
+#: The kernel writes it for a TA entry and reads a TA's for TA-to-TA calls.
+UTEE_PARAMS = struct.Struct("<Q8Q")
 
 
 class EntryFunction(IntEnum):

@@ -50,6 +50,7 @@ from unicorn import (UC_ARCH_ARM64, UC_HOOK_BLOCK, UC_HOOK_INTR, UC_HOOK_MEM_INV
                      UC_PROT_ALL, Uc, UcError)
 from unicorn import arm64_const as a64
 
+from tee.abi.registers import U32_MASK, U64_MASK
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
 from tee.emu.aarch64 import Excp as _EXCP
 
@@ -61,7 +62,7 @@ from tee.emu.cpu import PAGE_SIZE, CpuFault, FaultKind
 DEFAULT_BUDGET = 5_000_000
 #: Console text kept per run; a chatty runaway program cannot exhaust host memory.
 CONSOLE_LIMIT = 1 << 20
-_U64 = 0xFFFF_FFFF_FFFF_FFFF
+_U64 = U64_MASK
 #: ``until`` address for emu_start that no program reaches.
 _NEVER = 0xFFFF_FFFF_FFFF_FFFC
 
@@ -258,7 +259,7 @@ class NormalWorldCpu:
 
     def _serve_semihosting(self, console: "_Console") -> int | None:
         """One semihosting call; returns the exit code if the program exited."""
-        operation = self._uc.reg_read(a64.UC_ARM64_REG_X0) & 0xFFFF_FFFF
+        operation = self._uc.reg_read(a64.UC_ARM64_REG_X0) & U32_MASK
         argument = self._uc.reg_read(a64.UC_ARM64_REG_X1)
         result = 0
         if operation == SYS_WRITEC:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn
+from tee.abi.registers import U32_MASK
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
 from tee.instrument import Instrumentation, MessageReceived
 from tee.kernel.services import SecureLog
@@ -153,7 +154,7 @@ class StdEntry:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         ta_uuid = msg.uuid_from_value(params[0].a, params[0].b)
         try:
-            login = Login(params[1].c & 0xFFFFFFFF)
+            login = Login(params[1].c & U32_MASK)
         except ValueError:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         if login is Login.TRUSTED_APP:
@@ -278,7 +279,7 @@ class StdEntry:
         if kind is ParamType.NONE:
             return TaParam(), None
         if kind.is_value:
-            return TaParam(kind, a=param.a & 0xFFFFFFFF, b=param.b & 0xFFFFFFFF), None
+            return TaParam(kind, a=param.a & U32_MASK, b=param.b & U32_MASK), None
         if param.noncontig:
             raise ParamError("non-contiguous memory references are not supported")
         if param.type.is_rmem:

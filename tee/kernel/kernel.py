@@ -19,6 +19,7 @@ from typing import Callable
 
 import tee.kernel.svc  # noqa: F401  (registers every syscall handler)
 from tee.abi import optee_msg as msg
+from tee.abi.registers import U32_MASK, Regs, join_u32
 from tee.abi.optee_smc import (OPTEE_MSG_API_UID, OPTEE_MSG_REVISION, OPTEE_OS_UUID, OS_REVISION,
                                OpteeSmc, OpteeSmcReturn, SecureCapability)
 from tee.kernel.entry_std import CallRequest, StdEntry
@@ -39,8 +40,6 @@ from tee.kernel.ta_unique_key import TaUniqueKeys
 from tee.kernel.threads import ThreadPool
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
-Regs = tuple[int, int, int, int, int, int, int, int]
-_U32 = 0xFFFFFFFF
 #: OPTEE_SMC_NSEC_CAP_UNIPROCESSOR: the only capability a normal world may claim.
 NSEC_CAP_UNIPROCESSOR = 1 << 0
 SECURE_CAPABILITIES = (SecureCapability.DYNAMIC_SHM | SecureCapability.MEMREF_NULL
@@ -138,7 +137,7 @@ class SecureKernel:
         return self._entry(self._yield_calls, regs)
 
     def _entry(self, table: dict[int, Callable[[Regs], Regs]], regs: Regs) -> Regs:
-        handler = table.get(regs[0] & _U32)
+        handler = table.get(regs[0] & U32_MASK)
         if handler is None:
             return _regs(OpteeSmcReturn.UNKNOWN_FUNCTION)
         try:
@@ -174,7 +173,7 @@ class SecureKernel:
         not where it may be). Whatever pins the call takes, here or while it is
         handled, are released when it ends, on every path."""
         preserved = tuple(regs[4:8])  # a4-a7 are preserved on a normal return (OP-TEE)
-        guest = regs[7] & _U32
+        guest = regs[7] & U32_MASK
         call = CallRequest(phys, guest)
 
         def job() -> Regs:
@@ -193,11 +192,11 @@ class SecureKernel:
         return self.threads.start(job, guest)
 
     def _call_with_arg(self, regs: Regs) -> Regs:
-        return self._run_call(regs, ((regs[1] & _U32) << 32) | (regs[2] & _U32))
+        return self._run_call(regs, join_u32(regs[1], regs[2]))
 
     def _call_with_rpc_arg(self, regs: Regs) -> Regs:
         """The RPC message follows the call's own message (room for 4 params)."""
-        return self._run_call(regs, ((regs[1] & _U32) << 32) | (regs[2] & _U32), with_rpc_arg=True)
+        return self._run_call(regs, join_u32(regs[1], regs[2]), with_rpc_arg=True)
 
     def _message_size(self, phys: int) -> int | None:
         """Size of the message at ``phys`` from its header, if it is aligned and readable."""
@@ -218,9 +217,9 @@ class SecureKernel:
     def _call_with_regd_arg(self, regs: Regs) -> Regs:
         """The message (then room for the RPC message) sits at an offset a3 inside
         shared memory registered under the cookie a1:a2, pinned for the call."""
-        cookie = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-        offset = regs[3] & _U32
-        guest = regs[7] & _U32
+        cookie = join_u32(regs[1], regs[2])
+        offset = regs[3] & U32_MASK
+        guest = regs[7] & U32_MASK
 
         def locate(call: CallRequest) -> bool:
             try:

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RPC_MAX_PARAMS, RpcCmd, ShmType
 from tee.abi.optee_smc import OpteeSmcReturn
+from tee.abi.registers import join_u32, split_u64
 from tee.abi.results import TeeResult
 from tee.instrument import Instrumentation, RpcRequested
 from tee.kernel.threads import RpcRequest, ThreadPool
@@ -26,7 +27,6 @@ from tee.platform.memory import AccessError, PhysicalMemory, World
 RPC_ARG_SIZE = msg.arg_size(RPC_MAX_PARAMS)
 #: The largest TA image the kernel accepts over LOAD_TA.
 MAX_TA_IMAGE_SIZE = 16 * 1024 * 1024
-_U32 = 0xFFFFFFFF
 
 
 class RpcError(Exception):
@@ -73,8 +73,8 @@ class RpcClient:
 
     def _alloc(self, size: int) -> tuple[int, int]:
         regs = self._suspend(RpcRequest(OpteeSmcReturn.RPC_ALLOC, a1=size))
-        phys = ((regs[1] & _U32) << 32) | (regs[2] & _U32)
-        cookie = ((regs[4] & _U32) << 32) | (regs[5] & _U32)
+        phys = join_u32(regs[1], regs[2])
+        cookie = join_u32(regs[4], regs[5])
         if phys == 0:
             raise RpcError("RPC_ALLOC failed", TeeResult.ERROR_OUT_OF_MEMORY)
         if phys % msg.ARG_ALIGNMENT or not self.memory.is_accessible(phys, size, World.NORMAL):
@@ -82,7 +82,8 @@ class RpcClient:
         return phys, cookie
 
     def _free(self, cookie: int) -> None:
-        self._suspend(RpcRequest(OpteeSmcReturn.RPC_FREE, a1=cookie >> 32, a2=cookie & _U32))
+        high, low = split_u64(cookie)
+        self._suspend(RpcRequest(OpteeSmcReturn.RPC_FREE, a1=high, a2=low))
 
     def release_call_resources(self) -> None:
         """At the end of a call: give back an RPC buffer this call allocated."""
@@ -111,8 +112,8 @@ class RpcClient:
             buffer = thread.context = RpcArgBuffer(phys, cookie, True)
         request = msg.MsgArg(int(cmd), params=params)
         self.memory.write(buffer.phys, msg.encode_arg(request), World.NORMAL)
-        self._suspend(RpcRequest(OpteeSmcReturn.RPC_CMD, a1=buffer.cookie >> 32,
-                                 a2=buffer.cookie & _U32), cmd)
+        high, low = split_u64(buffer.cookie)
+        self._suspend(RpcRequest(OpteeSmcReturn.RPC_CMD, a1=high, a2=low), cmd)
         try:
             reply = msg.decode_arg(self.memory.read(buffer.phys, request.size, World.NORMAL))
         except (msg.MessageError, AccessError) as error:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from tee.abi.registers import U32_MAX
 from tee.abi.results import TeeResult
 
 _log = logging.getLogger("teesim.secure")
@@ -120,5 +121,5 @@ class PersistentTimeStore:
         now_s, now_ms = clock.system_time()
         total_ms = max(0, int(round((now_s + now_ms / 1000 + offset) * 1000)))
         seconds, millis = divmod(total_ms, 1000)
-        result = TeeResult.ERROR_OVERFLOW if seconds > 0xFFFFFFFF else TeeResult.SUCCESS
+        result = TeeResult.ERROR_OVERFLOW if seconds > U32_MAX else TeeResult.SUCCESS
         return result, seconds, millis

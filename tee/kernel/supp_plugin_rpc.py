@@ -11,23 +11,21 @@ The reply is untrusted: an output length larger than the buffer is refused
 
 from __future__ import annotations
 
-import struct
 import uuid as uuid_mod
 
 from tee.abi import optee_msg as msg
-from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE, RpcCmd
+from tee.abi.optee_rpc import SUPP_PLUGIN_INVOKE, RpcCmd, plugin_uuid_words
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.platform.memory import World
-
-_UUID_WORDS = struct.Struct("<4I")
 
 
 def invoke_supp_plugin(rpc: RpcClient, plugin: uuid_mod.UUID, cmd: int, sub_cmd: int,
                        data: bytes) -> tuple[int, bytes]:
     """(result, output) of the plugin's answer; the output only with TEE_SUCCESS.
     Raises RpcError when the normal world answers nonsense."""
-    words = _UUID_WORDS.unpack(plugin.bytes)
+    words = plugin_uuid_words(plugin)
     payload = rpc.alloc_payload(len(data)) if data else None
     try:
         if payload is not None:
@@ -40,7 +38,7 @@ def invoke_supp_plugin(rpc: RpcClient, plugin: uuid_mod.UUID, cmd: int, sub_cmd:
             msg.MsgParam.value(msg.AttrType.VALUE_INOUT, sub_cmd),
             buffer))
         if reply.ret != TeeResult.SUCCESS:
-            return reply.ret & 0xFFFFFFFF, b""
+            return reply.ret & U32_MASK, b""
         out_length = reply.params[2].b
         if out_length > len(data):
             raise RpcError(f"supplicant plugin {plugin} answered {out_length} bytes "

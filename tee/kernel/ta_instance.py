@@ -18,13 +18,13 @@ stays in :attr:`TaInstance.last_dump`.
 from __future__ import annotations
 
 import random
-import struct
 import time
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
 from tee.abi.results import ParamType, TeeResult, pack_param_types
-from tee.abi.syscalls import EntryFunction, Syscall
+from tee.abi.registers import U32_MASK
+from tee.abi.syscalls import UTEE_PARAMS, EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.entry import EntryOutcome, TaParam
 from tee.emu.cpu import PreemptionTimer
@@ -36,7 +36,6 @@ from tee.kernel.ta_debug import TaDebugger
 from tee.kernel.ta_image import TaImage
 from tee.kernel.user_memory import ASLR_WINDOW, PARAM_LABEL, Mapping, UserMemory
 
-UTEE_PARAMS = struct.Struct("<Q8Q")  # types, vals[8]
 #: Budget charged per syscall in deterministic mode (instructions before an svc are not reported).
 SYSCALL_BUDGET_COST = 100
 UTEE_PARAMS_SLOT = 80  # 72 bytes rounded up to the 16-byte stack alignment
@@ -187,9 +186,9 @@ class TaInstance:
                 regs = self.cpu.syscall_registers()
                 number = regs[8]
                 if number == _RETURN:
-                    return EntryOutcome(regs[0] & 0xFFFFFFFF)
+                    return EntryOutcome(regs[0] & U32_MASK)
                 if number == _PANIC:
-                    return self._die(panic_code=regs[0] & 0xFFFFFFFF)
+                    return self._die(panic_code=regs[0] & U32_MASK)
                 try:
                     if instrumentation.active:
                         result = self._traced_syscall(ctx, number, regs[:8])
@@ -236,7 +235,7 @@ class TaInstance:
         name, taken = SyscallTable.describe(number, args)
         instrumentation.emit(SyscallEntered(ta, session, number, name, taken))
         result = self.syscalls.dispatch(ctx, number, args)
-        instrumentation.emit(SyscallReturned(ta, session, number, name, result & 0xFFFFFFFF))
+        instrumentation.emit(SyscallReturned(ta, session, number, name, result & U32_MASK))
         return result
 
     def _over_time(self, ctx: SyscallContext, entered: float, away_at_entry: float) -> bool:
@@ -295,7 +294,7 @@ class TaInstance:
         vals = [0] * 8
         for index, param in enumerate(params):
             if param.type.is_value:
-                vals[2 * index], vals[2 * index + 1] = param.a & 0xFFFFFFFF, param.b & 0xFFFFFFFF
+                vals[2 * index], vals[2 * index + 1] = param.a & U32_MASK, param.b & U32_MASK
             elif param.type.is_memref:
                 vals[2 * index] = maps.get(index, 0)
                 vals[2 * index + 1] = param.size
@@ -308,7 +307,7 @@ class TaInstance:
             if not param.type.is_output:
                 continue
             if param.type.is_value:
-                param.a, param.b = vals[2 * index] & 0xFFFFFFFF, vals[2 * index + 1] & 0xFFFFFFFF
+                param.a, param.b = vals[2 * index] & U32_MASK, vals[2 * index + 1] & U32_MASK
                 continue
             new_size = vals[2 * index + 1]
             if index in maps and param.buffer is not None and param.shared is None:

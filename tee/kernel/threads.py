@@ -37,9 +37,8 @@ from typing import Callable
 import greenlet
 
 from tee.abi.optee_smc import OpteeSmcReturn
+from tee.abi.registers import U32_MASK, Regs
 
-Regs = tuple[int, int, int, int, int, int, int, int]
-_U32 = 0xFFFFFFFF
 
 
 class ThreadState(Enum):
@@ -163,7 +162,7 @@ class ThreadPool:
 
     def resume(self, regs: Regs) -> Regs:
         """RETURN_FROM_RPC: a3-a7 must be exactly what the suspension handed out."""
-        thread_index = regs[3] & _U32
+        thread_index = regs[3] & U32_MASK
         if thread_index >= len(self.threads):
             return _eresume()
         thread = self.threads[thread_index]

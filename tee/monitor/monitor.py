@@ -17,11 +17,11 @@ from enum import Enum
 from typing import Callable
 
 from tee.abi.optee_smc import OpteeSmc
+from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.smccc import FAST_RESERVED_MASK, OEN_MASK, OEN_SHIFT, SMC_UNKNOWN, ArmArchCall
 from tee.instrument import Instrumentation, SmcCall, SmcReturn, WorldSwitch
 from tee.monitor.registry import Regs, RuntimeService, ServiceRegistry
 
-_U64 = 0xFFFF_FFFF_FFFF_FFFF
 _REGS = struct.Struct("<8Q")
 
 
@@ -30,7 +30,7 @@ def _as_registers(values: Regs | list[int]) -> Regs:
     try:
         return _REGS.unpack(_REGS.pack(*values))  # the common case: already in range
     except struct.error:
-        return tuple([int(r) & _U64 for r in values])  # type: ignore[return-value]
+        return tuple([int(r) & U64_MASK for r in values])  # type: ignore[return-value]
 
 
 class SecurityState(Enum):
@@ -47,7 +47,7 @@ class WorldContext:
 
 def function_name(function_id: int) -> str:
     """The SMCCC or OP-TEE name of a function ID, for traces ("unknown" if none)."""
-    w0 = function_id & 0xFFFFFFFF
+    w0 = function_id & U32_MASK
     for names in (OpteeSmc, ArmArchCall):
         try:
             return names(w0).name
@@ -100,15 +100,15 @@ class SecureMonitor:
 
     def _traced_smc(self, regs: Regs) -> Regs:
         instrumentation, name = self.instrumentation, function_name(regs[0])
-        instrumentation.emit(SmcCall(regs[0] & 0xFFFFFFFF, name, regs))
+        instrumentation.emit(SmcCall(regs[0] & U32_MASK, name, regs))
         result = self._smc(regs)
-        instrumentation.emit(SmcReturn(regs[0] & 0xFFFFFFFF, name, result))
+        instrumentation.emit(SmcReturn(regs[0] & U32_MASK, name, result))
         return result
 
     def _smc(self, regs: Regs) -> Regs:
         normal = self._normal.regs
         normal[:] = regs  # save the normal world's context
-        w0 = regs[0] & 0xFFFFFFFF
+        w0 = regs[0] & U32_MASK
         is_fast = w0 >> 31
         service = None
         if not (is_fast and w0 & FAST_RESERVED_MASK):  # fast calls must have bits 23:16 clear

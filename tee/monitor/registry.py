@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Callable, Mapping
 
+from tee.abi.registers import Regs
 from tee.abi.smccc import OEN_MASK, CallType
 
-Regs = tuple[int, int, int, int, int, int, int, int]
 Handler = Callable[[Regs], Regs]
 
 

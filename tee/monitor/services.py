@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tee.abi.smccc import (SMCCC_RET_NOT_SUPPORTED, SMCCC_RET_SUCCESS, SMCCC_VERSION_1_2,
                            ArmArchCall, CallType, Oen)
+from tee.abi.registers import U32_MASK
 from tee.kernel.kernel import SecureKernel
 from tee.monitor.registry import Regs, RuntimeService
 
@@ -12,11 +13,11 @@ def arm_arch_service() -> RuntimeService:
     """SMCCC_VERSION and SMCCC_ARCH_FEATURES, answered by the monitor itself."""
 
     def handle(regs: Regs) -> Regs:
-        fid = regs[0] & 0xFFFFFFFF
+        fid = regs[0] & U32_MASK
         if fid == ArmArchCall.SMCCC_VERSION:
             result = SMCCC_VERSION_1_2
         elif fid == ArmArchCall.SMCCC_ARCH_FEATURES:
-            queried = regs[1] & 0xFFFFFFFF
+            queried = regs[1] & U32_MASK
             result = SMCCC_RET_SUCCESS if queried in set(ArmArchCall) else SMCCC_RET_NOT_SUPPORTED
         else:
             result = SMCCC_RET_NOT_SUPPORTED

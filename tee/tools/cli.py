@@ -18,6 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from tee.abi.registers import U32_MAX
 from tee.abi.signed_header import ShdrAlgo
 from tee.tools.ta_build import DEFAULT_TA_STORE
 
@@ -113,7 +114,7 @@ def _ta_version(text: str) -> int:
         value = int(text, 0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= 0xFFFF_FFFF:
+    if not 0 <= value <= U32_MAX:
         raise argparse.ArgumentTypeError(f"{value} is not a 32-bit unsigned number")
     return value
 

@@ -16,12 +16,12 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa, utils
 
+from tee.abi.registers import U32_MAX
 from tee.abi.signed_header import (SHA256_SIZE, Bootstrap, Shdr, ShdrAlgo, ShdrImgType, SignedImage,
                                    digest_input)
 
 DEV_KEY_PATH = Path(__file__).resolve().parents[2] / "trusted_apps" / "sdk" / "keys" / "dev_ta_key.pem"
 MIN_RSA_BITS = 2048
-U32_MAX = 0xFFFF_FFFF
 
 
 class SigningError(Exception):

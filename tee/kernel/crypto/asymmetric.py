@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import Attribute as At
 from tee.abi.gp_crypto import Mode, ObjectType as T
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.kernel.crypto import CryptoError
 from tee.kernel.crypto.algorithms import CURVES, HASHES, RSA_PSS, AlgInfo, hash_for_digest_size
@@ -132,7 +133,7 @@ def _digest_for(info: AlgInfo, digest: bytes) -> hashes.HashAlgorithm:
 
 def _pss(info: AlgInfo, params: list[UserAttribute], digest_size: int) -> padding.PSS:
     salt = _param(params, At.RSA_PSS_SALT_LENGTH)
-    salt_length = salt.a & 0xFFFFFFFF if salt is not None else digest_size
+    salt_length = salt.a & U32_MASK if salt is not None else digest_size
     return padding.PSS(padding.MGF1(_hash(info.hash)), salt_length)
 
 
@@ -254,7 +255,7 @@ def _hkdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute], max_len
     found = _unique(params, salt_ids | info_ids | {At.HKDF_OKM_LENGTH})
     if At.HKDF_OKM_LENGTH not in found:
         raise _bad("HKDF needs TEE_ATTR_HKDF_OKM_LENGTH")
-    length = found[At.HKDF_OKM_LENGTH].a & 0xFFFFFFFF
+    length = found[At.HKDF_OKM_LENGTH].a & U32_MASK
     salt = next((found[i].data for i in salt_ids if i in found), b"")
     extra = next((found[i].data for i in info_ids if i in found), b"")
     hash_alg = _hash(info.hash)
@@ -267,8 +268,8 @@ def _pbkdf2(key: CryptoObject, params: list[UserAttribute], max_length: int) -> 
     found = _unique(params, {At.PBKDF2_SALT, At.PBKDF2_DKM_LENGTH, At.PBKDF2_ITERATION_COUNT})
     if At.PBKDF2_DKM_LENGTH not in found or At.PBKDF2_ITERATION_COUNT not in found:
         raise _bad("PBKDF2 needs the DKM length and the iteration count")
-    length = found[At.PBKDF2_DKM_LENGTH].a & 0xFFFFFFFF
-    iterations = found[At.PBKDF2_ITERATION_COUNT].a & 0xFFFFFFFF
+    length = found[At.PBKDF2_DKM_LENGTH].a & U32_MASK
+    iterations = found[At.PBKDF2_ITERATION_COUNT].a & U32_MASK
     salt = found[At.PBKDF2_SALT].data if At.PBKDF2_SALT in found else b""
     if not 0 < length <= max_length:
         raise _bad(f"PBKDF2 output of {length} bytes")
@@ -283,7 +284,7 @@ def _concat_kdf(info: AlgInfo, key: CryptoObject, params: list[UserAttribute],
     found = _unique(params, {At.CONCAT_KDF_OTHER_INFO, At.CONCAT_KDF_DKM_LENGTH})
     if At.CONCAT_KDF_DKM_LENGTH not in found:
         raise _bad("Concat KDF needs TEE_ATTR_CONCAT_KDF_DKM_LENGTH")
-    length = found[At.CONCAT_KDF_DKM_LENGTH].a & 0xFFFFFFFF
+    length = found[At.CONCAT_KDF_DKM_LENGTH].a & U32_MASK
     other = found[At.CONCAT_KDF_OTHER_INFO].data if At.CONCAT_KDF_OTHER_INFO in found else b""
     hash_alg = _hash(info.hash)
     if not 0 < length <= max_length:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tee.abi.gp_crypto import Mode
+from tee.abi.registers import U32_MAX
 from tee.abi.results import TeeResult
 from tee.kernel.crypto import CryptoError, charge
 from tee.kernel.crypto.algorithms import AlgInfo
@@ -64,7 +65,7 @@ class CryptoContext:
             raise CryptoError(TeeResult.ERROR_OUT_OF_MEMORY, "too many crypto handles")
         handle = self._next
         self._next += 1
-        if self._next > 0xFFFF_FFFF:
+        if self._next > U32_MAX:
             raise CryptoError(TeeResult.ERROR_OUT_OF_MEMORY, "crypto handles exhausted")
         return handle
 

@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa, x25519
 
 from tee.abi.gp_crypto import USAGE_DEFAULT, Attribute as At, HandleFlag
 from tee.abi.gp_crypto import ObjectType as T, attribute_is_value
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.kernel.crypto import CryptoError
 from tee.kernel.crypto.algorithms import CURVES
@@ -324,7 +325,7 @@ class CryptoObject:
 
     def info(self) -> tuple[int, int, int, int, int, int, int]:
         """struct utee_object_info: type, size, max size, usage, data size, position, flags."""
-        return (self.type, self.size, self.max_size, self.usage & 0xFFFFFFFF, 0, 0, self.flags)
+        return (self.type, self.size, self.max_size, self.usage & U32_MASK, 0, 0, self.flags)
 
     def reset(self) -> None:
         self.attrs.clear()
@@ -347,7 +348,7 @@ class CryptoObject:
             if attr_spec is None:
                 raise CryptoError(TeeResult.ERROR_ITEM_NOT_FOUND, f"attribute {attr.id:#x}")
             if attr_spec.kind is Kind.VALUE:
-                self.attrs[attr.id] = (attr.a & 0xFFFFFFFF, 0)
+                self.attrs[attr.id] = (attr.a & U32_MASK, 0)
             elif attr_spec.kind is Kind.BIGNUM:
                 value = attr.data.lstrip(b"\0")
                 if not attr_spec.flags & F.SIZE_INDICATOR and _bits(value) > self.max_size:
@@ -363,7 +364,7 @@ class CryptoObject:
                 self.attrs[attr.id] = attr.data
             if attr_spec.flags & F.SIZE_INDICATOR:
                 if attr.id == At.ECC_CURVE:
-                    size = curve_size(attr.a & 0xFFFFFFFF)
+                    size = curve_size(attr.a & U32_MASK)
                 elif attr.id == At.RSA_MODULUS:
                     size = _int(attr.data).bit_length()
                 else:
@@ -503,7 +504,7 @@ class CryptoObject:
         }
 
     def _generate_ec(self, key_size: int, params: list[UserAttribute], _rng: Callable) -> None:
-        curve = params[0].a & 0xFFFFFFFF
+        curve = params[0].a & U32_MASK
         if curve_size(curve) != key_size:
             raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "key size does not match the curve")
         key = ec.generate_private_key(CURVES[curve][0]())

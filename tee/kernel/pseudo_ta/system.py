@@ -25,6 +25,7 @@ from typing import Callable
 
 from tee.abi.pta_system import (DERIVED_EXTRA_DATA_MAX_SIZE, DERIVED_KEY_MAX_SIZE,
                                 DERIVED_KEY_MIN_SIZE, SYSTEM_PTA_UUID, MapFlag, SystemPtaCmd)
+from tee.abi.registers import join_u32, split_u64
 from tee.abi.results import ParamType, TeeResult
 from tee.abi.ta_format import TaFlag
 from tee.kernel.limits import OutOfMemory
@@ -82,7 +83,7 @@ class SystemPta(PseudoTa):
         except (OutOfMemory, AddressSpaceFull) as error:
             self.services.log.core("E", f"{self.name}: MAP_ZI of {length} bytes: {error}")
             return TeeResult.ERROR_OUT_OF_MEMORY
-        call.params[1].a, call.params[1].b = address >> 32, address & 0xFFFFFFFF
+        call.params[1].a, call.params[1].b = split_u64(address)
         return TeeResult.SUCCESS
 
     def _unmap(self, call: PtaCall) -> int:
@@ -90,7 +91,7 @@ class SystemPta(PseudoTa):
             return TeeResult.ERROR_BAD_PARAMETERS
         ta = call.calling_ta
         length = call.params[0].a
-        address = call.params[1].a << 32 | call.params[1].b
+        address = join_u32(call.params[1].a, call.params[1].b)
         if ta is None or call.params[0].b or not ta.resource(ZeroFillRegions).unmap(ta, address, length):
             return TeeResult.ERROR_BAD_PARAMETERS
         return TeeResult.SUCCESS

@@ -4,7 +4,7 @@ storage uses OPEN, CREATE, CLOSE, READ, WRITE and REMOVE (every update writes
 new files under new names, so it needs no RENAME or TRUNCATE; the supplicant
 serves all eleven sub-commands).
 
-Sub-commands keep OP-TEE's values; payloads are simplified: value[0] =
+Sub-commands (:class:`~tee.abi.optee_rpc.FsCmd`) keep OP-TEE's values; payloads are simplified: value[0] =
 (sub-command, fd or flag, offset or length), memref[1] = name or data,
 value[2] or memref[2] = fd out or the second name. Every reply is checked
 (sizes no larger than asked, handles within range); anything wrong raises
@@ -14,13 +14,11 @@ value[2] or memref[2] = fd out or the second name. Every reply is checked
 from __future__ import annotations
 
 from tee.abi import optee_msg as msg
-from tee.abi.optee_rpc import RpcCmd
+from tee.abi.optee_rpc import FsCmd, RpcCmd
 from tee.abi.results import TeeResult
 from tee.kernel.rpc import RpcClient, RpcError, SharedBuffer
 from tee.platform.memory import World
 
-OPEN, CREATE, CLOSE, READ, WRITE, TRUNCATE, REMOVE, RENAME = range(8)
-OPENDIR, CLOSEDIR, READDIR = 8, 9, 10
 V_IN, V_OUT = msg.AttrType.VALUE_INPUT, msg.AttrType.VALUE_OUTPUT
 M_IN, M_OUT = msg.AttrType.TMEM_INPUT, msg.AttrType.TMEM_OUTPUT
 
@@ -50,21 +48,21 @@ class FsClient:
         self.rpc.memory.write(buffer.phys + offset, raw, World.NORMAL)
         return msg.MsgParam.tmem(M_IN, buffer.phys + offset, len(raw), buffer.cookie)
 
-    def _open(self, buffer: SharedBuffer, name: str, sub: int) -> int:
+    def _open(self, buffer: SharedBuffer, name: str, sub: FsCmd) -> int:
         reply = self._call((msg.MsgParam.value(V_IN, sub), self._name(buffer, name),
                             msg.MsgParam.value(V_OUT)))
         return reply.params[2].a
 
     def _close(self, fd: int) -> None:
-        self._call((msg.MsgParam.value(V_IN, CLOSE, fd),))
+        self._call((msg.MsgParam.value(V_IN, FsCmd.CLOSE, fd),))
 
     def read_file(self, name: str, max_size: int) -> bytes:
         """The whole file; RpcError if it is longer than ``max_size``."""
         buffer = self.rpc.alloc_payload(max(max_size + 1, 256))
         try:
-            fd = self._open(buffer, name, OPEN)
+            fd = self._open(buffer, name, FsCmd.OPEN)
             try:
-                reply = self._call((msg.MsgParam.value(V_IN, READ, fd, 0),
+                reply = self._call((msg.MsgParam.value(V_IN, FsCmd.READ, fd, 0),
                                     msg.MsgParam.tmem(M_OUT, buffer.phys, max_size + 1, buffer.cookie)))
                 size = reply.params[1].b
                 if size > max_size:
@@ -79,10 +77,10 @@ class FsClient:
         """Create (or empty) the file and write ``data`` into it."""
         buffer = self.rpc.alloc_payload(max(len(data), 256))
         try:
-            fd = self._open(buffer, name, CREATE)
+            fd = self._open(buffer, name, FsCmd.CREATE)
             try:
                 self._put(buffer, data)
-                self._call((msg.MsgParam.value(V_IN, WRITE, fd, 0),
+                self._call((msg.MsgParam.value(V_IN, FsCmd.WRITE, fd, 0),
                             msg.MsgParam.tmem(M_IN, buffer.phys, len(data), buffer.cookie)))
             finally:
                 self._close(fd)
@@ -92,7 +90,7 @@ class FsClient:
     def remove(self, name: str) -> None:
         buffer = self.rpc.alloc_payload(256)
         try:
-            self._call((msg.MsgParam.value(V_IN, REMOVE), self._name(buffer, name)))
+            self._call((msg.MsgParam.value(V_IN, FsCmd.REMOVE), self._name(buffer, name)))
         except FileMissing:
             pass
         finally:

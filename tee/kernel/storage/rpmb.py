@@ -1,12 +1,8 @@
 """The secure world's RPMB client (OP-TEE's tee_rpmb_fs.c, much reduced) and the
 anchor table it keeps in the partition.
 
-JEDEC frames (512 bytes, big-endian): stuff 196 | MAC 32 @196 | data 256 @228 |
-nonce 16 @484 | write counter 4 @500 | address 2 @504 | block count 2 @506 |
-result 2 @508 | request/response 2 @510; HMAC-SHA256 under the authentication
-key over bytes 228..511 of every frame. Requests travel over RPC RPMB as OP-TEE's
-``struct rpmb_req`` (cmd, dev_id, block_count) followed by the frames, answers
-come back as frames. Every answer is checked: its type, result, nonce (reads),
+JEDEC frames (:mod:`tee.abi.rpmb`) travel over RPC RPMB in OP-TEE's
+``struct rpmb_req``; answers come back as frames. Every answer is checked: its type, result, nonce (reads),
 counter and address (writes) and MAC; a replayed or forged frame fails.
 
 The table area (blocks 0..TABLE_BLOCKS-1) holds the anchor table (one 60-byte
@@ -42,17 +38,11 @@ from dataclasses import dataclass
 from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import RpcCmd
 from tee.abi.results import TeeResult
+from tee.abi.rpmb import (BLOCK_SIZE, FRAME_SIZE, RESULT_MASK, Frame, Request, Response, Result, RpmbCmd,
+                          RpmbRequest, build, frames_mac, sign)
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.storage import StorageError, corrupt
 from tee.platform.memory import World
-
-FRAME_SIZE, BLOCK_SIZE = 512, 256
-_MAC, _DATA, _NONCE = 196, 228, 484
-_TAIL = struct.Struct(">16sIHHHH")  # nonce, write counter, address, block count, result, type
-RPMB_REQ = struct.Struct("<HHH")
-REQ_PROGRAM_KEY, REQ_READ_COUNTER, REQ_WRITE, REQ_READ, REQ_RESULT = 1, 2, 3, 4, 5
-RESP_PROGRAM_KEY, RESP_READ_COUNTER, RESP_WRITE, RESP_READ = 0x100, 0x200, 0x300, 0x400
-RESULT_OK, RESULT_KEY_NOT_PROGRAMMED, RESULT_MASK = 0, 7, 0x7F
 
 #: The table area: anchor blocks, then version floor blocks, all bound to the write counter.
 ANCHOR_BLOCKS = 14
@@ -72,38 +62,6 @@ BINDING = struct.Struct(">I32s16s")
 PAYLOAD_SIZE = BLOCK_SIZE - BINDING.size  # 204
 TRAILER_MAGIC = b"TSWT"
 
-@dataclass(frozen=True)
-class Frame:
-    mac: bytes
-    data: bytes
-    nonce: bytes
-    counter: int
-    address: int
-    count: int
-    result: int
-    kind: int
-
-    @classmethod
-    def parse(cls, raw: bytes) -> "Frame":
-        return cls(raw[_MAC:_MAC + 32], raw[_DATA:_DATA + BLOCK_SIZE], *_TAIL.unpack_from(raw, _NONCE))
-
-
-def build(*, kind: int, data: bytes = b"", nonce: bytes = b"", counter: int = 0, address: int = 0,
-          count: int = 0, mac: bytes = b"") -> bytearray:
-    out = bytearray(FRAME_SIZE)
-    out[_MAC:_MAC + 32] = mac.ljust(32, b"\0")
-    out[_DATA:_DATA + BLOCK_SIZE] = data.ljust(BLOCK_SIZE, b"\0")
-    out[_NONCE:] = _TAIL.pack(nonce.ljust(16, b"\0"), counter, address, count, 0, kind)
-    return out
-
-
-def frames_mac(key: bytes, frames: list[bytes]) -> bytes:
-    h = hmac.new(key, digestmod=hashlib.sha256)
-    for raw in frames:
-        h.update(bytes(raw[_DATA:FRAME_SIZE]))
-    return h.digest()
-
-
 class RpmbClient:
     def __init__(self, rpc: RpcClient, key: bytes) -> None:
         self.rpc = rpc
@@ -111,7 +69,7 @@ class RpmbClient:
         self.counter: int | None = None  # the device's write counter, as last authenticated
 
     def _exchange(self, frames: list[bytes], answers: int) -> list[bytes]:
-        request = RPMB_REQ.pack(0, 0, len(frames)) + b"".join(frames)
+        request = RpmbRequest(RpmbCmd.DATA_REQ, 0, frames).pack()
         response_size = answers * FRAME_SIZE
         buffer = self.rpc.alloc_payload(len(request) + response_size)
         try:
@@ -138,31 +96,31 @@ class RpmbClient:
         """The write counter; programs the authentication key on first use."""
         for attempt in range(2):
             nonce = os.urandom(16)
-            [raw] = self._exchange([build(kind=REQ_READ_COUNTER, nonce=nonce)], 1)
+            [raw] = self._exchange([build(kind=Request.READ_COUNTER, nonce=nonce)], 1)
             answer = Frame.parse(raw)
-            if answer.kind != RESP_READ_COUNTER:
+            if answer.kind != Response.READ_COUNTER:
                 raise self._fail("unexpected answer to a counter read")
-            if answer.result & RESULT_MASK == RESULT_KEY_NOT_PROGRAMMED and attempt == 0:
+            if answer.result & RESULT_MASK == Result.KEY_NOT_PROGRAMMED and attempt == 0:
                 self._program_key()
                 continue
-            if answer.result & RESULT_MASK != RESULT_OK or answer.nonce != nonce or not self._authentic([raw]):
+            if answer.result & RESULT_MASK != Result.OK or answer.nonce != nonce or not self._authentic([raw]):
                 raise self._fail("counter read not authentic")
             self.counter = answer.counter
             return answer.counter
         raise self._fail("key programming did not take")
 
     def _program_key(self) -> None:
-        [raw] = self._exchange([build(kind=REQ_PROGRAM_KEY, mac=self.key), build(kind=REQ_RESULT)], 1)
+        [raw] = self._exchange([build(kind=Request.PROGRAM_KEY, mac=self.key), build(kind=Request.RESULT)], 1)
         answer = Frame.parse(raw)
-        if answer.kind != RESP_PROGRAM_KEY or answer.result & RESULT_MASK != RESULT_OK:
+        if answer.kind != Response.PROGRAM_KEY or answer.result & RESULT_MASK != Result.OK:
             raise self._fail(f"programming the key failed ({answer.result:#x})")
 
     def read(self, address: int, count: int) -> list[bytes]:
         nonce = os.urandom(16)
-        frames = self._exchange([build(kind=REQ_READ, nonce=nonce, address=address, count=count)], count)
+        frames = self._exchange([build(kind=Request.READ, nonce=nonce, address=address, count=count)], count)
         for raw in frames:
             answer = Frame.parse(raw)
-            if (answer.kind != RESP_READ or answer.result & RESULT_MASK != RESULT_OK
+            if (answer.kind != Response.READ or answer.result & RESULT_MASK != Result.OK
                     or answer.nonce != nonce or answer.address != address):
                 raise self._fail(f"bad read answer (result {answer.result:#x})")
         if not self._authentic(frames):
@@ -181,13 +139,13 @@ class RpmbClient:
         counter = self.next_counter()
         if counter != at:
             raise self._fail(f"write counter moved to {counter}, data was bound to {at}")
-        frames = [build(kind=REQ_WRITE, data=data[i * BLOCK_SIZE:(i + 1) * BLOCK_SIZE], counter=counter,
+        frames = [build(kind=Request.WRITE, data=data[i * BLOCK_SIZE:(i + 1) * BLOCK_SIZE], counter=counter,
                         address=address, count=count) for i in range(count)]
-        frames[-1][_MAC:_MAC + 32] = frames_mac(self.key, frames)
+        sign(self.key, frames)
         self.counter = None  # unknown until the answer is checked
-        [raw] = self._exchange(frames + [build(kind=REQ_RESULT)], 1)
+        [raw] = self._exchange(frames + [build(kind=Request.RESULT)], 1)
         answer = Frame.parse(raw)
-        if (answer.kind != RESP_WRITE or answer.result & RESULT_MASK != RESULT_OK
+        if (answer.kind != Response.WRITE or answer.result & RESULT_MASK != Result.OK
                 or answer.address != address or answer.counter != counter + 1
                 or not self._authentic([raw])):
             raise self._fail(f"write of block {address} not confirmed (result {answer.result:#x})")

@@ -44,6 +44,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tee.abi.gp_crypto import USAGE_DEFAULT, HandleFlag, ObjectType
+from tee.abi.registers import U32_MASK, U32_MAX
 from tee.abi.results import TeeResult
 from tee.kernel.crypto.objects import TYPES, CryptoObject, TypeSpec
 from tee.kernel.rpc import RpcClient, RpcError
@@ -88,7 +89,7 @@ def rpmb_location(file: str) -> tuple[int, int] | None:
 
 def namespace(storage_id: int) -> int | None:
     """The backend a storage id names (TEE_STORAGE_PRIVATE is the REE FS, as in OP-TEE)."""
-    storage_id &= 0xFFFFFFFF
+    storage_id &= U32_MASK
     if storage_id in (STORAGE_PRIVATE, STORAGE_PRIVATE_REE):
         return STORAGE_PRIVATE_REE
     if storage_id == STORAGE_PRIVATE_RPMB:
@@ -152,13 +153,13 @@ class PersistentObject(CryptoObject):
             # no RPC here (CRYP_OBJ_GET_INFO does not take the storage): the cached directory
             entry = self.manager.cached_entry(self.ta, self.storage, self.object_id)
             data_size = entry.data_size if entry is not None else 0
-        return (self.type, self.size, self.max_size, self.usage & 0xFFFFFFFF, data_size,
-                min(self.position, 0xFFFFFFFF), self.flags)
+        return (self.type, self.size, self.max_size, self.usage & U32_MASK, data_size,
+                min(self.position, U32_MAX), self.flags)
 
 
 # -- codecs ---------------------------------------------------------------------------
 def _encode_content(content: Content) -> bytes:
-    parts = [_OBJ_HEAD.pack(content.type, content.max_size, content.size, content.usage & 0xFFFFFFFF,
+    parts = [_OBJ_HEAD.pack(content.type, content.max_size, content.size, content.usage & U32_MASK,
                             len(content.attrs))]
     for attribute_id, value in sorted(content.attrs.items()):
         if isinstance(value, tuple):

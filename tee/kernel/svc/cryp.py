@@ -16,6 +16,7 @@ no error), and derivations are bounded before they start.
 from __future__ import annotations
 
 from tee.abi.gp_crypto import Mode, OperationClass as C
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import Syscall
 from tee.emu import Perm
@@ -62,7 +63,7 @@ def _key(ctx: SyscallContext, handle: int) -> CryptoObject:
 @crypto_handler
 def sys_state_alloc(ctx: SyscallContext, algorithm: int, mode: int, key1: int, key2: int,
                     state_va: int) -> int:
-    info = ALGORITHMS.get(algorithm & 0xFFFFFFFF)
+    info = ALGORITHMS.get(algorithm & U32_MASK)
     if info is None or mode not in info.modes:
         return TeeResult.ERROR_NOT_SUPPORTED
     mode = Mode(mode)

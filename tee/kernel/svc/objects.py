@@ -18,6 +18,7 @@ from typing import Callable
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from tee.abi.gp_crypto import attribute_is_public, attribute_is_value, Usage
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import Syscall
 from tee.emu import Perm
@@ -65,7 +66,7 @@ def write_u64(ctx: SyscallContext, va: int, value: int) -> None:
 
 
 def write_u32(ctx: SyscallContext, va: int, value: int) -> None:
-    ctx.user.copy_to_user(va, U32.pack(value & 0xFFFFFFFF))
+    ctx.user.copy_to_user(va, U32.pack(value & U32_MASK))
 
 
 def require_writable(ctx: SyscallContext, va: int, size: int) -> None:
@@ -92,7 +93,7 @@ def read_attributes(ctx: SyscallContext, va: int, count: int) -> list[UserAttrib
     attrs = []
     for a, b, attribute_id in UTEE_ATTRIBUTE.iter_unpack(raw):
         if attribute_is_value(attribute_id):
-            attrs.append(UserAttribute(attribute_id, a=a & 0xFFFFFFFF, b=b & 0xFFFFFFFF))
+            attrs.append(UserAttribute(attribute_id, a=a & U32_MASK, b=b & U32_MASK))
         else:
             attrs.append(UserAttribute(attribute_id, read_input(ctx, a, b)))
     return attrs
@@ -123,7 +124,7 @@ def sys_obj_get_info(ctx: SyscallContext, obj: int, info: int) -> int:
 @crypto_handler
 def sys_obj_restrict_usage(ctx: SyscallContext, obj: int, usage: int) -> int:
     found = crypto(ctx).object(obj)
-    found.usage &= usage & 0xFFFFFFFF
+    found.usage &= usage & U32_MASK
     return TeeResult.SUCCESS
 
 
@@ -136,7 +137,7 @@ def sys_obj_get_attr(ctx: SyscallContext, obj: int, attribute_id: int, buffer: i
         return TeeResult.ERROR_ITEM_NOT_FOUND
     if not found.initialized:
         return TeeResult.ERROR_BAD_PARAMETERS
-    attribute_id &= 0xFFFFFFFF
+    attribute_id &= U32_MASK
     if not attribute_is_public(attribute_id) and not found.usage & Usage.EXTRACTABLE:
         return TeeResult.ERROR_BAD_PARAMETERS
     data = found.get_attribute(attribute_id)
@@ -150,7 +151,7 @@ def sys_obj_get_attr(ctx: SyscallContext, obj: int, attribute_id: int, buffer: i
 @crypto_handler
 def sys_obj_alloc(ctx: SyscallContext, object_type: int, max_size: int, obj_va: int) -> int:
     require_writable(ctx, obj_va, U32.size)
-    obj = CryptoObject.allocate(object_type & 0xFFFFFFFF, max_size)
+    obj = CryptoObject.allocate(object_type & U32_MASK, max_size)
     write_u32(ctx, obj_va, crypto(ctx).add_object(obj))
     return TeeResult.SUCCESS
 

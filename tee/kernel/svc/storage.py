@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from tee.abi.gp_crypto import HandleFlag
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import Syscall
 from tee.kernel.crypto import CryptoError
@@ -65,7 +66,7 @@ def ta_uuid(ctx: SyscallContext):
 
 
 def persistent(ctx: SyscallContext, handle: int) -> PersistentObject:
-    found = crypto(ctx).objects.get(handle & 0xFFFFFFFF)
+    found = crypto(ctx).objects.get(handle & U32_MASK)
     if not isinstance(found, PersistentObject):
         raise StorageError(TeeResult.ERROR_BAD_PARAMETERS, f"{handle:#x} is no persistent object")
     return found
@@ -135,7 +136,7 @@ def sys_obj_create(ctx: SyscallContext, storage_id: int, id_va: int, id_len: int
     object_id = read_object_id(ctx, id_va, id_len)
     key = None
     if attr:
-        key = crypto(ctx).objects.get(attr & 0xFFFFFFFF)
+        key = crypto(ctx).objects.get(attr & U32_MASK)
         if key is None or not key.initialized or key.busy:
             return TeeResult.ERROR_BAD_PARAMETERS
     if data_len > MAX_DATA_SIZE:
@@ -163,7 +164,7 @@ def sys_obj_del(ctx: SyscallContext, obj: int) -> int:
         return TeeResult.ERROR_ACCESS_CONFLICT
     manager(ctx).delete(found.ta, found.storage, found.object_id)
     manager(ctx).forget(found)
-    crypto(ctx).remove_object(obj & 0xFFFFFFFF)
+    crypto(ctx).remove_object(obj & U32_MASK)
     return TeeResult.SUCCESS
 
 
@@ -198,7 +199,7 @@ class EnumTable:
     next_handle: int = 0x1000_0000  # a different range than object handles
 
     def get(self, handle: int) -> Enumerator:
-        found = self.enums.get(handle & 0xFFFFFFFF)
+        found = self.enums.get(handle & U32_MASK)
         if found is None:
             raise StorageError(TeeResult.ERROR_BAD_PARAMETERS, f"no enumerator {handle:#x}")
         return found
@@ -228,7 +229,7 @@ def sys_enum_alloc(ctx: SyscallContext, enum_va: int) -> int:
 @storage_handler
 def sys_enum_free(ctx: SyscallContext, handle: int) -> int:
     enums(ctx).get(handle)
-    del enums(ctx).enums[handle & 0xFFFFFFFF]
+    del enums(ctx).enums[handle & U32_MASK]
     return TeeResult.SUCCESS
 
 
@@ -272,7 +273,7 @@ def sys_enum_next(ctx: SyscallContext, handle: int, info_va: int, id_va: int, le
         found.ids.pop(0)
         flags = HandleFlag.PERSISTENT | HandleFlag.INITIALIZED
         ctx.user.copy_to_user(info_va, UTEE_OBJECT_INFO.pack(
-            content.type, content.size, content.max_size, content.usage & 0xFFFFFFFF,
+            content.type, content.size, content.max_size, content.usage & U32_MASK,
             len(content.data), 0, flags))
         return put_output(ctx, id_va, len_va, object_id)
     return TeeResult.ERROR_ITEM_NOT_FOUND
@@ -345,7 +346,7 @@ def sys_obj_trunc(ctx: SyscallContext, obj: int, length: int) -> int:
 @storage_handler
 def sys_obj_seek(ctx: SyscallContext, obj: int, offset: int, whence: int) -> int:
     found = persistent(ctx, obj)
-    offset &= 0xFFFFFFFF
+    offset &= U32_MASK
     if offset & 0x8000_0000:
         offset -= 1 << 32
     if whence == SEEK_SET:

@@ -12,16 +12,15 @@ from __future__ import annotations
 import struct
 
 from tee.abi.results import ErrorOrigin, Login, TeeResult, unpack_param_types
-from tee.abi.syscalls import Syscall
+from tee.abi.registers import U32_MASK
+from tee.abi.syscalls import UTEE_PARAMS, Syscall
 from tee.emu import Perm
 from tee.kernel.ta_image import uuid_from_tee_uuid
 from tee.kernel.entry import ClientIdentity, TaParam
 from tee.kernel.syscalls import SyscallContext, syscall
 from tee.kernel.user_memory import UserAccessError
 
-UTEE_PARAMS = struct.Struct("<Q8Q")
 U32 = struct.Struct("<I")
-_MASK32 = 0xFFFFFFFF
 
 
 class _CallerParams:
@@ -49,7 +48,7 @@ class _CallerParams:
             elif kind.is_memref:
                 self.params.append(TaParam(kind, buffer=None, size=b))
             else:
-                self.params.append(TaParam(kind, a=a & _MASK32, b=b & _MASK32))
+                self.params.append(TaParam(kind, a=a & U32_MASK, b=b & U32_MASK))
             self.buffers.append(a if kind.is_memref else 0)
 
     def write_back(self) -> None:
@@ -105,7 +104,7 @@ def sys_invoke_ta_command(ctx: SyscallContext, session_id: int, _cancel_timeout:
                           params: int, origin_out: int) -> int:
     if origin_out and not ctx.user.has_access(origin_out, 4, Perm.WRITE):
         return TeeResult.ERROR_ACCESS_DENIED
-    session_id &= _MASK32
+    session_id &= U32_MASK
     if not ctx.sessions.owns(ctx.instance, session_id):
         _report_origin(ctx, origin_out, ErrorOrigin.TEE)
         return TeeResult.ERROR_BAD_PARAMETERS
@@ -114,7 +113,7 @@ def sys_invoke_ta_command(ctx: SyscallContext, session_id: int, _cancel_timeout:
     except _BadParams:
         _report_origin(ctx, origin_out, ErrorOrigin.TEE)
         return TeeResult.ERROR_BAD_PARAMETERS
-    outcome = ctx.sessions.invoke_owned(ctx.instance, session_id, command & _MASK32, caller.params)
+    outcome = ctx.sessions.invoke_owned(ctx.instance, session_id, command & U32_MASK, caller.params)
     assert outcome is not None  # owned a moment ago, and nothing ran since
     caller.write_back()
     _report_origin(ctx, origin_out, outcome.origin)
@@ -123,5 +122,5 @@ def sys_invoke_ta_command(ctx: SyscallContext, session_id: int, _cancel_timeout:
 
 @syscall(Syscall.CLOSE_TA_SESSION)
 def sys_close_ta_session(ctx: SyscallContext, session_id: int) -> int:
-    outcome = ctx.sessions.close_owned(ctx.instance, session_id & _MASK32)
+    outcome = ctx.sessions.close_owned(ctx.instance, session_id & U32_MASK)
     return TeeResult.ERROR_BAD_PARAMETERS if outcome is None else outcome.result

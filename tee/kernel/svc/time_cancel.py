@@ -12,6 +12,7 @@ from __future__ import annotations
 import struct
 import time
 
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.abi.syscalls import Syscall, TimeCategory
 from tee.kernel.rpc import RpcError
@@ -37,11 +38,11 @@ def sys_get_time(ctx: SyscallContext, category: int, time_ptr: int) -> int:
         result, seconds, millis = ctx.persistent_time.get(ctx.session.ta_uuid, ctx.clock)
         if result not in (TeeResult.SUCCESS, TeeResult.ERROR_OVERFLOW):
             return result
-        ctx.user.copy_to_user(time_ptr, TEE_TIME.pack(seconds & 0xFFFFFFFF, millis))
+        ctx.user.copy_to_user(time_ptr, TEE_TIME.pack(seconds & U32_MASK, millis))
         return result
     else:
         return TeeResult.ERROR_BAD_PARAMETERS
-    ctx.user.copy_to_user(time_ptr, TEE_TIME.pack(seconds & 0xFFFFFFFF, millis))
+    ctx.user.copy_to_user(time_ptr, TEE_TIME.pack(seconds & U32_MASK, millis))
     return TeeResult.SUCCESS
 
 
@@ -82,7 +83,7 @@ def sys_unmask_cancellation(ctx: SyscallContext, old_ptr: int) -> int:
 
 @syscall(Syscall.WAIT)
 def sys_wait(ctx: SyscallContext, timeout_ms: int) -> int:
-    timeout_ms &= 0xFFFFFFFF
+    timeout_ms &= U32_MASK
     deadline = None if timeout_ms == TIMEOUT_INFINITE else time.monotonic() + timeout_ms / 1000
     while True:
         if _cancelled(ctx):
