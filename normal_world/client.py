@@ -253,6 +253,9 @@ class RegisteredMemref:
 Param = Value | TempMemref | RegisteredMemref
 
 
+_CANCELLED = object()  # an Operation's call phase: cancelled before it started
+
+
 @dataclass
 class Operation:
     """Up to four parameters for an open or invoke (TEEC_Operation). ``None`` at a
@@ -269,51 +272,42 @@ class Operation:
         if len(params) > MAX_PARAMS:
             raise ValueError(f"an operation carries at most {MAX_PARAMS} parameters")
         self.params = list(params)
-        self._in_flight: tuple[Context, int, int] | None = None  # context, session, cancel id
-        self._cancel_early = False
-        # Makes the client's "cancelled yet?" check and its "now in flight" one step,
-        # so a cancel is either seen before the call or sent to it, never lost between.
-        self._cancel_lock = threading.Lock()
-        self._is_started = False
-        self._started: threading.Event | None = None  # made only if someone waits on it
+        # Where the call stands, changed only by dict.setdefault/pop, each one atomic
+        # step: a cancel is either seen before the call starts or sent to it, never
+        # lost between the client's check and its start (and no lock per call).
+        self._phase: dict[str, object] = {}
 
     @property
     def started(self) -> threading.Event:
-        """Set once the call has been handed to the TEE."""
-        with self._cancel_lock:
-            if self._started is None:
-                self._started = threading.Event()
-                if self._is_started:
-                    self._started.set()
-            return self._started
+        """Set once the call has been handed to the TEE (made only if someone asks)."""
+        event = self._phase.setdefault("event", threading.Event())
+        assert isinstance(event, threading.Event)
+        if isinstance(self._phase.get("call"), tuple):
+            event.set()
+        return event
 
     def cancel(self) -> None:
         """TEEC_RequestCancellation: ask the TEE to cancel this operation if it is running.
 
         Call it from another thread than the one waiting in invoke. The TA sees the
         request only if it unmasked cancellation (GlobalPlatform)."""
-        with self._cancel_lock:
-            in_flight = self._in_flight
-            if in_flight is None:
-                self._cancel_early = True
-                return
-        context, session_id, cancel_id = in_flight
+        in_flight = self._phase.setdefault("call", _CANCELLED)
+        if in_flight is _CANCELLED:
+            return  # not started: the call will fail with TEE_ERROR_CANCEL
+        context, session_id, cancel_id = in_flight  # type: ignore[misc]
         context._call(lambda d: d.cancel(session_id, cancel_id))
 
     def _start(self, in_flight: tuple["Context", int, int]) -> None:
         """Mark the call in flight, unless a cancel came first (then TEE_ERROR_CANCEL)."""
-        with self._cancel_lock:
-            if self._cancel_early:
-                raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
-            self._in_flight = in_flight
-            self._is_started = True
-            started = self._started
-        if started is not None:
-            started.set()
+        phase = self._phase
+        if phase.setdefault("call", in_flight) is not in_flight:
+            raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
+        event = phase.get("event")
+        if event is not None:
+            event.set()  # type: ignore[attr-defined]
 
     def _finish(self) -> None:
-        with self._cancel_lock:
-            self._in_flight = None
+        self._phase.pop("call", None)
 
     def _shared(self) -> list[SharedMemory]:
         return [p.shm for p in self.params if isinstance(p, RegisteredMemref)]

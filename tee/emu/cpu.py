@@ -185,6 +185,10 @@ _PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
 _INTERRUPTED = Stop(StopKind.PREEMPTED)
 
 
+#: Seconds the timer thread of a device stays up with nothing to watch.
+_TIMER_LINGER = 1.0
+
+
 class PreemptionTimer:
     """The timer interrupt of one device: a background thread that ends over-long runs.
 
@@ -202,6 +206,7 @@ class PreemptionTimer:
         self._seen: "weakref.WeakKeyDictionary[El0Cpu, int]" = weakref.WeakKeyDictionary()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._idle_looks = 0
 
     def watch(self, cpu: "El0Cpu", tick: float) -> None:
         with self._lock:
@@ -228,14 +233,19 @@ class PreemptionTimer:
                 return
 
     def _look(self) -> bool:
-        """Stop the runs that outlived a tick; False (and the thread ends) when
-        no CPU is left to watch."""
+        """Stop the runs that outlived a tick; False (and the thread ends) once no
+        CPU has been left to watch for a second (sessions come and go in bursts:
+        a thread per session would cost more than it saves)."""
         # Under the lock, so that a CPU cannot be closed between the look and the stop.
         with self._lock:
             cpus = list(self._cpus)
             if not cpus:
+                self._idle_looks += 1
+                if self._idle_looks * self.tick < _TIMER_LINGER:
+                    return True
                 self._thread = None
                 return False
+            self._idle_looks = 0
             for cpu in cpus:
                 serial = cpu._run_serial
                 if cpu._running and self._seen.get(cpu) == serial:

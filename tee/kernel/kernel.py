@@ -187,7 +187,8 @@ class SecureKernel:
                         return (code, 0, 0, 0) + preserved
                 return (OpteeSmcReturn.EBADADDR, 0, 0, 0) + preserved
             finally:
-                call.release_pins()
+                if call.pins:
+                    call.release_pins()
 
         return self.threads.start(job, guest)
 

@@ -109,7 +109,8 @@ class SyscallContext:
 
     def time_in_normal_world(self) -> float:
         """Seconds the calling secure thread has spent suspended in RPC so far."""
-        return self.rpc.threads.current.time_away
+        thread = self.rpc.threads.running  # read on every entry: no property call
+        return thread.time_away if thread is not None else 0.0
 
 
 class TaPanic(Exception):

@@ -123,31 +123,28 @@ class TaInstance:
         if self.dead:
             return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True)
         up_va = self._params_va
-        if not params:  # the common case: no params to map, encode or read back
-            self._params_block[:] = _NO_PARAMS_BLOCK
-            self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
-            return self._run(ctx)
-        param_maps = self._map_params(params)
         try:
-            self._params_block[:] = self._encode_params(params, param_maps)
-            self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
-            outcome = self._run(ctx)
-            if not outcome.dead:
-                self._decode_params(params, param_maps, bytes(self._params_block))
-            return outcome
-        finally:
-            self._unmap_params()
-
-    def _run(self, ctx: SyscallContext) -> EntryOutcome:
-        try:
-            return self._run_to_end(ctx)
+            if not params:  # the common case: no params to map, encode or read back
+                self._params_block[:] = _NO_PARAMS_BLOCK
+                self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
+                return self._run(ctx)
+            param_maps = self._map_params(params)
+            try:
+                self._params_block[:] = self._encode_params(params, param_maps)
+                self.cpu.prepare_entry(self._entry_va, up_va, (int(func), session_id, up_va, cmd))
+                outcome = self._run(ctx)
+                if not outcome.dead:
+                    self._decode_params(params, param_maps, bytes(self._params_block))
+                return outcome
+            finally:
+                self._unmap_params()
         except KeyboardInterrupt:
             # Ctrl-C in the (same-process) normal world: the call is over and so is
             # this instance, whose CPU stopped mid-entry and cannot go on.
             self._die(reason="interrupted: Ctrl-C ended the call")
             raise
 
-    def _run_to_end(self, ctx: SyscallContext) -> EntryOutcome:
+    def _run(self, ctx: SyscallContext) -> EntryOutcome:
         """Run the entry to its end. The time slice counts from the last resume,
         syscalls included, so a syscall-heavy loop is preempted like any other.
         At each preemption the call's time limit is checked: secure-world time

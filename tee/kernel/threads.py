@@ -128,13 +128,14 @@ class ThreadPool:
             raise ValueError("a secure world needs at least one thread")
         self.threads = [SecureThread(i) for i in range(count)]
         self._tokens = token_rng or random.SystemRandom()
-        self._current: SecureThread | None = None
+        #: The thread whose job runs now (None between calls); ``current`` checks it.
+        self.running: SecureThread | None = None
         self._local = threading.local()  # per OS thread: its parked greenlets
 
     @property
     def current(self) -> SecureThread:
         """The thread whose code is running now (only valid inside a job)."""
-        current = self._current
+        current = self.running
         if current is None:
             raise RuntimeError("no secure thread is running")
         return current
@@ -179,9 +180,9 @@ class ThreadPool:
             return _eresume()  # resumed from another OS thread: see the module docstring
 
     def _switch(self, thread: SecureThread, value: object) -> Regs:
-        previous = self._current
+        previous = self.running
         thread.state = ThreadState.RUNNING
-        self._current = thread
+        self.running = thread
         try:
             outcome = thread._greenlet.switch(value)  # type: ignore[union-attr]
         except greenlet.error:
@@ -191,7 +192,7 @@ class ThreadPool:
             self._release(thread)  # a crashed job must not leak its thread
             raise
         finally:
-            self._current = previous
+            self.running = previous
         if type(outcome) is tuple:  # the job finished: its registers
             self._release(thread)
             return outcome  # type: ignore[return-value]

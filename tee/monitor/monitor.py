@@ -88,24 +88,14 @@ class SecureMonitor:
         return result
 
     # -- the smc instruction --------------------------------------------------------
-    def smc(self, regs: Regs | list[int]) -> Regs:
+    def smc(self, regs: Regs | list[int], _traced: bool = False) -> Regs:
         """Handle one ``smc`` from the normal world; returns x0-x7 as it sees them after."""
         if len(regs) != 8:
             raise ValueError("an SMC carries exactly eight registers (x0-x7)")
         regs = _as_registers(regs)
+        if self.instrumentation.active and not _traced:
+            return self._traced_smc(regs)  # (which comes back here with _traced set)
         self.smc_count += 1
-        if self.instrumentation.active:
-            return self._traced_smc(regs)
-        return self._smc(regs)
-
-    def _traced_smc(self, regs: Regs) -> Regs:
-        instrumentation, name = self.instrumentation, function_name(regs[0])
-        instrumentation.emit(SmcCall(regs[0] & U32_MASK, name, regs))
-        result = self._smc(regs)
-        instrumentation.emit(SmcReturn(regs[0] & U32_MASK, name, result))
-        return result
-
-    def _smc(self, regs: Regs) -> Regs:
         normal = self._normal.regs
         normal[:] = regs  # save the normal world's context
         w0 = regs[0] & U32_MASK
@@ -122,4 +112,11 @@ class SecureMonitor:
             result = _as_registers(service.handler(regs))
         # The results are written into the normal world's saved context, which is restored.
         normal[:] = result
+        return result
+
+    def _traced_smc(self, regs: Regs) -> Regs:
+        instrumentation, name = self.instrumentation, function_name(regs[0])
+        instrumentation.emit(SmcCall(regs[0] & U32_MASK, name, regs))
+        result = self.smc(regs, _traced=True)
+        instrumentation.emit(SmcReturn(regs[0] & U32_MASK, name, result))
         return result
