@@ -26,6 +26,7 @@ demo: tas
 	$(BIN)/teesim demo --ta-store $(TA_STORE)
 
 test: tas
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 bench: tas
