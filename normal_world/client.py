@@ -17,12 +17,15 @@ from __future__ import annotations
 import threading
 import uuid as uuid_mod
 from dataclasses import dataclass, field
+from typing import Callable, TypeVar, cast
 
 from tee.abi.registers import U32_MASK, U32_MAX
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
 from normal_world.channel import Channel
 from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
 from normal_world.shm import ShmExhausted
+
+_T = TypeVar("_T")
 
 MAX_PARAMS = 4  # TEEC_CONFIG_PAYLOAD_REF_COUNT
 MEM_INPUT = 0x1  # TEEC_MEM_INPUT
@@ -140,7 +143,8 @@ class TempMemref:
         if not self.type.is_output:
             return
         if out.data is not None:  # not copied in place: an immutable buffer is replaced
-            self.buffer = out.data
+            # The driver hands outputs back as bytes read from shared memory (_from_wire).
+            self.buffer = cast(bytes, out.data)
         self.size = out.size
 
 
@@ -294,7 +298,8 @@ class Operation:
         in_flight = self._phase.setdefault("call", _CANCELLED)
         if in_flight is _CANCELLED:
             return  # not started: the call will fail with TEE_ERROR_CANCEL
-        context, session_id, cancel_id = in_flight  # type: ignore[misc]
+        # Anything else under "call" is the (context, session id, cancel id) _start stored.
+        context, session_id, cancel_id = cast(tuple["Context", int, int], in_flight)
         context._call(lambda d: d.cancel(session_id, cancel_id))
 
     def _start(self, in_flight: tuple["Context", int, int]) -> None:
@@ -304,7 +309,7 @@ class Operation:
             raise TeeError(TeeResult.ERROR_CANCEL, ErrorOrigin.API, "operation was cancelled")
         event = phase.get("event")
         if event is not None:
-            event.set()  # type: ignore[attr-defined]
+            cast(threading.Event, event).set()  # only `started` stores one there
 
     def _finish(self) -> None:
         self._phase.pop("call", None)
@@ -409,10 +414,12 @@ class Context:
     kernel driver; a context closes the sessions it opened when it closes."""
 
     def __init__(self, channel: Channel | None = None, *, driver: OpteeDriver | None = None) -> None:
-        if channel is None and driver is None:
+        if driver is not None:
+            channel = driver.channel
+        elif channel is None:
             raise TypeError("Context needs a channel or a driver; "
                             "teesim.Context() gives one on a new embedded board")
-        self.channel = driver.channel if driver is not None else channel
+        self.channel = channel
         try:
             self.driver = driver or OpteeDriver.for_channel(self.channel)
         except DriverError as error:
@@ -450,7 +457,8 @@ class Context:
         shm = self._call(lambda d: d.register_shm(len(buffer)))
         return SharedMemory(self, shm, len(buffer), flags, buffer)
 
-    def _run(self, operation: Operation, session_id: int, send) -> CallResult:  # type: ignore[no-untyped-def]
+    def _run(self, operation: Operation, session_id: int,
+             send: Callable[[list[DriverParam], int], CallResult]) -> CallResult:
         """One open/invoke: shared-memory sync, cancellation bookkeeping, result update.
         ``send(driver_params, cancel_id)`` makes the driver call."""
         cancel_id = self.driver.new_cancel_id()
@@ -483,7 +491,7 @@ class Context:
         lines = self._console()
         return extract_crash_dump(lines, ta) if lines is not None else None
 
-    def _call(self, request):  # type: ignore[no-untyped-def]
+    def _call(self, request: Callable[[OpteeDriver], _T]) -> _T:
         try:
             return request(self.driver)
         except DriverError as error:

@@ -370,9 +370,9 @@ class OpteeDriver:
         elif code == OpteeSmcReturn.RPC_FREE:
             cookie = join_u32(regs[1], regs[2])
             with self._lock:
-                block = self._rpc_buffers.pop(cookie, None)
-            if block is not None:
-                self._free(block)
+                freed = self._rpc_buffers.pop(cookie, None)
+            if freed is not None:
+                self._free(freed)
         elif code == OpteeSmcReturn.RPC_FOREIGN_INTR:
             time.sleep(0)  # the "interrupt": let other normal-world threads run
         elif code == OpteeSmcReturn.RPC_CMD:

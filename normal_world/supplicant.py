@@ -199,5 +199,5 @@ class Supplicant:
         return msg.MsgArg(arg.cmd, params=replied, ret=TeeResult.SUCCESS)
 
 
-def _result(arg: msg.MsgArg, result: TeeResult) -> msg.MsgArg:
+def _result(arg: msg.MsgArg, result: int) -> msg.MsgArg:
     return msg.MsgArg(arg.cmd, params=arg.params, ret=result)

@@ -412,7 +412,7 @@ class MemoryAccess(IntFlag):
 
 
 #: Algorithms whose ID's top bits do not give their class (OP-TEE's extensions, SM2).
-_CLASS_EXCEPTIONS = {
+_CLASS_EXCEPTIONS: dict[int, int] = {
     Algorithm.DES3_CMAC: OperationClass.MAC,
     Algorithm.RSASSA_PKCS1_V1_5: OperationClass.ASYMMETRIC_SIGNATURE,
     Algorithm.SM2_PKE: OperationClass.ASYMMETRIC_CIPHER,

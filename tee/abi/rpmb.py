@@ -71,7 +71,9 @@ class Frame(NamedTuple):
     nonce: bytes
     counter: int
     address: int
-    count: int
+    # The JEDEC field's name; it shadows tuple.count on purpose (typeshed types that
+    # method, so mypy rejects any NamedTuple field called count).
+    count: int  # type: ignore[assignment]
     result: int
     kind: int  # the request/response type
 

@@ -90,7 +90,8 @@ class _RegisterBlock:
         return self._layout.unpack_from(self.values)  # far cheaper than list(ctypes array)
 
     def write(self, values: list[int] | tuple[int, ...]) -> None:
-        self.values[:] = values
+        # mypy's ctypes plugin accepts only a list here; ctypes takes any sequence.
+        self.values[:] = values  # type: ignore[assignment]
         self.flush()
 
     def flush(self) -> None:
@@ -263,7 +264,7 @@ _MEM_FAULTS = {
     UC_MEM_FETCH_PROT: (FaultKind.PREFETCH, "execute permission fault"),
 }
 
-_INTR_FAULTS = {
+_INTR_FAULTS: dict[int, tuple[FaultKind, str]] = {
     _EXCP.UDEF: (FaultKind.UNDEF, "undefined instruction"),
     _EXCP.PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
     _EXCP.DATA_ABORT: (FaultKind.DATA, "alignment fault"),
@@ -307,10 +308,12 @@ class El0Cpu:
         # binding's per-call wrapper layers cost microseconds; its wrappers also sit
         # in a reference cycle (ctypes.cast), which would keep this CPU and its
         # emulator alive until the next cyclic garbage collection.
-        self._intr_fptr = _HOOK_INTR_CFUNC(self._on_interrupt_fast)
-        self._invalid_fptr = _HOOK_MEM_INVALID_CFUNC(self._on_invalid_memory_fast)
-        self._hooks = [self._uc._Uc__do_hook_add(UC_HOOK_INTR, self._intr_fptr, 1, 0),
-                       self._uc._Uc__do_hook_add(UC_HOOK_MEM_INVALID, self._invalid_fptr, 1, 0)]
+        self._intr_fptr: Callable[..., object] | None = _HOOK_INTR_CFUNC(self._on_interrupt_fast)
+        self._invalid_fptr: Callable[..., object] | None = _HOOK_MEM_INVALID_CFUNC(self._on_invalid_memory_fast)
+        # The binding's private hook registration, on purpose: it takes these bare
+        # callbacks (Uc.hook_add would wrap them); the binding does not declare it.
+        self._hooks = [self._uc._Uc__do_hook_add(UC_HOOK_INTR, self._intr_fptr, 1, 0),  # type: ignore[attr-defined]
+                       self._uc._Uc__do_hook_add(UC_HOOK_MEM_INVALID, self._invalid_fptr, 1, 0)]  # type: ignore[attr-defined]
 
     # -- address space ---------------------------------------------------------------
     def map(self, va: int, size: int, perm: Perm) -> None:

@@ -95,7 +95,7 @@ _MEM_FAULTS = {
     UC_MEM_FETCH_PROT: (FaultKind.PREFETCH, "execute permission fault"),
 }
 
-_INTR_FAULTS = {
+_INTR_FAULTS: dict[int, tuple[FaultKind, str]] = {
     _EXCP.UDEF: (FaultKind.UNDEF, "undefined instruction"),
     _EXCP.SWI: (FaultKind.UNDEF, "svc at EL1 (no exception vectors on this board)"),
     _EXCP.PREFETCH_ABORT: (FaultKind.PREFETCH, "prefetch abort"),
@@ -203,7 +203,9 @@ class NormalWorldCpu:
         self._uc.reg_write(a64.UC_ARM64_REG_PSTATE, _PSTATE_EL1H_MASKED)
         self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
         # The host may have loaded a new program since the last run: forget old translations.
-        self._uc.ctl_flush_tb()
+        # unicorn picks its py2/py3 binding on sys.version_info.major, which mypy does not
+        # evaluate: it sees the py2 Uc, which has no ctl_flush_tb.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
         console = _Console(echo)
         pc, used, smcs = entry, 0, 0
         while True:
@@ -279,7 +281,8 @@ class NormalWorldCpu:
         """Host-side read on the program's behalf: only non-secure DRAM, like the core."""
         if not (self.base <= addr and addr + size <= self.base + self.size):
             raise _BadPointer(addr)
-        return bytes(self._ram[addr - self.base:addr - self.base + size])
+        # typeshed types a ctypes array's slice as a list; a c_char array's is bytes.
+        return bytes(self._ram[addr - self.base:addr - self.base + size])  # type: ignore[arg-type]
 
     def _read_string(self, addr: int, limit: int = 4096) -> bytes:
         if not self.base <= addr < self.base + self.size:

@@ -32,7 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
+from typing import Callable, cast
 
 import greenlet
 
@@ -72,7 +72,8 @@ class SecureThread:
         """Suspend this thread with ``request``; returns the registers of the resume."""
         assert self._greenlet is greenlet.getcurrent(), "rpc() outside its own secure thread"
         suspended = time.monotonic()
-        regs = self._greenlet.parent.switch(request)
+        # A secure thread's greenlet always has a parent: the greenlet that switched into it.
+        regs = cast(greenlet.greenlet, self._greenlet.parent).switch(request)
         self.time_away += time.monotonic() - suspended
         return regs
 
@@ -81,7 +82,7 @@ class SecureThread:
         thread keeps starting them (creating a greenlet per call costs more).
         A finished job hands back its registers (a tuple); a suspension hands
         back an :class:`RpcRequest`."""
-        parent = greenlet.getcurrent().parent
+        parent = cast(greenlet.greenlet, greenlet.getcurrent().parent)  # prepare() made it ours
         job = parent.switch(None)  # born: wait for the first job
         while True:
             job = parent.switch(job())
@@ -195,7 +196,7 @@ class ThreadPool:
             self.running = previous
         if type(outcome) is tuple:  # the job finished: its registers
             self._release(thread)
-            return outcome  # type: ignore[return-value]
+            return outcome
         assert isinstance(outcome, RpcRequest)
         thread.state = ThreadState.SUSPENDED
         thread._token = self._tokens.getrandbits(32)

@@ -21,7 +21,7 @@ def arm_arch_service() -> RuntimeService:
             result = SMCCC_RET_SUCCESS if queried in set(ArmArchCall) else SMCCC_RET_NOT_SUPPORTED
         else:
             result = SMCCC_RET_NOT_SUPPORTED
-        return (result,) + regs[1:]  # type: ignore[return-value]
+        return (result,) + regs[1:]
 
     return RuntimeService("arm-arch", CallType.FAST, Oen.ARM_ARCH, Oen.ARM_ARCH, handle)
 

@@ -120,10 +120,11 @@ class PhysicalMemory:
         backing, offset = self._locate(addr, size, World.NORMAL)
         first = offset - offset % PAGE
         length = -(-(offset + size) // PAGE) * PAGE - first
-        if self._ns_host is None:
-            self._ns_host = ctypes.addressof(ctypes.c_char.from_buffer(self._nonsecure))
-            self._ns_view = memoryview(self._nonsecure)
-        return self._ns_host + first, offset - first, length, self._ns_view[first:first + length]
+        host, view = self._ns_host, self._ns_view
+        if host is None or view is None:
+            host = self._ns_host = ctypes.addressof(ctypes.c_char.from_buffer(self._nonsecure))
+            view = self._ns_view = memoryview(self._nonsecure)
+        return host + first, offset - first, length, view[first:first + length]
 
     def nonsecure_backing(self) -> mmap.mmap:
         """The non-secure DRAM store itself, for mapping into a normal-world CPU."""

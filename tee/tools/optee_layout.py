@@ -198,6 +198,8 @@ def _process_subdir(make: _Make, directory: Path, layout: OpteeLayout) -> None:
     for inc in words("global-incdirs-y"):
         layout.global_incdirs.append((directory / inc).resolve())
     local_incdirs = [(directory / inc).resolve() for inc in words("incdirs-y")]
+    sources = layout.sources
+    assert sources is not None  # read_layout sets it before it processes any sub.mk
     dir_flags = flags("cppflags-y") + flags("cflags-y")
     dir_remove = flags("cflags-remove-y") + flags("cppflags-remove-y")
 
@@ -208,7 +210,7 @@ def _process_subdir(make: _Make, directory: Path, layout: OpteeLayout) -> None:
                               "sources are supported")
         if not path.is_file():
             raise LayoutError(f"{where}: srcs-y lists {name}, which does not exist")
-        layout.sources.append(Source(
+        sources.append(Source(
             path,
             incdirs=local_incdirs + [(directory / inc).resolve() for inc in words(f"incdirs-{name}-y")],
             flags=dir_flags + flags(f"cppflags-{name}-y") + flags(f"cflags-{name}-y"),
@@ -553,7 +555,9 @@ def _find_op(line: str) -> tuple[str | None, int]:
 
 
 def _split_args(text: str) -> list[str]:
-    args, depth, current = [], 0, []
+    args: list[str] = []
+    depth = 0
+    current: list[str] = []
     for ch in text:
         if ch in "({":
             depth += 1

@@ -35,7 +35,7 @@ CURVES: dict[int, tuple[type[ec.EllipticCurve], int]] = {
 
 def hash_for_digest_size(size: int) -> hashes.HashAlgorithm | None:
     """The SHA-1/SHA-2 hash whose digest is ``size`` bytes (ECDSA signs any such digest)."""
-    by_size = {20: hashes.SHA1, 28: hashes.SHA224, 32: hashes.SHA256, 48: hashes.SHA384,
+    by_size: dict[int, type[hashes.HashAlgorithm]] = {20: hashes.SHA1, 28: hashes.SHA224, 32: hashes.SHA256, 48: hashes.SHA384,
                64: hashes.SHA512}
     cls = by_size.get(size)
     return cls() if cls else None
@@ -85,6 +85,7 @@ _HMAC = {
     A.HMAC_SHA3_224: (A.SHA3_224, T.HMAC_SHA3_224), A.HMAC_SHA3_256: (A.SHA3_256, T.HMAC_SHA3_256),
     A.HMAC_SHA3_384: (A.SHA3_384, T.HMAC_SHA3_384), A.HMAC_SHA3_512: (A.SHA3_512, T.HMAC_SHA3_512),
 }
+_hash: int | None  # the loops below share it; RSA without a hash has None
 for _alg, (_hash, _type) in _HMAC.items():
     _add(AlgInfo(_alg, C.MAC, frozenset({Mode.MAC}), _keys((Mode.MAC,), _type), hash=_hash))
 

@@ -17,11 +17,12 @@ with its tag from ``AESCCM``.
 from __future__ import annotations
 
 import copy
+from typing import Self, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import cmac, hashes, hmac
-from cryptography.hazmat.primitives.ciphers import Cipher, CipherAlgorithm, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, CipherAlgorithm, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
 from tee.abi.gp_crypto import Algorithm as A
@@ -39,7 +40,7 @@ from tee.kernel.limits import MemoryAccount, unlimited_account
 MAX_RETAINED = 32 * 1024 * 1024
 
 
-def block_cipher(key_type: int, key: bytes) -> CipherAlgorithm:
+def block_cipher(key_type: int, key: bytes) -> BlockCipherAlgorithm:
     """The ``cryptography`` block cipher for a key of TEE_TYPE_AES, _DES or _DES3."""
     if key_type == T.AES:
         return algorithms.AES(key)
@@ -78,7 +79,7 @@ class _ContextEngine:
     def final(self) -> bytes:
         return self._ctx.finalize()
 
-    def clone(self):  # type: ignore[no-untyped-def]
+    def clone(self) -> Self:
         twin = copy.copy(self)
         twin._ctx = self._ctx.copy()
         return twin
@@ -91,7 +92,8 @@ class DigestEngine(_ContextEngine):
 
     @property
     def output_size(self) -> int:
-        return self._hash_cls.digest_size
+        # An abstract property of HashAlgorithm; the concrete classes make it a class attribute.
+        return cast(int, self._hash_cls.digest_size)
 
     def final(self) -> bytes:
         """The digest; the engine starts over (GP: TEE_DigestDoFinal resets the operation)."""
@@ -107,11 +109,12 @@ class HmacEngine(_ContextEngine):
 
     @property
     def output_size(self) -> int:
-        return self._hash_cls.digest_size
+        # An abstract property of HashAlgorithm; the concrete classes make it a class attribute.
+        return cast(int, self._hash_cls.digest_size)
 
 
 class CmacEngine(_ContextEngine):
-    def __init__(self, alg: CipherAlgorithm) -> None:
+    def __init__(self, alg: BlockCipherAlgorithm) -> None:
         self._ctx = cmac.CMAC(alg)
         self.output_size = alg.block_size // 8
 
@@ -120,7 +123,7 @@ class CbcMacEngine:
     """CBC-MAC: the last CBC block, from the IV (zero unless TEE_MACInit gives one).
     NOPAD needs whole blocks; PKCS5 pads the message at the end."""
 
-    def __init__(self, alg: CipherAlgorithm, iv: bytes, pkcs5: bool) -> None:
+    def __init__(self, alg: BlockCipherAlgorithm, iv: bytes, pkcs5: bool) -> None:
         self._alg = alg
         self._bs = alg.block_size // 8
         if iv and len(iv) != self._bs:
@@ -168,7 +171,7 @@ def mac_engine(algorithm: int, key_type: int, key: bytes, hash_alg: int | None,
 class BlockEngine:
     """ECB and CBC without padding: whole blocks out of each update, the rest buffered."""
 
-    def __init__(self, alg: CipherAlgorithm, iv: bytes | None, encrypt: bool) -> None:
+    def __init__(self, alg: BlockCipherAlgorithm, iv: bytes | None, encrypt: bool) -> None:
         self._alg = alg
         self._bs = alg.block_size // 8
         if iv is not None and len(iv) != self._bs:
@@ -224,7 +227,7 @@ class CtrEngine:
 
     final_size = update_size
 
-    def update(self, data: bytes) -> bytes:
+    def update(self, data: bytes | memoryview) -> bytes:
         if not data:
             return b""
         ctx = Cipher(self._alg, modes.CTR(self._counter.to_bytes(16, "big"))).encryptor()
@@ -422,7 +425,7 @@ class Retained:
     def __len__(self) -> int:
         return len(self.data)
 
-    def append(self, chunk: bytes) -> None:
+    def append(self, chunk: bytes | bytearray) -> None:
         """Keep ``chunk``; CryptoError(OUT_OF_MEMORY), keeping nothing, when the TA's
         budget has no room for it."""
         charge(self._memory, len(chunk), "AE operation data")
