@@ -36,4 +36,4 @@ headers: $(STAMP)
 	$(BIN)/teesim headers
 
 clean:
-	rm -rf build bench/results.json .pytest_cache .hypothesis
+	rm -rf build bench/results.json .pytest_cache .hypothesis .mypy_cache

@@ -28,7 +28,7 @@ class _ConsoleEcho(logging.Handler):
         print(f"      | {record.getMessage()}")
 
 
-def _name(switch) -> str:  # type: ignore[no-untyped-def]
+def _name(switch: WorldSwitch) -> str:
     code = switch.regs[0] & U32_MASK
     enum = OpteeSmc if switch.direction == "NS->S" else OpteeSmcReturn
     try:
@@ -37,7 +37,7 @@ def _name(switch) -> str:  # type: ignore[no-untyped-def]
         return f"{code:#x}"
 
 
-def _trace(switches: list) -> str:  # type: ignore[type-arg]
+def _trace(switches: list[WorldSwitch]) -> str:
     """``NS->S CALL_WITH_RPC_ARG, S->NS RPC_CMD, ...`` wrapped for the terminal."""
     words = [f"{s.direction} {_name(s)}" for s in switches]
     lines, line = [], ""
@@ -74,7 +74,7 @@ def run_demo(ta_store: Path | None = None) -> int:
 def _scenario(ta_store: Path) -> int:
     board = Board(ta_store)
     device = board.device
-    switches = []
+    switches: list[WorldSwitch] = []
     device.instrumentation.subscribe(WorldSwitch, switches.append)
     layout = device.memory.layout
     _step("Boot an embedded device")
@@ -97,8 +97,9 @@ def _scenario(ta_store: Path) -> int:
         print("   " + _trace(switches[first:]))
 
         _step("INC_VALUE with a value param of 41")
-        op = session.invoke(CMD_INC_VALUE, Operation(Value.inout(41)))
-        print(f"   the TA answered {op.params[0].a}")
+        value = Value.inout(41)
+        session.invoke(CMD_INC_VALUE, Operation(value))
+        print(f"   the TA answered {value.a}")
 
         _step("REVERSE a buffer in place through a temporary memory reference")
         buffer = bytearray(b"Hello, TrustZone!")
@@ -106,12 +107,14 @@ def _scenario(ta_store: Path) -> int:
         print(f"   buffer is now {buffer.decode()!r}")
 
         _step("GET_TIME: the secure world's system time")
-        op = session.invoke(CMD_GET_TIME, Operation(Value.output()))
-        print(f"   {op.params[0].a} s {op.params[0].b} ms since boot")
+        now = Value.output()
+        session.invoke(CMD_GET_TIME, Operation(now))
+        print(f"   {now.a} s {now.b} ms since boot")
 
         _step("RANDOM: 16 bytes from the secure RNG")
-        op = session.invoke(CMD_RANDOM, Operation(TempMemref.output(16)))
-        print(f"   {op.params[0].data.hex()}")
+        drawn = TempMemref.output(16)
+        session.invoke(CMD_RANDOM, Operation(drawn))
+        print(f"   {drawn.data.hex()}")
 
         _step("PANIC: the TA calls TEE_Panic(0xdead)")
         try:
@@ -122,8 +125,9 @@ def _scenario(ta_store: Path) -> int:
 
         _step("A new session works: the panicked instance was discarded, nothing else harmed")
         with ctx.open_session(HELLO_UUID) as fresh:
-            op = fresh.invoke(CMD_INC_VALUE, Operation(Value.inout(1)))
-            print(f"   INC_VALUE(1) = {op.params[0].a}")
+            value = Value.inout(1)
+            fresh.invoke(CMD_INC_VALUE, Operation(value))
+            print(f"   INC_VALUE(1) = {value.a}")
 
     _step("Attacks from the normal world that must fail")
     try:

@@ -113,7 +113,7 @@ class RpmbPartition:
             return None
         return b"".join(out)
 
-    def _program_key(self, raw: bytes) -> None:
+    def _program_key(self, raw: bytes | bytearray) -> None:
         if self.key_programmed:
             self._result = frame(result=Result.WRITE_FAILURE, kind=Response.PROGRAM_KEY)
             return
@@ -125,13 +125,13 @@ class RpmbPartition:
     def _signed(self, frames: list[bytearray]) -> list[bytearray]:
         return sign(self.key, frames)
 
-    def _read_counter(self, raw: bytes) -> bytearray:
+    def _read_counter(self, raw: bytes | bytearray) -> bytearray:
         if not self.key_programmed:
             return frame(result=Result.KEY_NOT_PROGRAMMED, kind=Response.READ_COUNTER)
         return self._signed([frame(nonce=Frame.parse(raw).nonce, counter=self.counter,
                                    result=Result.OK, kind=Response.READ_COUNTER)])[0]
 
-    def _write(self, frames: list[bytes]) -> None:
+    def _write(self, frames: list[bytes | bytearray]) -> None:
         first = Frame.parse(frames[0])
         address, count = first.address, len(frames)
 
@@ -154,7 +154,7 @@ class RpmbPartition:
         self._save()
         answer(Result.OK)
 
-    def _read(self, raw: bytes, count: int) -> list[bytearray]:
+    def _read(self, raw: bytes | bytearray, count: int) -> list[bytearray]:
         request = Frame.parse(raw)
         address, nonce = request.address, request.nonce
         if not self.key_programmed:

@@ -36,8 +36,12 @@ class Channel(Protocol):
 class SecureSide(Protocol):
     """What an in-process secure side offers (``tee.device.Device`` does)."""
 
-    nonsecure_memory: NonSecureMemoryView
-    secure_log: list[str]
+    # Read-only: a device may hold a NonSecureMemoryView of its own class, or make the log afresh.
+    @property
+    def nonsecure_memory(self) -> NonSecureMemoryView: ...
+
+    @property
+    def secure_log(self) -> list[str]: ...
 
     def smc(self, regs: Sequence[int]) -> Regs: ...
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from tee.instrument import Instrumentation
@@ -82,7 +83,7 @@ class Device:
             self.monitor.register(service)
         self.nonsecure_memory = NonSecureMemory(self.memory)
 
-    def smc(self, regs: Regs | list[int]) -> Regs:
+    def smc(self, regs: Sequence[int]) -> Regs:
         core = self._core
         core.enter()  # explicit calls: cheaper than a with-statement's protocol on this path
         try:

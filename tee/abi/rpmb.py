@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import struct
+from collections.abc import Sequence
 from enum import IntEnum
 from typing import NamedTuple
 
@@ -98,7 +99,7 @@ def build(*, kind: int = 0, data: bytes = b"", nonce: bytes = b"", counter: int 
     return out
 
 
-def frames_mac(key: bytes, frames: list[bytes] | list[bytearray]) -> bytes:
+def frames_mac(key: bytes, frames: Sequence[bytes | bytearray]) -> bytes:
     """The MAC of a request or response: HMAC-SHA256 over bytes 228..511 of each frame."""
     h = hmac.new(key, digestmod=hashlib.sha256)
     for raw in frames:
@@ -128,7 +129,7 @@ class RpmbCmd(IntEnum):
 class RpmbRequest(NamedTuple):
     cmd: int
     dev_id: int
-    frames: list[bytes]
+    frames: list[bytes] | list[bytearray]  # parsed ones are bytes; built ones (build) bytearrays
 
     def pack(self) -> bytes:
         return RPMB_REQ.pack(self.cmd, self.dev_id, len(self.frames)) + b"".join(self.frames)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass
+from typing import Callable
 
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn
@@ -248,7 +249,8 @@ class StdEntry:
             return _fail(arg, TeeResult.ERROR_BAD_PARAMETERS)
         return arg._replace(ret=TeeResult.SUCCESS, ret_origin=ErrorOrigin.TEE)
 
-    _COMMANDS = {
+    # By the message's cmd word (an int; MsgCmd members hash and compare as their values).
+    _COMMANDS: dict[int, Callable[[StdEntry, msg.MsgArg, CallRequest], msg.MsgArg]] = {
         msg.MsgCmd.OPEN_SESSION: _open_session,
         msg.MsgCmd.INVOKE_COMMAND: _invoke_command,
         msg.MsgCmd.CLOSE_SESSION: _close_session,

@@ -15,7 +15,7 @@ import os
 import random
 import traceback
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, cast
 
 import tee.kernel.svc  # noqa: F401  (registers every syscall handler)
 from tee.abi import optee_msg as msg
@@ -172,7 +172,8 @@ class SecureKernel:
         ``call.pins`` and setting ``call.phys`` and ``call.size``; False: it is
         not where it may be). Whatever pins the call takes, here or while it is
         handled, are released when it ends, on every path."""
-        preserved = tuple(regs[4:8])  # a4-a7 are preserved on a normal return (OP-TEE)
+        # a4-a7 are preserved on a normal return (OP-TEE); tuple(): regs may be a list.
+        preserved = cast("tuple[int, int, int, int]", tuple(regs[4:8]))
         guest = regs[7] & U32_MASK
         call = CallRequest(phys, guest)
 

@@ -43,7 +43,9 @@ def invoke_supp_plugin(rpc: RpcClient, plugin: uuid_mod.UUID, cmd: int, sub_cmd:
         if out_length > len(data):
             raise RpcError(f"supplicant plugin {plugin} answered {out_length} bytes "
                            f"into a {len(data)}-byte buffer")
-        output = rpc.memory.read(payload.phys, out_length, World.NORMAL) if out_length else b""
+        # out_length <= len(data), so a non-zero one implies the payload exists.
+        output = (rpc.memory.read(payload.phys, out_length, World.NORMAL)
+                  if out_length and payload is not None else b"")
         return TeeResult.SUCCESS, output
     finally:
         if payload is not None:

@@ -160,7 +160,8 @@ def _relocations(elf: ELFFile, segments: list[Segment]) -> tuple[tuple[int, int]
             raise TaFormatError("REL relocations are not supported")
         if section["sh_type"] != "SHT_RELA":
             continue
-        for reloc in section.iter_relocations():
+        # pyelftools makes an SHT_RELA section a RelocationSection but types iter_sections as Section.
+        for reloc in section.iter_relocations():  # type: ignore[attr-defined]
             if reloc["r_info_type"] != R_AARCH64_RELATIVE:
                 raise TaFormatError(f"unsupported relocation type {reloc['r_info_type']}")
             offset, addend = reloc["r_offset"], reloc["r_addend"]
@@ -173,7 +174,8 @@ def _relocations(elf: ELFFile, segments: list[Segment]) -> tuple[tuple[int, int]
 def _ta_head_offset(elf: ELFFile) -> int:
     dynsym = elf.get_section_by_name(".dynsym")
     if dynsym is not None:
-        for symbol in dynsym.iter_symbols():
+        # pyelftools makes .dynsym a SymbolTableSection but types the lookup as Section.
+        for symbol in dynsym.iter_symbols():  # type: ignore[attr-defined]
             if symbol.name == "ta_head" and symbol["st_shndx"] != "SHN_UNDEF":
                 return symbol["st_value"]
     section = elf.get_section_by_name(".ta_head")
@@ -197,6 +199,7 @@ def _symbols(elf: ELFFile) -> tuple[Symbol, ...]:
     symtab = elf.get_section_by_name(".symtab")
     if symtab is None:
         return ()
-    found = [Symbol(s["st_value"], s["st_size"], s.name) for s in symtab.iter_symbols()
+    # pyelftools makes .symtab a SymbolTableSection but types the lookup as Section.
+    found = [Symbol(s["st_value"], s["st_size"], s.name) for s in symtab.iter_symbols()  # type: ignore[attr-defined]
              if s["st_info"]["type"] == "STT_FUNC" and s.name and s["st_value"]]
     return tuple(sorted(found, key=lambda s: s.address))

@@ -36,7 +36,7 @@ from tee.kernel.ta_verify import TaSignatureError, load_trusted_key, verify_ta
 
 
 class TaLoadError(Exception):
-    def __init__(self, result: TeeResult, message: str) -> None:
+    def __init__(self, result: int, message: str) -> None:
         super().__init__(message)
         self.result = result
 

@@ -12,6 +12,7 @@ restored. Unknown IDs return SMC_UNK (0xFFFFFFFF) in x0.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Callable
@@ -25,7 +26,7 @@ from tee.monitor.registry import Regs, RuntimeService, ServiceRegistry
 _REGS = struct.Struct("<8Q")
 
 
-def _as_registers(values: Regs | list[int]) -> Regs:
+def _as_registers(values: Sequence[int]) -> Regs:
     """Eight plain ints, each wrapped to 64 bits as a register holds it."""
     try:
         return _REGS.unpack(_REGS.pack(*values))  # the common case: already in range
@@ -88,7 +89,7 @@ class SecureMonitor:
         return result
 
     # -- the smc instruction --------------------------------------------------------
-    def smc(self, regs: Regs | list[int], _traced: bool = False) -> Regs:
+    def smc(self, regs: Sequence[int], _traced: bool = False) -> Regs:
         """Handle one ``smc`` from the normal world; returns x0-x7 as it sees them after."""
         if len(regs) != 8:
             raise ValueError("an SMC carries exactly eight registers (x0-x7)")

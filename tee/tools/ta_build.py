@@ -282,7 +282,8 @@ def _check_elf(elf: ELFFile) -> uuid.UUID:
 
     head = elf.get_section_by_name(".ta_head")
     dynsym = elf.get_section_by_name(".dynsym")
-    exported = dynsym.get_symbol_by_name("ta_head") if dynsym else None
+    # pyelftools makes .dynsym a SymbolTableSection but types the lookup as Section.
+    exported = dynsym.get_symbol_by_name("ta_head") if dynsym else None  # type: ignore[attr-defined]
     if head is None or head["sh_size"] < TA_HEAD_SIZE:
         raise TaBuildError("TA ELF has no .ta_head section")
     if not exported or exported[0]["st_value"] != head["sh_addr"]:

@@ -68,7 +68,7 @@ class RpmbClient:
         self.key = key
         self.counter: int | None = None  # the device's write counter, as last authenticated
 
-    def _exchange(self, frames: list[bytes], answers: int) -> list[bytes]:
+    def _exchange(self, frames: list[bytearray], answers: int) -> list[bytes]:
         request = RpmbRequest(RpmbCmd.DATA_REQ, 0, frames).pack()
         response_size = answers * FRAME_SIZE
         buffer = self.rpc.alloc_payload(len(request) + response_size)
@@ -273,7 +273,8 @@ def region_start(slot: int) -> int:
 
 def _slots_in_use(blocks: list[bytes]) -> list[int]:
     """Slots with an owner, then the first free one (where a first commit goes)."""
-    taken, free = [], []
+    taken: list[int] = []
+    free: list[int] = []
     for slot in range(SLOTS):
         block, index = divmod(slot, SLOTS_PER_BLOCK)
         raw = blocks[block][index * SLOT.size:(index + 1) * SLOT.size]

@@ -134,7 +134,7 @@ class PersistentObject(CryptoObject):
     instance's object table beside transient objects."""
 
     manager: "StorageManager | None" = None
-    ta: uuid_mod.UUID | None = None
+    ta: uuid_mod.UUID = field(kw_only=True)  # always given (StorageManager.handle)
     storage: int = 0
     object_id: bytes = b""
     data_flags: int = 0
@@ -405,7 +405,7 @@ class StorageManager:
         taken = count + 1  # and the trailer
         with self._io("RPMB object"):
             region = self.anchors.region(ta)
-            used = set()
+            used: set[int] = set()
             for entry in directory.entries.values():
                 location = rpmb_location(entry.file)
                 if location is not None:

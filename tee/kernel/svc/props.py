@@ -140,7 +140,7 @@ def sys_get_property(ctx: SyscallContext, prop_set: int, index: int, name: int, 
     prop = props[index]
     if prop_type_va:
         ctx.user.copy_to_user(prop_type_va, U32.pack(prop.type))
-    result = TeeResult.SUCCESS
+    result: int = TeeResult.SUCCESS
     if buf and buf_len_va:
         result = _put(ctx, buf, buf_len_va, prop.value(ctx))
         if result != TeeResult.SUCCESS:
