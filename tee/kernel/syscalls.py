@@ -136,6 +136,19 @@ def syscall(number: Syscall) -> Callable[[Handler], Handler]:
     return register
 
 
+def _by_number(handlers: dict[Syscall, Handler]) -> dict[int, tuple[Handler, int]]:
+    return {int(number): (handler, SYSCALL_ARG_COUNT[number]) for number, handler in handlers.items()}
+
+
+_STANDARD: list[dict[int, tuple[Handler, int]]] = []  # (filled on first use)
+
+
+def _standard_table() -> dict[int, tuple[Handler, int]]:
+    if not _STANDARD or len(_STANDARD[0]) != len(_REGISTERED):  # handlers added since
+        _STANDARD[:] = [_by_number(_REGISTERED)]
+    return _STANDARD[0]
+
+
 class SyscallTable:
     """One device's syscall table (two devices in a process share no state).
 
@@ -143,9 +156,10 @@ class SyscallTable:
     handler fail closed with TEE_ERROR_NOT_SUPPORTED."""
 
     def __init__(self, handlers: dict[Syscall, Handler] | None = None) -> None:
-        chosen = _REGISTERED if handlers is None else handlers
-        self._by_number: dict[int, tuple[Handler, int]] = {
-            int(number): (handler, SYSCALL_ARG_COUNT[number]) for number, handler in chosen.items()}
+        if handlers is None:  # the standard table: built once, each device gets its own copy
+            self._by_number = dict(_standard_table())
+        else:
+            self._by_number = _by_number(handlers)
 
     def dispatch(self, ctx: SyscallContext, number: int, args: tuple[int, ...] | list[int]) -> int:
         """Run syscall ``number``; returns the TEE_Result the TA sees in x0."""
