@@ -16,6 +16,7 @@ import uuid as uuid_mod
 from dataclasses import dataclass
 from enum import IntEnum
 
+from tee.abi.registers import split_u64
 from normal_world.client import Context, Operation, Session, TempMemref, Value
 
 PIN_TA_UUID = uuid_mod.UUID("2a9d4e6b-1c3f-4a58-b7e0-9f1d3c5a7e21")
@@ -84,7 +85,7 @@ class Gatekeeper:
         status = Value.inout(uid)
         token = TempMemref.output(TOKEN_SIZE)
         self._session.invoke(PinCmd.VERIFY, Operation(
-            status, Value.input(challenge >> 32, challenge & 0xFFFFFFFF),
+            status, Value.input(*split_u64(challenge)),
             TempMemref.input(handle + pin), token))
         if status.a != Status.OK:
             return VerifyResponse(Status(status.a), status.b)

@@ -5,6 +5,8 @@ counter's commit, and auth tokens checked by the auth-token PTA."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import shutil
 import struct
 import time
@@ -13,11 +15,14 @@ from pathlib import Path
 import pytest
 
 from board import Board, PowerCut
+from board.fuses import read_fuses
 from normal_world import TeeError
-from normal_world.gatekeeper import HANDLE_SIZE, TOKEN_SIZE, Gatekeeper, PinCmd, Status
+from normal_world.gatekeeper import (HANDLE_SIZE, PIN_TA_UUID, TOKEN_SIZE, Gatekeeper, PinCmd,
+                                     Status)
 from normal_world.client import Operation, TempMemref
 from tee.abi.auth_token import AuthenticatorType, HardwareAuthToken
 from tee.abi.results import TeeResult
+from tee.kernel.ta_unique_key import TaUniqueKeys
 from tests.pin.conftest import boot, gatekeeper
 
 UID = 10
@@ -80,6 +85,17 @@ def test_enroll_gives_a_signed_version_2_handle_and_verify_a_token(pin_board: Bo
     assert 100_000 <= token.timestamp_ms <= 100_000 + 60_000 + elapsed_ms
     assert response.token[25:29] == b"\x00\x00\x00\x01"
     assert verify_token(gk, response.token) == TeeResult.SUCCESS
+
+
+def test_the_handle_signature_is_aosps_hmac_under_the_huk_derived_password_key(
+        pin_board: Board) -> None:
+    """Byte compatibility: HMAC-SHA256(key, salt || version || user_id || flags || PIN), the
+    key the System PTA derives for the PIN TA (computed here from the board's fuses)."""
+    handle = enrolled(gatekeeper(pin_board))
+    key = TaUniqueKeys(read_fuses(pin_board.state_dir)).derive(
+        PIN_TA_UUID, b"teesim PIN TA password key v1", 32)
+    expected = hmac.new(key, handle[17:25] + handle[:17] + PIN, hashlib.sha256).digest()
+    assert handle[25:57] == expected
 
 
 def test_wrong_pins_tampered_handles_and_empty_pins_are_invalid(pin_board: Board) -> None:
