@@ -65,6 +65,11 @@ class Board:
         """A new client context (TEEC_InitializeContext) on this board."""
         return BoardContext(self)
 
+    def advance_clock(self, seconds: float) -> None:
+        """Test hook: move the secure clock (time since boot) forward by ``seconds``,
+        without sleeping. A reboot starts a new clock at zero, as real hardware does."""
+        self.device.kernel.clock.advance(round(seconds * 1000))
+
     def reboot(self) -> "Board":
         """A new boot of this board (same state directory, TA store and config).
         This board is powered off; use the returned one."""

@@ -100,7 +100,8 @@ class SecureKernel:
         huk = huk if huk is not None else os.urandom(32)
         self.storage = StorageManager(huk, self.rpc)
         # Pseudo-TAs get kernel services, and of the HUK only a subkey.
-        self.pseudo_tas = PseudoTaTable(PseudoTaServices(self.rpc, self.log, TaUniqueKeys(huk)))
+        self.pseudo_tas = PseudoTaTable(PseudoTaServices(self.rpc, self.log, TaUniqueKeys(huk),
+                                                         self.rng))
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget, self.syscalls,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tee.abi.auth_token import AUTH_TOKEN_PTA_UUID
 from tee.abi.pta_system import SYSTEM_PTA_UUID, SystemPtaCmd
 from tee.abi.results import TeeResult
 from board import Board
@@ -232,3 +233,9 @@ def test_the_kernel_refuses_a_plugin_answer_longer_than_the_buffer(board: Board)
         buffer = bytearray(b"data")
         expect_error(TeeResult.ERROR_COMMUNICATION, lambda: plugin_call(session, buffer, 0, 0))
         assert buffer == b"data"
+
+
+# -- the auth-token PTA (its MINT / VERIFY from a TA: tests/tas/test_pin.py) -------------------
+def test_the_normal_world_may_not_open_the_auth_token_pta(ctx: Context, board: Board) -> None:
+    expect_error(TeeResult.ERROR_ACCESS_DENIED, lambda: ctx.open_session(AUTH_TOKEN_PTA_UUID))
+    assert len(board.device.kernel.sessions) == 0

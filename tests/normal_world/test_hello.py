@@ -50,6 +50,21 @@ def test_secure_time_advances(ctx: Context) -> None:
     assert (second.a, second.b) >= (first.a, first.b)
 
 
+def test_the_board_advances_secure_time_without_sleeping(board: Board) -> None:
+    def seconds_since_boot(ctx: Context) -> int:
+        with ctx.open_session(HELLO_UUID) as session:
+            return session.invoke(GET_TIME, Operation(Value.output())).params[0].a
+
+    ctx = board.context()
+    assert seconds_since_boot(ctx) < 3600
+    board.advance_clock(86_400)
+    assert 86_400 <= seconds_since_boot(ctx) < 86_400 + 3600
+    with pytest.raises(ValueError):
+        board.advance_clock(-1)
+    rebooted = board.reboot()  # a new boot: a new clock, from zero
+    assert seconds_since_boot(rebooted.context()) < 3600
+
+
 def test_random_fills_output_buffer(ctx: Context) -> None:
     with ctx.open_session(HELLO_UUID) as session:
         one = session.invoke(RANDOM, Operation(TempMemref.output(32))).params[0].data

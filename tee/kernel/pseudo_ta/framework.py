@@ -24,12 +24,12 @@ from __future__ import annotations
 
 import uuid as uuid_mod
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, cast
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 from tee.abi.results import Login, ParamType, TeeResult
 from tee.abi.syscalls import EntryFunction
 from tee.abi.ta_format import TaFlag
-from tee.kernel.services import SecureLog
+from tee.kernel.services import SecureLog, SecureRng
 from tee.kernel.entry import EntryOutcome, TaParam
 from tee.kernel.trusted_service import UserTa
 
@@ -50,6 +50,7 @@ class PseudoTaServices:
     rpc: "RpcClient"
     log: SecureLog
     ta_unique_keys: "TaUniqueKeys"
+    rng: SecureRng
 
 
 class PtaCall:
@@ -120,6 +121,26 @@ class PseudoTa:
 
     def destroy(self) -> None:
         pass
+
+
+class TaOnlyPseudoTa(PseudoTa):
+    """A pseudo-TA only user TAs may open (a normal-world client gets
+    TEE_ERROR_ACCESS_DENIED), its commands a table of handlers: ``commands``."""
+
+    commands: dict[int, Callable[[Any, PtaCall], int]] = {}
+
+    def open_session(self, call: PtaCall) -> int:
+        if call.calling_ta is None:
+            self.services.log.core("E", f"{self.name}: only a TA may open it, not login "
+                                   f"{call.client.login:#x}")
+            return TeeResult.ERROR_ACCESS_DENIED
+        return TeeResult.SUCCESS
+
+    def invoke_command(self, call: PtaCall, command: int) -> int:
+        handler = self.commands.get(command)
+        if handler is None:
+            return TeeResult.ERROR_NOT_IMPLEMENTED
+        return handler(self, call)
 
 
 @dataclass(frozen=True)

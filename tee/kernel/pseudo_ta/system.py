@@ -29,7 +29,7 @@ from tee.abi.registers import join_u32, split_u64
 from tee.abi.results import ParamType, TeeResult
 from tee.abi.ta_format import TaFlag
 from tee.kernel.limits import OutOfMemory
-from tee.kernel.pseudo_ta.framework import PseudoTa, PtaCall, pseudo_ta
+from tee.kernel.pseudo_ta.framework import PtaCall, TaOnlyPseudoTa, pseudo_ta
 from tee.kernel.pseudo_ta.zero_fill import ZeroFillRegions
 from tee.kernel.rpc import RpcError
 from tee.kernel.supp_plugin_rpc import invoke_supp_plugin
@@ -45,20 +45,7 @@ _TEE_UUID_SIZE = 16
 @pseudo_ta(SYSTEM_PTA_UUID, "system.pta",
            TaFlag.SINGLE_INSTANCE | TaFlag.MULTI_SESSION | TaFlag.INSTANCE_KEEP_ALIVE
            | TaFlag.CONCURRENT)
-class SystemPta(PseudoTa):
-    def open_session(self, call: PtaCall) -> int:
-        if call.calling_ta is None:
-            self.services.log.core("E", f"{self.name}: only a TA may open it, not login "
-                                   f"{call.client.login:#x}")
-            return TeeResult.ERROR_ACCESS_DENIED
-        return TeeResult.SUCCESS
-
-    def invoke_command(self, call: PtaCall, command: int) -> int:
-        handler = self._COMMANDS.get(command)
-        if handler is None:
-            return TeeResult.ERROR_NOT_IMPLEMENTED
-        return handler(self, call)
-
+class SystemPta(TaOnlyPseudoTa):
     def _derive_ta_unique_key(self, call: PtaCall) -> int:
         if not call.types_are(_IN_MEMREF, _OUT_MEMREF):
             return TeeResult.ERROR_BAD_PARAMETERS
@@ -112,7 +99,7 @@ class SystemPta(PseudoTa):
         call.params[3].a = len(output)
         return result
 
-    _COMMANDS: dict[int, Callable[["SystemPta", PtaCall], int]] = {
+    commands: dict[int, Callable[["SystemPta", PtaCall], int]] = {
         SystemPtaCmd.DERIVE_TA_UNIQUE_KEY: _derive_ta_unique_key,
         SystemPtaCmd.MAP_ZI: _map_zi,
         SystemPtaCmd.UNMAP: _unmap,
