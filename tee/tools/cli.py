@@ -8,6 +8,8 @@
     teesim demo [--ta-store DIR]            run the hello scenario on an embedded device
     teesim bare-metal [--ta-store DIR]      the same probe and call from a C program at NS-EL1
     teesim headers [--check]                regenerate (or check) the SDK's generated headers
+    teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
+                                            the PIN TA (Gatekeeper) on a board kept in DIR
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
 """
@@ -17,8 +19,8 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
-from tee.abi.registers import U32_MAX
 from tee.abi.signed_header import ShdrAlgo
 from tee.tools.ta_build import DEFAULT_TA_STORE
 
@@ -105,18 +107,87 @@ def _cmd_headers(args: argparse.Namespace) -> int:
     return write([])
 
 
+def _cmd_pin(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.pin_cli import PinUsageError, run
+
+    if args.action != "delete" and args.uid is None:
+        raise UsageError(f"{args.action} needs --uid N")
+    if args.action == "delete" and (args.uid is None) == (not args.all):
+        raise UsageError("delete needs --uid N or --all (one of them)")
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        outcome = run(args.action, ta_store=ta_store, state_dir=Path(args.state_dir), uid=args.uid,
+                      pin=getattr(args, "pin", None), new_pin=getattr(args, "new_pin", None),
+                      challenge=getattr(args, "challenge", 0), advance_clock_s=args.advance_clock)
+    except PinUsageError as error:
+        raise UsageError(str(error)) from None
+    print(f"teesim pin {args.action}: {outcome.message}",
+          file=sys.stdout if outcome.exit_status == 0 else sys.stderr)
+    return outcome.exit_status
+
+
 class UsageError(Exception):
     pass
 
 
-def _ta_version(text: str) -> int:
+def _uint(bits: int) -> Callable[[str], int]:
+    def parse(text: str) -> int:
+        try:
+            value = int(text, 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+        if not 0 <= value < 1 << bits:
+            raise argparse.ArgumentTypeError(f"{value} is not a {bits}-bit unsigned number")
+        return value
+    return parse
+
+
+_ta_version = _uint(32)  # rollback protection's version: a 32-bit counter
+
+
+def _seconds(text: str) -> float:
     try:
-        value = int(text, 0)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 <= value <= U32_MAX:
-        raise argparse.ArgumentTypeError(f"{value} is not a 32-bit unsigned number")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 <= value < 1e9:
+        raise argparse.ArgumentTypeError(f"{text} is not between 0 and 1e9 seconds")
     return value
+
+
+def _add_pin_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from board.pin_cli import DEFAULT_STATE_DIR, HANDLE_DIR
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR), metavar="DIR",
+                        help="the board's persistent state: fuses, RPMB image, REE files, and the "
+                             f"password handles in DIR/{HANDLE_DIR}/ (default: %(default)s under the "
+                             "current directory)")
+    common.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    common.add_argument("--advance-clock", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="simulation hook: move the secure clock forward after boot "
+                             "(each invocation is a new boot, which restarts a throttling wait)")
+    pin = commands.add_parser(
+        "pin", help="enrol and verify PINs with the PIN TA (Android Gatekeeper semantics)",
+        description="Exit status: 0 OK, 1 wrong PIN, 2 bad usage or no handle, 3 throttled "
+                    "(the message says for how long), 4 TEE failure. PINs not given are prompted for.")
+    actions = pin.add_subparsers(dest="action", required=True)
+    uid_help = "the Android user id (32-bit)"
+    enroll = actions.add_parser("enroll", parents=[common],
+                                help="enrol a PIN; with a handle stored for the uid, a trusted "
+                                     "re-enrolment that needs the current PIN")
+    enroll.add_argument("--uid", type=_uint(32), help=uid_help)
+    enroll.add_argument("--pin", help="the current PIN (only when re-enrolling; prompted if omitted)")
+    enroll.add_argument("--new-pin", help="the new PIN (prompted if omitted)")
+    verify = actions.add_parser("verify", parents=[common], help="verify a PIN; prints the auth token")
+    verify.add_argument("--uid", type=_uint(32), help=uid_help)
+    verify.add_argument("--pin", help="the PIN (prompted if omitted)")
+    verify.add_argument("--challenge", type=_uint(64), default=0, help="the token's challenge (default 0)")
+    delete = actions.add_parser("delete", parents=[common], help="forget a user (or all) and their handle")
+    delete.add_argument("--uid", type=_uint(32), help=uid_help)
+    delete.add_argument("--all", action="store_true", help="forget every user")
+    pin.set_defaults(run=_cmd_pin)
 
 
 def _add_signing_options(parser: argparse.ArgumentParser) -> None:
@@ -159,6 +230,7 @@ def _parser() -> argparse.ArgumentParser:
     headers = commands.add_parser("headers", help="generate the SDK headers defined in Python")
     headers.add_argument("--check", action="store_true", help="only check they are up to date")
     headers.set_defaults(run=_cmd_headers)
+    _add_pin_commands(commands)
     return parser
 
 
