@@ -1,4 +1,5 @@
-"""The main scenario: a normal-world app talks to the hello TA on an embedded device.
+"""The main scenario: a normal-world app talks to the hello TA on an embedded device;
+then a second one: a PIN enrolled, verified and throttled by the PIN TA.
 
 Run with ``make demo`` (or ``teesim demo``). Each step prints what the normal
 world did and what came back; the secure console (what the TEE core and the TA
@@ -17,6 +18,8 @@ from tee.instrument import WorldSwitch
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
 from tee.platform.memory import AccessError
 from normal_world import Operation, TeeError, TempMemref, Value
+from normal_world.gatekeeper import PIN_TA_UUID, Gatekeeper
+from tee.abi.auth_token import HardwareAuthToken
 from board.board import Board, default_ta_store
 
 HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
@@ -140,4 +143,43 @@ def _scenario(ta_store: Path) -> int:
     print(f"   a message 'in' secure DRAM: SMC returns {OpteeSmcReturn(code).name}")
 
     _step(f"Done: {len(switches)} world switches (each NS->S or S->NS), {device.monitor.smc_count} SMCs")
-    return 0
+    return _pin_scenario(board)
+
+
+def _pin_scenario(board: Board) -> int:
+    """The second scenario: the PIN TA (Android Gatekeeper semantics) on the same board."""
+    if not (board.ta_store / f"{PIN_TA_UUID}.ta").exists():
+        print(f"\n(the PIN scenario is skipped: the PIN TA is not built in {board.ta_store}; "
+              "run 'make tas')")
+        return 0
+    uid, pin, wrong = 10, b"2468", b"0000"
+    with Gatekeeper(board.context()) as gk:
+        _step(f"PIN TA {PIN_TA_UUID}: enrol PIN {pin.decode()!r} for uid {uid}")
+        enrolled = gk.enroll(uid, None, None, pin)
+        print(f"   {enrolled.status.name}: a {len(enrolled.handle)}-byte password handle, signed in the "
+              f"TEE (the normal world keeps it); secure user id {enrolled.secure_user_id:#018x}")
+
+        _step("Verify the right PIN: the TA issues an auth token")
+        verified = gk.verify(uid, 0xC0FFEE, enrolled.handle, pin)
+        token = HardwareAuthToken.parse(verified.token)
+        print(f"   {verified.status.name}: token {verified.token.hex()}")
+        print(f"   challenge {token.challenge:#x}, user {token.user_id:#018x}, "
+              f"{token.timestamp_ms} ms since boot, MACed with this boot's auth-token key")
+
+        _step(f"Five wrong PINs ({wrong.decode()!r}): each is counted in secure storage first")
+        for attempt in range(1, 6):
+            answer = gk.verify(uid, 0, enrolled.handle, wrong)
+            wait = f", wait {answer.timeout_ms / 1000:.1f} s" if answer.timeout_ms else ""
+            print(f"   attempt {attempt}: {answer.status.name}{wait}")
+
+        _step("Throttled: even the right PIN gets only the remaining wait")
+        board.advance_clock(12)
+        held = gk.verify(uid, 0, enrolled.handle, pin)
+        print(f"   12 s later: {held.status.name}, {held.timeout_ms / 1000:.1f} s left")
+        board.advance_clock(held.timeout_ms / 1000)
+        print(f"   (the simulated secure clock is advanced {held.timeout_ms / 1000:.1f} s by the "
+              "board's test hook, not slept)")
+        after = gk.verify(uid, 0, enrolled.handle, pin)
+        cleared = ", a new token; the failure count is cleared" if after.token else ""
+        print(f"   after the wait: {after.status.name}{cleared}")
+    return 0 if after.token else 1
