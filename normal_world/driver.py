@@ -249,14 +249,17 @@ class OpteeDriver:
         if not params:  # the common case: nothing to place or copy back
             reply = self._message(msg.MsgArg(cmd, func, session, cancel_id, 0, 0, meta))
             return CallResult(reply.ret, reply.ret_origin, reply.session, [])
-        blocks: list[ShmBlock] = []
+        blocks: list[tuple[ShmBlock, int]] = []
         try:
             wire = meta + tuple([self._to_wire(p, blocks) for p in params])
             reply = self._message(msg.MsgArg(cmd, func, session, cancel_id, 0, 0, wire))
             out = [self._from_wire(p, w, reply.ret) for p, w in zip(params, reply.params[len(meta):])]
             return CallResult(reply.ret, reply.ret_origin, reply.session, out)
         finally:
-            for block in blocks:
+            for block, used in blocks:
+                # A temporary memref's bytes (a PIN, a key) must not outlive the call in
+                # non-secure DRAM: clear what the caller and the TA could have written.
+                self._zero(block.phys, used)
                 self._free(block)
 
     def _message(self, arg: msg.MsgArg) -> msg.MsgArg:
@@ -423,7 +426,7 @@ class OpteeDriver:
         return _ok(arg, (msg.MsgParam.tmem(msg.AttrType.TMEM_OUTPUT, block.phys, size, cookie),))
 
     # -- params -------------------------------------------------------------------------
-    def _to_wire(self, param: DriverParam, blocks: list[ShmBlock]) -> msg.MsgParam:
+    def _to_wire(self, param: DriverParam, blocks: list[tuple[ShmBlock, int]]) -> msg.MsgParam:
         if param.type is ParamType.NONE:
             return msg.MsgParam()
         if param.type.is_value:
@@ -437,7 +440,7 @@ class OpteeDriver:
         # of ours should be in them.
         pages = _whole_pages(param.size)
         block = self._alloc(pages, align=PAGE)
-        blocks.append(block)
+        blocks.append((block, param.size))
         data = param.data
         if len(data) > param.size:
             data = memoryview(data)[:param.size]

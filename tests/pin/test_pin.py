@@ -309,3 +309,38 @@ def test_a_token_fails_after_one_flipped_bit_or_a_reboot(pin_ta_store: Path, tmp
     assert verify_token(gk, token) == TeeResult.ERROR_MAC_INVALID
     fresh = gk.verify(UID, 42, handle, PIN).token  # the handle is device-bound: still good
     assert verify_token(gk, fresh) == TeeResult.SUCCESS
+
+
+# -- brute force ---------------------------------------------------------------------------------
+#: The brute-forced PIN: the 1001st of 0000-9999 in order. Every verify is one TA call
+#: with its storage commits (~20 ms here), so the whole space (10 000 calls) would take
+#: minutes; the schedule is flat at a day per failure from 140 on, so a PIN this late
+#: already shows the attack's cost: 1000 failures, over 860 days of waiting.
+BRUTE_FORCED_PIN = 1000
+
+
+def secure_clock_ms(board: Board) -> int:
+    seconds, millis = board.device.kernel.clock.system_time()
+    return seconds * 1000 + millis
+
+
+def test_brute_force_over_4_digit_pins_waits_out_the_whole_schedule(pin_board: Board) -> None:
+    """The attacker waits exactly each returned wait (on the simulated clock) and tries
+    the PINs in order: the PIN is found only after every earlier failure's wait."""
+    gk = gatekeeper(pin_board)
+    handle = enrolled(gk, b"%04d" % BRUTE_FORCED_PIN)
+    start = secure_clock_ms(pin_board)
+    found = None
+    for candidate in range(10_000):
+        response = gk.verify(UID, 1, handle, b"%04d" % candidate)
+        if response.status == Status.OK:
+            found = candidate
+            break
+        assert response.timeout_ms <= retry_timeout(candidate + 1), candidate
+        # always waited out in full, so no attempt is refused unevaluated
+        pin_board.advance_clock(response.timeout_ms / 1000)
+    elapsed_ms = secure_clock_ms(pin_board) - start
+    assert found == BRUTE_FORCED_PIN
+    schedule_ms = sum(retry_timeout(failures) for failures in range(1, BRUTE_FORCED_PIN + 1))
+    assert schedule_ms > 860 * DAY_MS
+    assert elapsed_ms >= schedule_ms
