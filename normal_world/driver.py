@@ -46,8 +46,9 @@ RPC_ARG_SIZE = msg.arg_size(RPC_MAX_PARAMS)
 PAGE = 4096
 #: Each OS thread keeps one page of shared memory for its messages.
 MESSAGE_PAGE = PAGE
-#: Zeros to clear shared memory with (most clearings are within a page).
-_ZERO_PAGE = bytes(PAGE)
+#: Zeros to clear shared memory with, grown to the largest clearing yet: a fresh
+#: megabyte of zeros per call would cost more (page faults) than the clearing itself.
+_zeros = bytes(PAGE)
 
 
 class DriverError(Exception):
@@ -182,8 +183,11 @@ class OpteeDriver:
     def _zero(self, phys: int, size: int) -> None:
         """Clear shared memory the secure world will see but the caller did not write:
         the pool hands blocks out as their last user left them (Linux gives out zeroed pages)."""
+        global _zeros
+        if size > len(_zeros):
+            _zeros = bytes(size)
         if size > 0:
-            self._memory.write(phys, _ZERO_PAGE[:size] if size <= PAGE else bytes(size))
+            self._memory.write(phys, memoryview(_zeros)[:size])
 
     def _alloc_pages(self, size: int) -> ShmBlock:
         """Zeroed whole pages of their own, for memory the secure world maps or fills
