@@ -29,15 +29,13 @@ from tee.abi.auth_token import (AUTH_TOKEN_PTA_UUID, TOKEN_BODY_SIZE, TOKEN_MAC_
                                 AuthTokenPtaCmd)
 from tee.abi.results import ParamType, TeeResult
 from tee.abi.ta_format import TaFlag
-from tee.kernel.pseudo_ta.framework import PseudoTaServices, PtaCall, TaOnlyPseudoTa, pseudo_ta
+from tee.kernel.pseudo_ta.framework import PTA_DEFAULT_FLAGS, PseudoTaServices, PtaCall, TaOnlyPseudoTa, pseudo_ta
 
 _IN_MEMREF, _OUT_MEMREF = ParamType.MEMREF_INPUT, ParamType.MEMREF_OUTPUT
 _KEY_SIZE = 32
 
 
-@pseudo_ta(AUTH_TOKEN_PTA_UUID, "auth_token.pta",
-           TaFlag.SINGLE_INSTANCE | TaFlag.MULTI_SESSION | TaFlag.INSTANCE_KEEP_ALIVE
-           | TaFlag.CONCURRENT)
+@pseudo_ta(AUTH_TOKEN_PTA_UUID, "auth_token.pta", PTA_DEFAULT_FLAGS | TaFlag.CONCURRENT)
 class AuthTokenPta(TaOnlyPseudoTa):
     def __init__(self, services: PseudoTaServices) -> None:
         super().__init__(services)

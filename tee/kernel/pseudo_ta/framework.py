@@ -154,9 +154,12 @@ class PseudoTaDescriptor:
 _REGISTRY: dict[uuid_mod.UUID, PseudoTaDescriptor] = {}
 
 
+#: OP-TEE's PTA_DEFAULT_FLAGS: one instance, any number of sessions, kept alive.
+PTA_DEFAULT_FLAGS = TaFlag.SINGLE_INSTANCE | TaFlag.MULTI_SESSION | TaFlag.INSTANCE_KEEP_ALIVE
+
+
 def pseudo_ta(uuid: uuid_mod.UUID, name: str,
-              flags: TaFlag = TaFlag.SINGLE_INSTANCE | TaFlag.MULTI_SESSION
-              | TaFlag.INSTANCE_KEEP_ALIVE) -> Callable[[type[PseudoTa]], type[PseudoTa]]:
+              flags: TaFlag = PTA_DEFAULT_FLAGS) -> Callable[[type[PseudoTa]], type[PseudoTa]]:
     """Register a pseudo-TA class (flags default to OP-TEE's PTA_DEFAULT_FLAGS)."""
 
     def register(cls: type[PseudoTa]) -> type[PseudoTa]:

@@ -29,7 +29,7 @@ from tee.abi.registers import join_u32, split_u64
 from tee.abi.results import ParamType, TeeResult
 from tee.abi.ta_format import TaFlag
 from tee.kernel.limits import OutOfMemory
-from tee.kernel.pseudo_ta.framework import PtaCall, TaOnlyPseudoTa, pseudo_ta
+from tee.kernel.pseudo_ta.framework import PTA_DEFAULT_FLAGS, PtaCall, TaOnlyPseudoTa, pseudo_ta
 from tee.kernel.pseudo_ta.zero_fill import ZeroFillRegions
 from tee.kernel.rpc import RpcError
 from tee.kernel.supp_plugin_rpc import invoke_supp_plugin
@@ -42,9 +42,7 @@ _IN_MEMREF, _OUT_MEMREF, _INOUT_MEMREF = (ParamType.MEMREF_INPUT, ParamType.MEMR
 _TEE_UUID_SIZE = 16
 
 
-@pseudo_ta(SYSTEM_PTA_UUID, "system.pta",
-           TaFlag.SINGLE_INSTANCE | TaFlag.MULTI_SESSION | TaFlag.INSTANCE_KEEP_ALIVE
-           | TaFlag.CONCURRENT)
+@pseudo_ta(SYSTEM_PTA_UUID, "system.pta", PTA_DEFAULT_FLAGS | TaFlag.CONCURRENT)
 class SystemPta(TaOnlyPseudoTa):
     def _derive_ta_unique_key(self, call: PtaCall) -> int:
         if not call.types_are(_IN_MEMREF, _OUT_MEMREF):
