@@ -25,6 +25,8 @@
 #define HMAC_SIZE			32
 #define DAY_IN_MS			(1000U * 60 * 60 * 24)
 #define FAILURE_TIMEOUT_MS		30000U
+/* Where failure records live (docs/pin.md, record formats) */
+#define RECORD_STORAGE			TEE_STORAGE_PRIVATE
 
 struct password_handle {
 	uint8_t version;
@@ -60,6 +62,20 @@ static const TEE_UUID auth_token_uuid = PTA_AUTH_TOKEN_UUID;
 static const char password_key_label[] = "teesim PIN TA password key v1";
 static uint8_t password_key[HMAC_SIZE];
 static bool have_password_key;
+/* HMAC-SHA256 under the password key, kept for the instance's life */
+static TEE_OperationHandle password_mac = TEE_HANDLE_NULL;
+
+/*
+ * The failure record this instance last read or committed. The instance is
+ * single and kept alive, and the only writer of its storage, so a committed
+ * record is what storage holds until the next write: reading it again would
+ * only cost storage requests. Forgotten whenever a write fails.
+ */
+static struct {
+	bool valid;
+	uint32_t uid;
+	struct failure_record record;
+} cached;
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -68,8 +84,12 @@ TEE_Result TA_CreateEntryPoint(void)
 
 void TA_DestroyEntryPoint(void)
 {
+	if (password_mac != TEE_HANDLE_NULL)
+		TEE_FreeOperation(password_mac);
+	password_mac = TEE_HANDLE_NULL;
 	TEE_MemFill(password_key, 0, sizeof(password_key));
 	have_password_key = false;
+	cached.valid = false;
 }
 
 TEE_Result TA_OpenSessionEntryPoint(uint32_t __unused param_types,
@@ -119,17 +139,17 @@ static TEE_Result derive_password_key(void)
 	return res;
 }
 
-/* HMAC-SHA256(password key, salt || version || user_id || flags || pin) */
-static TEE_Result sign_handle(const struct password_handle *handle,
-			      const uint8_t *pin, size_t pin_len,
-			      uint8_t signature[HMAC_SIZE])
+/* The HMAC operation under the password key, set up on first use */
+static TEE_Result password_mac_operation(void)
 {
 	TEE_ObjectHandle key = TEE_HANDLE_NULL;
 	TEE_OperationHandle op = TEE_HANDLE_NULL;
 	TEE_Attribute attr = { };
-	size_t mac_len = HMAC_SIZE;
-	TEE_Result res = derive_password_key();
+	TEE_Result res = TEE_SUCCESS;
 
+	if (password_mac != TEE_HANDLE_NULL)
+		return TEE_SUCCESS;
+	res = derive_password_key();
 	if (res != TEE_SUCCESS)
 		return res;
 	res = TEE_AllocateTransientObject(TEE_TYPE_HMAC_SHA256, HMAC_SIZE * 8, &key);
@@ -143,16 +163,31 @@ static TEE_Result sign_handle(const struct password_handle *handle,
 					    TEE_MODE_MAC, HMAC_SIZE * 8);
 	if (res == TEE_SUCCESS)
 		res = TEE_SetOperationKey(op, key);
-	if (res == TEE_SUCCESS) {
-		TEE_MACInit(op, NULL, 0);
-		TEE_MACUpdate(op, &handle->salt, sizeof(handle->salt));
-		TEE_MACUpdate(op, handle, SIGNED_HEADER_SIZE);
-		res = TEE_MACComputeFinal(op, pin, pin_len, signature, &mac_len);
+	TEE_FreeTransientObject(key);	/* the operation holds its own copy */
+	if (res != TEE_SUCCESS) {
+		if (op != TEE_HANDLE_NULL)
+			TEE_FreeOperation(op);
+		return res;
 	}
-	if (op != TEE_HANDLE_NULL)
-		TEE_FreeOperation(op);
-	TEE_FreeTransientObject(key);
-	return res;
+	password_mac = op;
+	return TEE_SUCCESS;
+}
+
+/* HMAC-SHA256(password key, salt || version || user_id || flags || pin) */
+static TEE_Result sign_handle(const struct password_handle *handle,
+			      const uint8_t *pin, size_t pin_len,
+			      uint8_t signature[HMAC_SIZE])
+{
+	size_t mac_len = HMAC_SIZE;
+	TEE_Result res = password_mac_operation();
+
+	if (res != TEE_SUCCESS)
+		return res;
+	TEE_MACInit(password_mac, NULL, 0);
+	TEE_MACUpdate(password_mac, &handle->salt, sizeof(handle->salt));
+	TEE_MACUpdate(password_mac, handle, SIGNED_HEADER_SIZE);
+	return TEE_MACComputeFinal(password_mac, pin, pin_len, signature,
+				   &mac_len);
 }
 
 /* Constant time: the OR of the byte XORs, whatever byte differs */
@@ -195,22 +230,36 @@ static struct record_id record_id_of(uint32_t uid)
 	return id;
 }
 
+/* Forget the cached record: storage holds the truth (after a failed write it may hold either) */
+static void forget_cached_record(void)
+{
+	cached.valid = false;
+}
+
 static TEE_Result read_record(uint32_t uid, struct failure_record *record)
 {
 	struct record_id id = record_id_of(uid);
 	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
 	size_t read = 0;
-	TEE_Result res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id,
-						  sizeof(id),
-						  TEE_DATA_FLAG_ACCESS_READ,
-						  &obj);
+	TEE_Result res = TEE_SUCCESS;
 
+	if (cached.valid && cached.uid == uid) {
+		*record = cached.record;
+		return TEE_SUCCESS;
+	}
+	res = TEE_OpenPersistentObject(RECORD_STORAGE, &id, sizeof(id),
+				       TEE_DATA_FLAG_ACCESS_READ, &obj);
 	if (res != TEE_SUCCESS)
 		return res;
 	res = TEE_ReadObjectData(obj, record, sizeof(*record), &read);
 	TEE_CloseObject(obj);
 	if (res == TEE_SUCCESS && read != sizeof(*record))
 		return TEE_ERROR_CORRUPT_OBJECT;
+	if (res == TEE_SUCCESS) {
+		cached.uid = uid;
+		cached.record = *record;
+		cached.valid = true;
+	}
 	return res;
 }
 
@@ -218,18 +267,21 @@ static TEE_Result read_record(uint32_t uid, struct failure_record *record)
 static TEE_Result write_record(uint32_t uid, const struct failure_record *record)
 {
 	struct record_id id = record_id_of(uid);
-	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
-	TEE_Result res = TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, &id,
+	TEE_Result res = TEE_CreatePersistentObject(RECORD_STORAGE, &id,
 						    sizeof(id),
-						    TEE_DATA_FLAG_ACCESS_READ |
 						    TEE_DATA_FLAG_ACCESS_WRITE |
 						    TEE_DATA_FLAG_OVERWRITE,
 						    TEE_HANDLE_NULL, record,
-						    sizeof(*record), &obj);
+						    sizeof(*record), NULL);
 
-	if (res == TEE_SUCCESS)
-		TEE_CloseObject(obj);
-	return res;
+	if (res != TEE_SUCCESS) {
+		forget_cached_record();
+		return res;
+	}
+	cached.uid = uid;
+	cached.record = *record;
+	cached.valid = true;
+	return TEE_SUCCESS;
 }
 
 static TEE_Result clear_record(uint32_t uid, uint64_t sid)
@@ -479,7 +531,8 @@ static TEE_Result cmd_delete_user(uint32_t param_types, TEE_Param params[4])
 
 	if (param_types != expected)
 		return TEE_ERROR_BAD_PARAMETERS;
-	res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id, sizeof(id),
+	forget_cached_record();
+	res = TEE_OpenPersistentObject(RECORD_STORAGE, &id, sizeof(id),
 				       TEE_DATA_FLAG_ACCESS_WRITE_META, &obj);
 	if (res == TEE_ERROR_ITEM_NOT_FOUND)
 		return TEE_SUCCESS;
@@ -503,20 +556,21 @@ static TEE_Result cmd_delete_all(uint32_t param_types)
 					   TEE_PARAM_TYPE_NONE,
 					   TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
+	forget_cached_record();
 	res = TEE_AllocatePersistentObjectEnumerator(&objects);
 	if (res != TEE_SUCCESS)
 		return res;
 	/* Start over after each delete: an enumeration need not survive one */
 	while (res == TEE_SUCCESS) {
 		res = TEE_StartPersistentObjectEnumerator(objects,
-							  TEE_STORAGE_PRIVATE);
+							  RECORD_STORAGE);
 		if (res != TEE_SUCCESS)
 			break;
 		id_len = sizeof(id);
 		res = TEE_GetNextPersistentObject(objects, &info, &id, &id_len);
 		if (res != TEE_SUCCESS)
 			break;
-		res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id, id_len,
+		res = TEE_OpenPersistentObject(RECORD_STORAGE, &id, id_len,
 					       TEE_DATA_FLAG_ACCESS_WRITE_META,
 					       &obj);
 		if (res == TEE_SUCCESS)

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Properties of the PIN TA (read by the SDK's user_ta_header.c). One
- * instance serves every session, so the password key is derived once.
+ * instance serves every session and lives for the whole boot, so the password
+ * key is derived once and the failure record it last committed is known
+ * without asking storage again (it is the only writer of its storage).
  */
 #ifndef USER_TA_HEADER_DEFINES_H
 #define USER_TA_HEADER_DEFINES_H
@@ -11,7 +13,8 @@
 #define TA_UUID				TA_PIN_UUID
 
 #define TA_FLAGS			(TA_FLAG_EXEC_DDR | TA_FLAG_SINGLE_INSTANCE | \
-					 TA_FLAG_MULTI_SESSION)
+					 TA_FLAG_MULTI_SESSION | \
+					 TA_FLAG_INSTANCE_KEEP_ALIVE)
 #define TA_STACK_SIZE			(4 * 1024)
 #define TA_DATA_SIZE			(32 * 1024)
 

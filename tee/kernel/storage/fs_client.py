@@ -17,6 +17,7 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_rpc import FsCmd, RpcCmd
 from tee.abi.results import TeeResult
 from tee.kernel.rpc import RpcClient, RpcError, SharedBuffer
+from tee.kernel.storage.payload import PayloadCache
 from tee.platform.memory import World
 
 V_IN, V_OUT = msg.AttrType.VALUE_INPUT, msg.AttrType.VALUE_OUTPUT
@@ -28,8 +29,9 @@ class FileMissing(Exception):
 
 
 class FsClient:
-    def __init__(self, rpc: RpcClient) -> None:
+    def __init__(self, rpc: RpcClient, payloads: PayloadCache | None = None) -> None:
         self.rpc = rpc
+        self.payloads = payloads or PayloadCache(rpc)
 
     def _call(self, params: tuple[msg.MsgParam, ...]) -> msg.MsgArg:
         reply = self.rpc.command(RpcCmd.FS, params)
@@ -58,8 +60,7 @@ class FsClient:
 
     def read_file(self, name: str, max_size: int) -> bytes:
         """The whole file; RpcError if it is longer than ``max_size``."""
-        buffer = self.rpc.alloc_payload(max(max_size + 1, 256))
-        try:
+        with self.payloads.payload(max(max_size + 1, 256)) as buffer:
             fd = self._open(buffer, name, FsCmd.OPEN)
             try:
                 reply = self._call((msg.MsgParam.value(V_IN, FsCmd.READ, fd, 0),
@@ -70,13 +71,10 @@ class FsClient:
                 return self.rpc.memory.read(buffer.phys, size, World.NORMAL)
             finally:
                 self._close(fd)
-        finally:
-            self.rpc.free_payload(buffer)
 
     def write_file(self, name: str, data: bytes) -> None:
         """Create (or empty) the file and write ``data`` into it."""
-        buffer = self.rpc.alloc_payload(max(len(data), 256))
-        try:
+        with self.payloads.payload(max(len(data), 256)) as buffer:
             fd = self._open(buffer, name, FsCmd.CREATE)
             try:
                 self._put(buffer, data)
@@ -84,14 +82,10 @@ class FsClient:
                             msg.MsgParam.tmem(M_IN, buffer.phys, len(data), buffer.cookie)))
             finally:
                 self._close(fd)
-        finally:
-            self.rpc.free_payload(buffer)
 
     def remove(self, name: str) -> None:
-        buffer = self.rpc.alloc_payload(256)
-        try:
-            self._call((msg.MsgParam.value(V_IN, FsCmd.REMOVE), self._name(buffer, name)))
-        except FileMissing:
-            pass
-        finally:
-            self.rpc.free_payload(buffer)
+        with self.payloads.payload(256) as buffer:
+            try:
+                self._call((msg.MsgParam.value(V_IN, FsCmd.REMOVE), self._name(buffer, name)))
+            except FileMissing:
+                pass

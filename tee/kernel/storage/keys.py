@@ -20,13 +20,23 @@ def hkdf(key: bytes, info: bytes, length: int = 32) -> bytes:
 
 
 class KeyHierarchy:
+    """The keys, each derived once per boot (a storage request needs a TA's keys
+    several times) and kept in secure memory like the SSK they come from."""
+
     def __init__(self, huk: bytes) -> None:
         self._ssk = hkdf(huk, b"teesim secure storage key")
         self.rpmb_key = hkdf(huk, b"teesim rpmb authentication key")
         self.anchor_key = hkdf(self._ssk, b"teesim rpmb anchor mac key")
+        self._derived: dict[bytes, bytes] = {}
+
+    def _derive(self, info: bytes) -> bytes:
+        key = self._derived.get(info)
+        if key is None:
+            key = self._derived[info] = hkdf(self._ssk, info)
+        return key
 
     def ta_key(self, ta: uuid_mod.UUID) -> bytes:
-        return hkdf(self._ssk, b"teesim ta storage key" + ta.bytes)
+        return self._derive(b"teesim ta storage key" + ta.bytes)
 
     def name_key(self, ta: uuid_mod.UUID) -> bytes:
-        return hkdf(self._ssk, b"teesim ta file name key" + ta.bytes)
+        return self._derive(b"teesim ta file name key" + ta.bytes)

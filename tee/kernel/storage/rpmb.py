@@ -42,6 +42,7 @@ from tee.abi.rpmb import (BLOCK_SIZE, FRAME_SIZE, RESULT_MASK, Frame, Request, R
                           RpmbRequest, build, frames_mac, sign)
 from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.storage import StorageError, corrupt
+from tee.kernel.storage.payload import PayloadCache
 from tee.platform.memory import World
 
 #: The table area: anchor blocks, then version floor blocks, all bound to the write counter.
@@ -63,16 +64,16 @@ PAYLOAD_SIZE = BLOCK_SIZE - BINDING.size  # 204
 TRAILER_MAGIC = b"TSWT"
 
 class RpmbClient:
-    def __init__(self, rpc: RpcClient, key: bytes) -> None:
+    def __init__(self, rpc: RpcClient, key: bytes, payloads: PayloadCache | None = None) -> None:
         self.rpc = rpc
         self.key = key
+        self.payloads = payloads or PayloadCache(rpc)
         self.counter: int | None = None  # the device's write counter, as last authenticated
 
     def _exchange(self, frames: list[bytearray], answers: int) -> list[bytes]:
         request = RpmbRequest(RpmbCmd.DATA_REQ, 0, frames).pack()
         response_size = answers * FRAME_SIZE
-        buffer = self.rpc.alloc_payload(len(request) + response_size)
-        try:
+        with self.payloads.payload(len(request) + response_size) as buffer:
             self.rpc.memory.write(buffer.phys, request, World.NORMAL)
             reply = self.rpc.command(RpcCmd.RPMB, (
                 msg.MsgParam.tmem(msg.AttrType.TMEM_INPUT, buffer.phys, len(request), buffer.cookie),
@@ -81,8 +82,6 @@ class RpmbClient:
             if reply.ret != TeeResult.SUCCESS:
                 raise RpcError(f"RPC RPMB failed with {reply.ret:#x}", TeeResult.ERROR_STORAGE_NOT_AVAILABLE)
             raw = self.rpc.memory.read(buffer.phys + len(request), response_size, World.NORMAL)
-        finally:
-            self.rpc.free_payload(buffer)
         return [raw[i * FRAME_SIZE:(i + 1) * FRAME_SIZE] for i in range(answers)]
 
     def _authentic(self, frames: list[bytes]) -> bool:

@@ -51,6 +51,7 @@ from tee.kernel.rpc import RpcClient, RpcError
 from tee.kernel.storage import StorageError, corrupt
 from tee.kernel.storage.fs_client import FileMissing, FsClient
 from tee.kernel.storage.keys import KeyHierarchy
+from tee.kernel.storage.payload import PayloadCache
 from tee.kernel.storage.rpmb import BLOCK_SIZE, Anchor, AnchorTable, FloorTable, RpmbClient, TableArea
 
 STORAGE_PRIVATE, STORAGE_PRIVATE_REE, STORAGE_PRIVATE_RPMB = 0x1, 0x80000000, 0x80000100
@@ -197,14 +198,20 @@ def _decode_content(raw: bytes) -> Content:
 class StorageManager:
     def __init__(self, huk: bytes, rpc: RpcClient) -> None:
         self.keys = KeyHierarchy(huk)
-        self.fs = FsClient(rpc)
-        self.rpmb = RpmbClient(rpc, self.keys.rpmb_key)
+        #: One payload buffer per storage request (see :meth:`exclusive`).
+        self.payloads = PayloadCache(rpc)
+        self.fs = FsClient(rpc, self.payloads)
+        self.rpmb = RpmbClient(rpc, self.keys.rpmb_key, self.payloads)
         #: The RPMB table (anchors and TA version floors), bound to the write counter.
         self.table = TableArea(self.rpmb, self.keys.anchor_key)
         self.anchors = AnchorTable(self.table)
         self.floors = FloorTable(self.table)
         self.rpc = rpc
         self._dirs: dict[uuid_mod.UUID, Directory] = {}
+        self._aeads: dict[uuid_mod.UUID, AESGCM] = {}  # per TA, under its storage key
+        #: TAs whose first commit after their directory was loaded is done: that
+        #: commit removed or overwrote any object file an interrupted earlier one left.
+        self._swept: set[uuid_mod.UUID] = set()
         self._open: list[weakref.ref[PersistentObject]] = []
         self._holder: object | None = None
 
@@ -221,7 +228,8 @@ class StorageManager:
             self.rpc.foreign_interrupt()
         self._holder = me
         try:
-            yield
+            with self.payloads.held():
+                yield
         finally:
             self._holder = None
 
@@ -286,6 +294,7 @@ class StorageManager:
                 raise corrupt("directory file does not match its RPMB anchor")
             directory = self._decode_dir(ta, raw, anchor.counter)
         self._dirs[ta] = directory
+        self._swept.discard(ta)
         self._collect(directory.garbage)
         return directory
 
@@ -295,7 +304,10 @@ class StorageManager:
                 self.fs.remove(name)
 
     def _aead(self, ta: uuid_mod.UUID) -> AESGCM:
-        return AESGCM(self.keys.ta_key(ta))
+        aead = self._aeads.get(ta)
+        if aead is None:
+            aead = self._aeads[ta] = AESGCM(self.keys.ta_key(ta))
+        return aead
 
     def _seal(self, ta: uuid_mod.UUID, magic: bytes, aad: bytes, plaintext: bytes) -> bytes:
         nonce = os.urandom(_NONCE)
@@ -428,7 +440,10 @@ class StorageManager:
     def _commit(self, ta: uuid_mod.UUID, old: Directory, entries: dict[tuple[int, bytes], Entry],
                 files: list[tuple[str, bytes]], obsolete: list[str]) -> None:
         garbage = obsolete + ([self._dir_name(ta, old.counter)] if old.counter else [])
-        if not files:  # an interrupted earlier attempt at this counter may have left its object file
+        if not files and ta not in self._swept:
+            # An interrupted attempt at this counter (the directory was loaded at
+            # old.counter since) may have left its object file. Only the first
+            # commit after a load can meet one: later ones use counters no attempt reached.
             garbage.append(self._object_name(ta, old.counter + 1))
         new = Directory(old.counter + 1, entries, garbage)
         raw = self._encode_dir(ta, new)
@@ -442,6 +457,7 @@ class StorageManager:
             self._dirs.pop(ta, None)  # learn the truth from RPMB next time
             raise
         self._dirs[ta] = new
+        self._swept.add(ta)
         # Committed: the superseded files are garbage now (best effort; the
         # directory remembers them for its next load should this not finish).
         self._collect(garbage)
