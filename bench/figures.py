@@ -26,6 +26,7 @@ from tee.abi.optee_smc import OPTEE_MSG_API_UID, OpteeSmc
 from tee.abi.results import ParamType, pack_param_types
 from tee.abi.syscalls import EntryFunction
 from tee.device import DeviceConfig
+from tee.instrument import RpcRequested
 from board import Board
 from normal_world.gatekeeper import Gatekeeper, Status
 from tee.kernel.kernel import KernelConfig
@@ -523,11 +524,17 @@ def _pin_gatekeeper(env: Env) -> tuple[Board, Gatekeeper, bytes]:
     return board, gk, enrolled.handle
 
 
-def _storage_steps(board: Board, operation: Callable[[], object]) -> int:
-    """Storage write steps (REE FS and RPMB, as the board's power switch counts them) of one call."""
+def _storage_steps(board: Board, operation: Callable[[], object]) -> tuple[int, int]:
+    """Storage write steps (REE FS and RPMB, as the board's power switch counts them) and
+    RPCs to the normal world (tee.instrument) of one call: a check, never timed."""
+    rpcs: list[RpcRequested] = []
+    subscription = board.device.instrumentation.subscribe(RpcRequested, rpcs.append)
     before = board.power.steps
-    operation()
-    return board.power.steps - before
+    try:
+        operation()
+    finally:
+        board.device.instrumentation.unsubscribe(subscription)
+    return board.power.steps - before, len(rpcs)
 
 
 def _handle_hmac(key: bytes, handle: bytes, pin: bytes) -> bytes:
@@ -561,7 +568,8 @@ def fig_pin(env: Env, plan: Plan) -> list[Row]:
         mac.verify(signature)  # constant-time compare, as the TA does
         return None
 
-    enroll_steps, verify_steps = _storage_steps(board, enroll), _storage_steps(board, verify)
+    (enroll_steps, enroll_rpcs), (verify_steps, verify_rpcs) = \
+        _storage_steps(board, enroll), _storage_steps(board, verify)
     enroll_s, enroll_base, verify_s, verify_base = interleaved_rounds(
         [per_op(enroll, PIN_ENROLLS), per_op(baseline_enroll, PIN_HMAC_ITERATIONS),
          per_op(verify, PIN_VERIFIES), per_op(baseline_verify, PIN_HMAC_ITERATIONS)],
@@ -575,13 +583,13 @@ def fig_pin(env: Env, plan: Plan) -> list[Row]:
             baseline, enroll_s, enroll_base, LATENCY,
             iterations=f"{PIN_ENROLLS} enrolments (teesim), {PIN_HMAC_ITERATIONS:,} HMACs (baseline) per round",
             notes=[f"each enrolment includes its failure-record commit: {enroll_steps} storage "
-                   "write steps (the board's power-switch count)"]),
+                   f"write steps (the board's power-switch count), {enroll_rpcs} RPCs"]),
         Row("pin", "9b", "PIN verify through the GP Client API (right PIN: the token minted)", "s",
             baseline + ", then a constant-time compare", verify_s, verify_base, LATENCY,
             target="≤ 5 ms median", verdict="PASS" if median <= PIN_VERIFY_TARGET_S else "FAIL",
             iterations=f"{PIN_VERIFIES} verifies (teesim), {PIN_HMAC_ITERATIONS:,} HMACs (baseline) per round",
             notes=[f"each verify includes the failure record committed before the compare and "
-                   f"cleared after: {verify_steps} storage write steps"]),
+                   f"cleared after: {verify_steps} storage write steps, {verify_rpcs} RPCs"]),
     ]
 
 
