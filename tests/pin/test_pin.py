@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from board import Board, PowerCut
+from board.emmc import FRAME_SIZE, REQ_WRITE, RPMB_REQ, parse
 from board.fuses import read_fuses
 from normal_world import TeeError
 from normal_world.gatekeeper import (HANDLE_SIZE, PIN_TA_UUID, TOKEN_SIZE, Gatekeeper, PinCmd,
@@ -289,6 +290,49 @@ def test_a_right_pin_is_counted_until_the_success_is_cleared(four_failures: tupl
     first, last = outcomes.index("C"), outcomes.rindex("C")
     assert outcomes[0] == "O" and outcomes[-1] == "O", outcomes
     assert outcomes == "O" * first + "C" * (last - first + 1) + "O" * (len(outcomes) - last - 1)
+
+
+# -- a normal world that fails a commit -------------------------------------------------------------
+def garble_rpmb_writes(board: Board, *, performed: bool) -> None:
+    """The attacker answers every RPMB write with a confirmation that does not verify,
+    after letting the eMMC make the write (``performed``) or instead of it."""
+    real = board.rpmb.serve
+
+    def garbled(request: bytes, size: int) -> bytes | None:
+        if parse(request[RPMB_REQ.size:RPMB_REQ.size + FRAME_SIZE])["kind"] != REQ_WRITE:
+            return real(request, size)
+        reply = bytearray(real(request, size) or bytes(FRAME_SIZE)) if performed \
+            else bytearray(FRAME_SIZE)
+        reply[200] ^= 0xFF  # in the MAC
+        return bytes(reply)
+
+    board.rpmb.serve = garbled  # type: ignore[method-assign]
+    board.garbling_undo = lambda: setattr(board.rpmb, "serve", real)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("performed", [False, True], ids=["write-dropped", "write-made"])
+def test_a_failed_record_commit_gives_no_verdict_and_nothing_is_assumed(pin_board: Board,
+                                                                        performed: bool) -> None:
+    """A failure-record commit whose RPMB confirmation does not verify: the verify is a TEE
+    error (no verdict), and the TA does not guess what storage holds (it forgets the record
+    it remembered). Dropped, the record keeps 4 failures, so the next wrong PIN is the 5th
+    (a 30 s wait); made, the attempt was counted (fail-safe), so the next one is the 6th
+    (no wait)."""
+    gk = gatekeeper(pin_board)
+    handle = enrolled(gk)
+    for _ in range(4):
+        assert gk.verify(UID, 1, handle, WRONG).status == Status.ERROR_INVALID
+    garble_rpmb_writes(pin_board, performed=performed)
+    with pytest.raises(TeeError) as failed:
+        gk.verify(UID, 1, handle, WRONG)
+    assert failed.value.result == TeeResult.ERROR_STORAGE_NOT_AVAILABLE
+    pin_board.garbling_undo()  # type: ignore[attr-defined]
+    pin_board.advance_clock(30)  # past the 5th failure's wait, should it be on record
+    after = gk.verify(UID, 1, handle, WRONG)
+    if performed:
+        assert (after.status, after.timeout_ms) == (Status.ERROR_INVALID, 0)
+    else:
+        assert (after.status, after.timeout_ms) == (Status.ERROR_RETRY, 30_000)
 
 
 # -- auth tokens ---------------------------------------------------------------------------------
