@@ -1,8 +1,9 @@
 """The secure world's side of RPC FS (OP-TEE's tee_fs_rpc.c): whole-file reads and
-writes of the normal world's file store, one shared buffer per operation. The
-storage uses OPEN, CREATE, CLOSE, READ, WRITE and REMOVE (every update writes
-new files under new names, so it needs no RENAME or TRUNCATE; the supplicant
-serves all eleven sub-commands).
+writes of the normal world's file store, their data in one shared buffer per
+storage request (:mod:`tee.kernel.storage.payload`). The storage uses OPEN,
+CREATE, CLOSE, READ, WRITE and REMOVE (every update writes new files under new
+names, so it needs no RENAME or TRUNCATE; the supplicant serves all eleven
+sub-commands).
 
 Sub-commands (:class:`~tee.abi.optee_rpc.FsCmd`) keep OP-TEE's values; payloads are simplified: value[0] =
 (sub-command, fd or flag, offset or length), memref[1] = name or data,
