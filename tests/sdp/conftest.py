@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from board import Board
-from normal_world import Context, Session
+from normal_world import Context
 from tee.tools.ta_build import build_ta
 from tests.conftest import REPO, make_board
 
@@ -33,5 +33,3 @@ def sdp_session(ctx: Context):
     with ctx.open_session(SDP_TEST_UUID) as session:
         yield session
 
-
-__all__ = ["SDP_TEST_UUID", "Session"]

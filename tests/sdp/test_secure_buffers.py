@@ -4,6 +4,7 @@ about them, and the video sink at the end of the path."""
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 
 import pytest
 
@@ -15,6 +16,7 @@ from normal_world.secure_heap import SecureBuffer, SecureHeap, SecureHeapFull, S
 from normal_world.shm import ShmBlock
 from tee.abi.gp_crypto import MemoryAccess as M
 from tee.abi.results import TeeResult
+from tests.conftest import budgeted_config
 from tests.sdp.conftest import CMD_CHECK_ACCESS, CMD_COPY, CMD_FILL
 
 OK, DENIED = TeeResult.SUCCESS, TeeResult.ERROR_ACCESS_DENIED
@@ -135,9 +137,6 @@ def test_the_sink_shows_only_secure_media_buffers(board: Board) -> None:
 
 
 def test_without_an_sdp_region_secure_buffers_are_not_supported(sdp_ta_store) -> None:
-    from dataclasses import replace
-
-    from tests.conftest import budgeted_config
     config = budgeted_config()
     board = Board(sdp_ta_store, replace(config, memory=replace(config.memory, sdp_size=0)))
     with pytest.raises(TeeError) as refused:
