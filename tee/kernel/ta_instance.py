@@ -265,7 +265,7 @@ class TaInstance:
                     pages = param.shared
                     mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
                                       PARAM_LABEL, sdp=pages.secure)
-                    self.user.add(mapping, pages.host_address, pages.view)
+                    self.user.add_on_touch(mapping, pages.host_address, pages.view)
                     addresses[index] = mapping.va + pages.offset
                 elif param.buffer is not None:
                     size = _pages(param.size)

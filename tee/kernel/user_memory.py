@@ -62,6 +62,27 @@ class AddressSpaceFull(Exception):
     """No free spot for a mapping inside the ASLR window."""
 
 
+#: The most pages one touch maps of a mapping made on first touch: a run of
+#: touches page after page doubles the pages mapped per touch up to this.
+_MAX_TOUCH_PAGES = 64
+
+
+class _OnTouch:
+    """A mapping whose pages reach the CPU only when the TA touches them: the
+    kernel reaches all of it (host view) from the start, the CPU faults each
+    untouched page in. Unmapping costs Unicorn a TLB flush per mapped page, so a
+    megabyte the TA only hands to syscalls (bulk crypto) costs nothing to unmap."""
+
+    __slots__ = ("mapping", "host_address", "chunks", "next_page", "run")
+
+    def __init__(self, mapping: Mapping, host_address: int) -> None:
+        self.mapping = mapping
+        self.host_address = host_address
+        self.chunks: list[tuple[int, int]] = []  # (start, end) mapped in the CPU
+        self.next_page = -1  # where a touch continuing the last chunk would land
+        self.run = 1  # pages the next continuing touch maps
+
+
 class UserMemory:
     def __init__(self, cpu: El0Cpu, layout_rng: random.Random | None = None) -> None:
         self._cpu = cpu
@@ -74,6 +95,8 @@ class UserMemory:
         # syscalls move bytes there with one copy instead of through the emulator
         # (a megabyte through the emulator's API costs two copies and fresh pages).
         self._host_views: list[tuple[int, int, memoryview]] = []
+        self._on_touch: dict[int, _OnTouch] = {}  # by mapping address
+        cpu.resolve_unmapped = self._map_on_touch
 
     @property
     def mappings(self) -> tuple[Mapping, ...]:
@@ -91,6 +114,40 @@ class UserMemory:
         self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
         if host_view is not None:
             self._host_views.append((mapping.va, mapping.end, host_view))
+
+    def add_on_touch(self, mapping: Mapping, host_address: int, host_view: memoryview) -> None:
+        """Map ``mapping`` (host pages at ``host_address``, ``host_view`` for the kernel)
+        for the kernel now and for the CPU page by page as the TA touches it. The
+        TA sees no difference: the first access to a page maps it and is retried."""
+        self._mappings.append(mapping)
+        self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
+        self._host_views.append((mapping.va, mapping.end, host_view))
+        self._on_touch[mapping.va] = _OnTouch(mapping, host_address)
+
+    def _map_on_touch(self, address: int, size: int) -> bool:
+        """The CPU touched unmapped ``[address, address+size)``: map the first
+        unmapped page of it if it belongs to a mapping made on first touch."""
+        for lazy in self._on_touch.values():
+            mapping = lazy.mapping
+            if mapping.va <= address < mapping.end:
+                break
+        else:
+            return False
+        page = address - address % PAGE_SIZE
+        for start, end in lazy.chunks:  # an access straddling into the next page
+            if start <= page < end:
+                page = end
+        if page >= mapping.end or page >= address + max(size, 1):
+            return False
+        lazy.run = min(lazy.run * 2, _MAX_TOUCH_PAGES) if page == lazy.next_page else 1
+        end = min(page + lazy.run * PAGE_SIZE, mapping.end)
+        for start, _ in lazy.chunks:
+            if page < start < end:
+                end = start
+        self._cpu.map_host(page, end - page, mapping.perm, lazy.host_address + page - mapping.va)
+        lazy.chunks.append((page, end))
+        lazy.next_page = end
+        return True
 
     def add_direct(self, mapping: Mapping) -> memoryview:
         """Map ``mapping`` as fresh zeroed memory the kernel also reaches directly
@@ -115,7 +172,12 @@ class UserMemory:
         raise AddressSpaceFull(f"no room for {size:#x} bytes in the TA address space")
 
     def remove(self, mapping: Mapping) -> None:
-        self._cpu.unmap(mapping.va, mapping.size)
+        lazy = self._on_touch.pop(mapping.va, None)
+        if lazy is None:
+            self._cpu.unmap(mapping.va, mapping.size)
+        else:
+            for start, end in lazy.chunks:
+                self._cpu.unmap(start, end - start)
         self._mappings.remove(mapping)
         self._ranges.remove((mapping.va, mapping.end, int(mapping.perm)))
         self._host_views = [entry for entry in self._host_views if entry[0] != mapping.va]

@@ -142,3 +142,20 @@ def test_without_an_sdp_region_secure_buffers_are_not_supported(sdp_ta_store) ->
     with pytest.raises(TeeError) as refused:
         board.context().allocate_secure_buffer(4096)
     assert refused.value.result == TeeResult.ERROR_NOT_SUPPORTED
+
+
+def test_copies_across_page_boundaries_reach_the_right_bytes(board: Board, ctx: Context,
+                                                             sdp_session: Session) -> None:
+    """The TA's CPU walks memrefs whose pages reach it as it touches them: unaligned
+    starts, accesses straddling two pages, a megabyte page after page."""
+    data = bytes((i * 7 + 3) & 0xFF for i in range(3 * 4096 + 123))
+    with ctx.allocate_shared_memory(5 * 4096) as shm, ctx.allocate_secure_buffer(5 * 4096) as buffer:
+        shm.write(data, 4095)
+        op = Operation(RegisteredMemref.input(shm, 4095, len(data)), SecureMemref.output(buffer, 4093))
+        sdp_session.invoke(CMD_COPY, op)
+        board.video_sink.present(buffer, 4093, len(data))
+        assert board.video_sink.digests()[-1] == hashlib.sha256(data).hexdigest()
+    with ctx.allocate_secure_buffer(1 << 20) as big:
+        sdp_session.invoke(CMD_FILL, Operation(SecureMemref.output(big), Value.input(0x3C)))
+        board.video_sink.present(big)
+    assert board.video_sink.digests()[-1] == hashlib.sha256(b"\x3C" * (1 << 20)).hexdigest()
