@@ -62,9 +62,10 @@ class AddressSpaceFull(Exception):
     """No free spot for a mapping inside the ASLR window."""
 
 
-#: The most pages one touch maps of a mapping made on first touch: a run of
-#: touches page after page doubles the pages mapped per touch up to this.
-_MAX_TOUCH_PAGES = 64
+#: A touch right after the pages the last touch mapped (a TA walking a memref)
+#: maps this many times more pages than that one did: a sequential walk of a
+#: megabyte costs four faults, a scattered touch one page.
+_TOUCH_GROWTH = 8
 
 
 class _OnTouch:
@@ -139,7 +140,7 @@ class UserMemory:
                 page = end
         if page >= mapping.end or page >= address + max(size, 1):
             return False
-        lazy.run = min(lazy.run * 2, _MAX_TOUCH_PAGES) if page == lazy.next_page else 1
+        lazy.run = lazy.run * _TOUCH_GROWTH if page == lazy.next_page else 1
         end = min(page + lazy.run * PAGE_SIZE, mapping.end)
         for start, _ in lazy.chunks:
             if page < start < end:
