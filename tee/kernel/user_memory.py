@@ -13,6 +13,7 @@ each side, from the instance's layout RNG.
 from __future__ import annotations
 
 import random
+import weakref
 from dataclasses import dataclass
 
 from tee.emu import PAGE_SIZE, El0Cpu, Perm
@@ -97,7 +98,14 @@ class UserMemory:
         # (a megabyte through the emulator's API costs two copies and fresh pages).
         self._host_views: list[tuple[int, int, memoryview]] = []
         self._on_touch: dict[int, _OnTouch] = {}  # by mapping address
-        cpu.resolve_unmapped = self._map_on_touch
+        # Through a weak reference: the CPU must not keep its address space (and
+        # so itself) alive in a cycle; an instance goes when its last user lets go.
+        owner = weakref.ref(self)
+
+        def resolve(address: int, size: int) -> bool:
+            memory = owner()
+            return memory is not None and memory._map_on_touch(address, size)
+        cpu.resolve_unmapped = resolve
 
     @property
     def mappings(self) -> tuple[Mapping, ...]:
