@@ -263,6 +263,7 @@ _MEM_FAULTS = {
     UC_MEM_WRITE_PROT: (FaultKind.DATA, "write permission fault"),
     UC_MEM_FETCH_PROT: (FaultKind.PREFETCH, "execute permission fault"),
 }
+_UNMAPPED_ACCESSES = frozenset((UC_MEM_READ_UNMAPPED, UC_MEM_WRITE_UNMAPPED, UC_MEM_FETCH_UNMAPPED))
 
 _INTR_FAULTS: dict[int, tuple[FaultKind, str]] = {
     _EXCP.UDEF: (FaultKind.UNDEF, "undefined instruction"),
@@ -316,6 +317,11 @@ class El0Cpu:
                        self._uc._Uc__do_hook_add(UC_HOOK_MEM_INVALID, self._invalid_fptr, 1, 0)]  # type: ignore[attr-defined]
 
     # -- address space ---------------------------------------------------------------
+    #: Asked on an access to an unmapped address ``(address, size)``: True when it
+    #: mapped the memory there (the access is then retried), False for a fault.
+    #: For memory mapped on first touch (see ``tee.kernel.user_memory``).
+    resolve_unmapped: Callable[[int, int], bool] | None = None
+
     def map(self, va: int, size: int, perm: Perm) -> None:
         self._uc.mem_map(va, size, _uc_prot(perm))
 
@@ -501,9 +507,12 @@ class El0Cpu:
             self._pending = self._fault(kind, pc, 0, cause)
         _uclib.uc_emu_stop(self._uch)
 
-    def _on_invalid_memory_fast(self, _handle: int, access: int, address: int, _size: int,
+    def _on_invalid_memory_fast(self, _handle: int, access: int, address: int, size: int,
                                 _value: int, _key: int) -> bool:
         try:
+            resolve = self.resolve_unmapped
+            if resolve is not None and access in _UNMAPPED_ACCESSES and resolve(address, size):
+                return True  # mapped on first touch: the access is retried
             kind, cause = _MEM_FAULTS.get(access, (FaultKind.DATA, "access fault"))
             pc = self._uc.reg_read(a64.UC_ARM64_REG_PC)
             if address == ERET_SENTINEL:

@@ -264,8 +264,8 @@ class TaInstance:
                     # Shared memory is mapped, not copied, as OP-TEE maps the pages.
                     pages = param.shared
                     mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
-                                      PARAM_LABEL)
-                    self.user.add(mapping, pages.host_address, pages.view)
+                                      PARAM_LABEL, sdp=pages.secure)
+                    self.user.add_on_touch(mapping, pages.host_address, pages.view)
                     addresses[index] = mapping.va + pages.offset
                 elif param.buffer is not None:
                     size = _pages(param.size)

@@ -13,6 +13,7 @@ each side, from the instance's layout RNG.
 from __future__ import annotations
 
 import random
+import weakref
 from dataclasses import dataclass
 
 from tee.emu import PAGE_SIZE, El0Cpu, Perm
@@ -44,6 +45,9 @@ class Mapping:
     perm: Perm
     label: str  # "[0]" for the TA's ELF, "(stack)", PARAM_LABEL
     file_offset: int = 0
+    #: A memref param backed by secure media buffers (the SDP region): client
+    #: memory, yet secure (TEE_MEMORY_ACCESS_SECURE holds for it).
+    sdp: bool = False
 
     @property
     def end(self) -> int:
@@ -59,6 +63,28 @@ class AddressSpaceFull(Exception):
     """No free spot for a mapping inside the ASLR window."""
 
 
+#: A touch right after the pages the last touch mapped (a TA walking a memref)
+#: maps this many times more pages than that one did: a sequential walk of a
+#: megabyte costs four faults, a scattered touch one page.
+_TOUCH_GROWTH = 8
+
+
+class _OnTouch:
+    """A mapping whose pages reach the CPU only when the TA touches them: the
+    kernel reaches all of it (host view) from the start, the CPU faults each
+    untouched page in. Unmapping costs Unicorn a TLB flush per mapped page, so a
+    megabyte the TA only hands to syscalls (bulk crypto) costs nothing to unmap."""
+
+    __slots__ = ("mapping", "host_address", "chunks", "next_page", "run")
+
+    def __init__(self, mapping: Mapping, host_address: int) -> None:
+        self.mapping = mapping
+        self.host_address = host_address
+        self.chunks: list[tuple[int, int]] = []  # (start, end) mapped in the CPU
+        self.next_page = -1  # where a touch continuing the last chunk would land
+        self.run = 1  # pages the next continuing touch maps
+
+
 class UserMemory:
     def __init__(self, cpu: El0Cpu, layout_rng: random.Random | None = None) -> None:
         self._cpu = cpu
@@ -71,6 +97,15 @@ class UserMemory:
         # syscalls move bytes there with one copy instead of through the emulator
         # (a megabyte through the emulator's API costs two copies and fresh pages).
         self._host_views: list[tuple[int, int, memoryview]] = []
+        self._on_touch: dict[int, _OnTouch] = {}  # by mapping address
+        # Through a weak reference: the CPU must not keep its address space (and
+        # so itself) alive in a cycle; an instance goes when its last user lets go.
+        owner = weakref.ref(self)
+
+        def resolve(address: int, size: int) -> bool:
+            memory = owner()
+            return memory is not None and memory._map_on_touch(address, size)
+        cpu.resolve_unmapped = resolve
 
     @property
     def mappings(self) -> tuple[Mapping, ...]:
@@ -88,6 +123,40 @@ class UserMemory:
         self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
         if host_view is not None:
             self._host_views.append((mapping.va, mapping.end, host_view))
+
+    def add_on_touch(self, mapping: Mapping, host_address: int, host_view: memoryview) -> None:
+        """Map ``mapping`` (host pages at ``host_address``, ``host_view`` for the kernel)
+        for the kernel now and for the CPU page by page as the TA touches it. The
+        TA sees no difference: the first access to a page maps it and is retried."""
+        self._mappings.append(mapping)
+        self._ranges.append((mapping.va, mapping.end, int(mapping.perm)))
+        self._host_views.append((mapping.va, mapping.end, host_view))
+        self._on_touch[mapping.va] = _OnTouch(mapping, host_address)
+
+    def _map_on_touch(self, address: int, size: int) -> bool:
+        """The CPU touched unmapped ``[address, address+size)``: map the first
+        unmapped page of it if it belongs to a mapping made on first touch."""
+        for lazy in self._on_touch.values():
+            mapping = lazy.mapping
+            if mapping.va <= address < mapping.end:
+                break
+        else:
+            return False
+        page = address - address % PAGE_SIZE
+        for start, end in lazy.chunks:  # an access straddling into the next page
+            if start <= page < end:
+                page = end
+        if page >= mapping.end or page >= address + max(size, 1):
+            return False
+        lazy.run = lazy.run * _TOUCH_GROWTH if page == lazy.next_page else 1
+        end = min(page + lazy.run * PAGE_SIZE, mapping.end)
+        for start, _ in lazy.chunks:
+            if page < start < end:
+                end = start
+        self._cpu.map_host(page, end - page, mapping.perm, lazy.host_address + page - mapping.va)
+        lazy.chunks.append((page, end))
+        lazy.next_page = end
+        return True
 
     def add_direct(self, mapping: Mapping) -> memoryview:
         """Map ``mapping`` as fresh zeroed memory the kernel also reaches directly
@@ -112,7 +181,12 @@ class UserMemory:
         raise AddressSpaceFull(f"no room for {size:#x} bytes in the TA address space")
 
     def remove(self, mapping: Mapping) -> None:
-        self._cpu.unmap(mapping.va, mapping.size)
+        lazy = self._on_touch.pop(mapping.va, None)
+        if lazy is None:
+            self._cpu.unmap(mapping.va, mapping.size)
+        else:
+            for start, end in lazy.chunks:
+                self._cpu.unmap(start, end - start)
         self._mappings.remove(mapping)
         self._ranges.remove((mapping.va, mapping.end, int(mapping.perm)))
         self._host_views = [entry for entry in self._host_views if entry[0] != mapping.va]

@@ -141,6 +141,53 @@ out:
 	return res;
 }
 
+static TEE_OperationHandle kept_ctr = TEE_HANDLE_NULL;
+
+static TEE_Result keep_ctr_key(const uint8_t *key)
+{
+	TEE_ObjectHandle object = TEE_HANDLE_NULL;
+	TEE_Attribute attr = { };
+	TEE_Result res = TEE_AllocateOperation(&kept_ctr, TEE_ALG_AES_CTR, TEE_MODE_DECRYPT, 128);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = TEE_AllocateTransientObject(TEE_TYPE_AES, 128, &object);
+	if (res == TEE_SUCCESS) {
+		TEE_InitRefAttribute(&attr, TEE_ATTR_SECRET_VALUE, key, 16);
+		res = TEE_PopulateTransientObject(object, &attr, 1);
+	}
+	if (res == TEE_SUCCESS)
+		res = TEE_SetOperationKey(kept_ctr, object);
+	TEE_FreeTransientObject(object);
+	if (res != TEE_SUCCESS) {
+		TEE_FreeOperation(kept_ctr);
+		kept_ctr = TEE_HANDLE_NULL;
+	}
+	return res;
+}
+
+static TEE_Result aes_ctr_update(uint32_t param_types, TEE_Param params[TEE_NUM_PARAMS])
+{
+	size_t out_len = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT, TEE_PARAM_TYPE_MEMREF_INPUT,
+					   TEE_PARAM_TYPE_MEMREF_OUTPUT, TEE_PARAM_TYPE_NONE) ||
+	    params[0].memref.size != 32)
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (kept_ctr == TEE_HANDLE_NULL) {
+		res = keep_ctr_key(params[0].memref.buffer);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	TEE_CipherInit(kept_ctr, (uint8_t *)params[0].memref.buffer + 16, 16);
+	out_len = params[2].memref.size;
+	res = TEE_CipherUpdate(kept_ctr, params[1].memref.buffer, params[1].memref.size,
+			       params[2].memref.buffer, &out_len);
+	params[2].memref.size = out_len;
+	return res;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *session_ctx, uint32_t cmd_id,
 				      uint32_t param_types,
 				      TEE_Param params[TEE_NUM_PARAMS])
@@ -157,6 +204,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *session_ctx, uint32_t cmd_id,
 		return touch_pages(param_types, params);
 	case TA_BENCH_CMD_AES_CTR:
 		return aes_ctr(param_types, params);
+	case TA_BENCH_CMD_AES_CTR_UPDATE:
+		return aes_ctr_update(param_types, params);
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;
 	}

@@ -44,4 +44,12 @@
  */
 #define TA_BENCH_CMD_AES_CTR		4
 
+/*
+ * As TA_BENCH_CMD_AES_CTR, shaped like a DRM decrypt of one sample: the key is
+ * set once (the first call's; an operation kept for the instance's life), each
+ * call is TEE_CipherInit with the call's counter plus one TEE_CipherUpdate from
+ * params[1] (MEMREF_INPUT) into params[2] (MEMREF_OUTPUT).
+ */
+#define TA_BENCH_CMD_AES_CTR_UPDATE	5
+
 #endif /* BENCH_TA_H */
