@@ -21,7 +21,9 @@ Errors are reported in one line on stderr with exit status 2; no tracebacks.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -163,9 +165,7 @@ def _cmd_trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _uuid(text: str) -> "uuid.UUID":
-    import uuid
-
+def _uuid(text: str) -> uuid.UUID:
     try:
         return uuid.UUID(text)
     except ValueError:
@@ -178,6 +178,37 @@ def _value_pair(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"{text!r}: a value param is A or A,B")
     numbers = [_uint(32)(part) for part in parts]
     return numbers[0], numbers[1] if len(numbers) == 2 else 0
+
+
+def _cmd_symbolize(args: argparse.Namespace) -> int:
+    from tee.tools.symbolize import ElfFinder, SymbolizeError, symbolize
+
+    finder = ElfFinder()
+    try:
+        for elf in args.elves:
+            finder.add_file(Path(elf))
+    except SymbolizeError as error:
+        raise UsageError(str(error)) from None
+    if args.ta_store or not args.elves:
+        store = Path(args.ta_store) if args.ta_store else Path(os.environ.get("TEESIM_TA_STORE",
+                                                                                DEFAULT_TA_STORE))
+        if not store.is_dir():
+            raise UsageError(f"no TA store at {store} (give --ta-store DIR or --elf FILE)")
+        finder.ta_store = store
+    if args.dump in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.dump).read_text(errors="replace")
+        except OSError as error:
+            raise UsageError(f"{args.dump}: {error.strerror}") from None
+    result = symbolize(text, finder)
+    if not result.frames:
+        raise UsageError("no call stack in the input (is it an OP-TEE abort dump?)")
+    sys.stdout.write(result.text)
+    for ta in sorted(result.missing, key=str):
+        print(f"teesim symbolize: no ELF for TA {ta} (frames left as they were)", file=sys.stderr)
+    return 1 if result.missing else 0
 
 
 def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -195,6 +226,15 @@ def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     trace.add_argument("--out", metavar="FILE", help="write the trace here instead of stdout")
     trace.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
     trace.set_defaults(run=_cmd_trace)
+    symbolize = commands.add_parser("symbolize", help="add file:line to each frame of an OP-TEE "
+                                    "abort dump (as OP-TEE's scripts/symbolize.py)")
+    symbolize.add_argument("dump", nargs="?", help="the dump (default: standard input)")
+    symbolize.add_argument("--ta-store", default=None,
+                           help="where the TAs' <uuid>.elf or <uuid>.ta are (default: $TEESIM_TA_STORE, "
+                                f"else {DEFAULT_TA_STORE}, unless --elf is given)")
+    symbolize.add_argument("--elf", dest="elves", action="append", default=[], metavar="FILE",
+                           help="a TA ELF with debug info (matched by the UUID in its ta_head)")
+    symbolize.set_defaults(run=_cmd_symbolize)
 
 
 class UsageError(Exception):

@@ -31,7 +31,7 @@ _STYLE = """
   .arrow.E line, .note.E rect { stroke: #c53030; }
   .arrow text { text-anchor: middle; }
   .note rect { fill: #fffbea; stroke: #b7791f; }
-  .time { fill: #718096; text-anchor: end; }
+  svg text.time { fill: #718096; text-anchor: end; }
 """
 
 
