@@ -160,7 +160,7 @@ def test_teesim_trace_of_the_hello_scenario_in_each_format(ta_store: Path, tmp_p
                  "--ta-store", str(ta_store))
     assert svg.returncode == 0 and svg.stdout == ""
     lanes, drawn = arrows(out.read_text())
-    assert set(lanes) == set(LANES) and {d[1] for d in drawn} == set(LANES)  # every lane has work
+    assert set(lanes) == set(LANES) and {d[i] for d in drawn for i in (1, 2)} == set(LANES)
     assert ("RpcRequested", "kernel", "supplicant", "RPC_CMD LOAD_TA", 1) in drawn
     json_run = teesim("trace", "--scenario", "hello", "--format", "json", "--ta-store", str(ta_store))
     events = [json.loads(line) for line in json_run.stdout.splitlines()]
@@ -202,6 +202,22 @@ def test_teesim_trace_of_a_refused_call_shows_the_trace_and_fails(ta_store: Path
     assert "returns ERROR_BAD_PARAMETERS" in result.stdout and "Traceback" not in result.stderr
 
 
+def without_preemptions(drawing: tuple[list[str], list[tuple[str, str, str, str, int]]]
+                        ) -> tuple[list[str], list[tuple[str, str, str, str, int]]]:
+    """The drawing without its RPC_FOREIGN_INTR round trips (a time slice ended: when
+    depends on the host's load): the request, S->NS, the SMC's return, its resume, NS->S."""
+    lanes, drawn = drawing
+    kept, skip = [], 0
+    for row in drawn:
+        if row[0] == "RpcRequested" and row[3] == "RPC_FOREIGN_INTR":
+            skip = 5
+        if skip:
+            skip -= 1
+        else:
+            kept.append(row)
+    return lanes, kept
+
+
 def test_the_figure_in_the_architecture_doc_is_what_the_tool_draws(ta_store: Path) -> None:
     """docs/figures/hello-trace.svg is the tool's own output; regenerate it with
     ``teesim trace --scenario hello --format svg --out docs/figures/hello-trace.svg``."""
@@ -210,5 +226,6 @@ def test_the_figure_in_the_architecture_doc_is_what_the_tool_draws(ta_store: Pat
     fresh, failure = trace(ta_store, SCENARIOS["hello"], "svg")
     assert failure is None
     committed = (REPO / "docs" / "figures" / "hello-trace.svg").read_text()
-    assert arrows(committed) == arrows(fresh)  # the same arrows; only the times differ
+    # The same arrows (only the times differ), but for where the time slices ended.
+    assert without_preemptions(arrows(committed)) == without_preemptions(arrows(fresh))
     assert "figures/hello-trace.svg" in (REPO / "docs" / "architecture.md").read_text()

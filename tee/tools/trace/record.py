@@ -9,6 +9,7 @@ from typing import Any, Callable
 
 from tee.abi.optee_rpc import RpcCmd
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
+from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
 from tee.instrument import (EVENT_TYPES, Instrumentation, MessageReceived, RpcRequested, SmcCall,
                             SmcReturn, Subscription, SyscallEntered, SyscallReturned, TaEntered,
@@ -87,7 +88,7 @@ def _smc_return(e: SmcReturn) -> Description:
 
 
 def _world_switch(e: WorldSwitch) -> Description:
-    x0 = e.regs[0] & 0xFFFFFFFF
+    x0 = e.regs[0] & U32_MASK
     if e.direction == "NS->S":
         try:
             name = OpteeSmc(x0).name
