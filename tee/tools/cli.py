@@ -21,7 +21,6 @@ Errors are reported in one line on stderr with exit status 2; no tracebacks.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import uuid
 from pathlib import Path
@@ -181,6 +180,7 @@ def _value_pair(text: str) -> tuple[int, int]:
 
 
 def _cmd_symbolize(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
     from tee.tools.symbolize import ElfFinder, SymbolizeError, symbolize
 
     finder = ElfFinder()
@@ -190,8 +190,7 @@ def _cmd_symbolize(args: argparse.Namespace) -> int:
     except SymbolizeError as error:
         raise UsageError(str(error)) from None
     if args.ta_store or not args.elves:
-        store = Path(args.ta_store) if args.ta_store else Path(os.environ.get("TEESIM_TA_STORE",
-                                                                                DEFAULT_TA_STORE))
+        store = Path(args.ta_store) if args.ta_store else default_ta_store()
         if not store.is_dir():
             raise UsageError(f"no TA store at {store} (give --ta-store DIR or --elf FILE)")
         finder.ta_store = store

@@ -1,9 +1,11 @@
 """Source file and line of an address in an ELF, from its DWARF line table.
 
-Theory of operation: the line programs of all compilation units are run once
-per ELF (pyelftools) into one sorted table of (address, file, line) rows; a
-lookup is a bisection. Tables are cached by the ELF's bytes, so crash dumps
-and ``teesim symbolize`` parse an image once however often they ask. An ELF
+Theory of operation: the address ranges of the compilation units come from
+their top DIEs; the line program of a unit (pyelftools) is run the first time
+an address in it is asked for, into sorted (address, file, line) rows, and a
+lookup is a bisection. Tables are cached by the ELF's bytes (a pure function of
+a public image, so one process-wide cache), so crash dumps and ``teesim
+symbolize`` parse an image once however often they ask. An ELF
 without DWARF, or with DWARF pyelftools cannot read, gives an empty table:
 lines are a convenience, never a reason to fail.
 """
@@ -18,13 +20,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from elftools.common.exceptions import ELFError
+from elftools.common.exceptions import DWARFError, ELFError
 from elftools.elf.elffile import ELFFile
 
 #: Distinct ELF images whose tables are kept.
 CACHED_TABLES = 16
 #: How pyelftools signals malformed input; all mean "no lines here".
-_MALFORMED = (ELFError, ValueError, KeyError, IndexError, TypeError, AttributeError, AssertionError,
+_MALFORMED = (ELFError, DWARFError, NotImplementedError, ValueError, KeyError, IndexError, TypeError,
+              AttributeError, AssertionError,
               UnicodeDecodeError, OverflowError, EOFError, RecursionError, struct.error)
 
 
@@ -120,10 +123,9 @@ def _file_name(program: Any, index: int, comp_dir: str) -> str:
 def _rows(dwarf: Any, unit_offset: int) -> list[tuple[int, SourceLine | None]]:
     """The rows of the unit at ``unit_offset``."""
     rows: list[tuple[int, SourceLine | None]] = []
-    for unit in [dwarf.get_CU_at(unit_offset)]:
-        program = dwarf.line_program_for_CU(unit)
-        if program is None:
-            continue
+    unit = dwarf.get_CU_at(unit_offset)
+    program = dwarf.line_program_for_CU(unit)
+    if program is not None:
         top = unit.get_top_DIE().attributes.get("DW_AT_comp_dir")
         comp_dir = top.value.decode() if top is not None else ""
         names: dict[int, str] = {}

@@ -117,3 +117,25 @@ def test_symbolize_refuses_bad_input_in_one_line(ctx: Context, ta_store: Path, t
         result = teesim("symbolize", *args, stdin=stdin)
         assert result.returncode == 2 and message in result.stderr, (args, result.stderr)
         assert "Traceback" not in result.stderr
+
+
+def test_a_ta_with_garbage_debug_info_still_gets_its_dump(ta_store: Path, tmp_path: Path) -> None:
+    """A TA whose signer shipped a broken .debug_line: the dump keeps its function names,
+    loses only the lines, and the kernel raises nothing (the autouse fixture checks)."""
+    import io
+
+    from elftools.elf.elffile import ELFFile
+
+    from tee.tools.sign import load_signing_key, sign_ta
+    from tests.conftest import make_board
+
+    elf = bytearray((ta_store / f"{MISBEHAVE_UUID}.elf").read_bytes())
+    section = ELFFile(io.BytesIO(bytes(elf))).get_section_by_name(".debug_line")
+    start, size = section["sh_offset"], section["sh_size"]
+    elf[start:start + size] = bytes([0xFF]) * size
+    (tmp_path / f"{MISBEHAVE_UUID}.ta").write_bytes(sign_ta(bytes(elf), load_signing_key(), MISBEHAVE_UUID))
+    board = make_board(tmp_path)
+    dump = crash_dump(board.context(), Cmd.NULL_DEREF)
+    stack = dump[dump.index("Call stack:"):].splitlines()[1:]
+    assert " misbehave_null_deref+0x" in stack[0] and not re.search(r" at \S+:[0-9]+$", dump, re.M)
+    assert board.device.internal_errors.count == 0
