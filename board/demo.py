@@ -13,8 +13,8 @@ import sys
 import uuid
 from pathlib import Path
 
-from tee.abi.registers import U32_MASK
 from tee.instrument import WorldSwitch
+from tee.tools.trace import TraceRecord, Tracer, summarize
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
 from tee.platform.memory import AccessError
 from normal_world import Operation, TeeError, TempMemref, Value
@@ -31,18 +31,9 @@ class _ConsoleEcho(logging.Handler):
         print(f"      | {record.getMessage()}")
 
 
-def _name(switch: WorldSwitch) -> str:
-    code = switch.regs[0] & U32_MASK
-    enum = OpteeSmc if switch.direction == "NS->S" else OpteeSmcReturn
-    try:
-        return enum(code).name
-    except ValueError:
-        return f"{code:#x}"
-
-
-def _trace(switches: list[WorldSwitch]) -> str:
-    """``NS->S CALL_WITH_RPC_ARG, S->NS RPC_CMD, ...`` wrapped for the terminal."""
-    words = [f"{s.direction} {_name(s)}" for s in switches]
+def _trace(records: list[TraceRecord]) -> str:
+    """``NS->S CALL_WITH_RPC_ARG, S->NS RPC_CMD(LOAD_TA), svc LOG, ...`` wrapped for the terminal."""
+    words = summarize(records)
     lines, line = [], ""
     for word in words:
         if len(line) + len(word) > 72:
@@ -79,6 +70,7 @@ def _scenario(ta_store: Path) -> int:
     device = board.device
     switches: list[WorldSwitch] = []
     device.instrumentation.subscribe(WorldSwitch, switches.append)
+    tracer = Tracer(device.instrumentation)  # names the RPCs and syscalls of each step
     layout = device.memory.layout
     _step("Boot an embedded device")
     print(f"   secure DRAM     {layout.secure_base:#010x} + {layout.secure_size >> 20} MiB")
@@ -94,15 +86,16 @@ def _scenario(ta_store: Path) -> int:
     with board.context() as ctx:
         _step(f"Open a session to the hello TA {HELLO_UUID}")
         print("   (the secure world fetches the TA from the normal world's TA store over RPC)")
-        first = len(switches)
+        first = len(tracer.records)
         session = ctx.open_session(HELLO_UUID)
-        print(f"   session id {session.id}; world switches on the way:")
-        print("   " + _trace(switches[first:]))
+        print(f"   session id {session.id}; world switches and TA syscalls on the way:")
+        print("   " + _trace(tracer.records[first:]))
 
         _step("INC_VALUE with a value param of 41")
         value = Value.inout(41)
+        first = len(tracer.records)
         session.invoke(CMD_INC_VALUE, Operation(value))
-        print(f"   the TA answered {value.a}")
+        print(f"   the TA answered {value.a}  ({_trace(tracer.records[first:])})")
 
         _step("REVERSE a buffer in place through a temporary memory reference")
         buffer = bytearray(b"Hello, TrustZone!")
@@ -111,8 +104,9 @@ def _scenario(ta_store: Path) -> int:
 
         _step("GET_TIME: the secure world's system time")
         now = Value.output()
+        first = len(tracer.records)
         session.invoke(CMD_GET_TIME, Operation(now))
-        print(f"   {now.a} s {now.b} ms since boot")
+        print(f"   {now.a} s {now.b} ms since boot  ({_trace(tracer.records[first:])})")
 
         _step("RANDOM: 16 bytes from the secure RNG")
         drawn = TempMemref.output(16)
@@ -131,6 +125,7 @@ def _scenario(ta_store: Path) -> int:
             value = Value.inout(1)
             fresh.invoke(CMD_INC_VALUE, Operation(value))
             print(f"   INC_VALUE(1) = {value.a}")
+    tracer.close()
 
     _step("Attacks from the normal world that must fail")
     try:

@@ -25,6 +25,7 @@ LAYERS = [
     "tee.kernel",      # the secure kernel
     "tee.monitor",     # the secure monitor (dispatches into the kernel's vectors)
     "tee.device",      # the secure side assembled: DRAM, monitor, kernel
+    "tee.tools.trace", # traces: a device's instrumentation events as text, JSON lines, SVG
     "normal_world",    # client API, driver, channel, supplicant, REE file store
     "board",           # a board: secure side + normal-world peripherals, demos
     "teesim",          # the application API (Context() boots a board)

@@ -3,16 +3,19 @@
 The lines match OP-TEE's (``E/TC:? 0 User mode data-abort at address ...``, the
 register block, ``E/LD:`` region table, ELF list and call stack); each call-stack
 address also gets ``function+offset`` from the TA's symbols when the image has
-them, and the faulting instruction is disassembled with capstone.
+them and ``at file:line`` from its DWARF line table (as OP-TEE's symbolize.py
+would add), and the faulting instruction is disassembled with capstone. A fault
+in the guard page below the TA's stack is named a stack overflow.
 """
 
 from __future__ import annotations
 
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
 
-from tee.emu import CpuFault, FaultKind, Perm
+from tee.emu import PAGE_SIZE, CpuFault, FaultKind, Perm
 from tee.kernel.ta_debug import DebuggedInstance
 from tee.kernel.user_memory import UserAccessError
+from tee.tools.dwarf_lines import line_table
 
 _TC = "E/TC:? 0 "
 _LD = "E/LD:  "
@@ -46,6 +49,25 @@ def _symbol(instance: DebuggedInstance, address: int) -> str:
     offset = address - instance.image_base
     name = instance.image.symbolize(offset) if 0 <= offset < instance.image.span else None
     return f" {name}" if name else ""
+
+
+def _source_line(instance: DebuggedInstance, address: int) -> str:
+    """`` at file.c:42`` from the image's DWARF (parsed once per image), else nothing."""
+    offset = address - instance.image_base
+    elf = instance.image.elf
+    if not elf or not 0 <= offset < instance.image.span:
+        return ""
+    line = line_table(elf if isinstance(elf, bytes) else bytes(elf)).lookup(offset)
+    return f" at {line}" if line is not None else ""
+
+
+def _stack_overflow(instance: DebuggedInstance, address: int) -> str | None:
+    """The note for a fault in the unmapped guard page below the TA's stack."""
+    for mapping in instance.user.mappings:
+        if mapping.label == "(stack)" and mapping.va - PAGE_SIZE <= address < mapping.va:
+            return (f" stack overflow: 0x{address:x} is in the guard page below the TA's stack "
+                    f"(0x{mapping.va:x}-0x{mapping.va + mapping.size:x})")
+    return None
 
 
 def _function_of(instance: DebuggedInstance, address: int) -> str | None:
@@ -112,7 +134,7 @@ def _ta_status(instance: DebuggedInstance, regs: dict[str, int]) -> list[str]:
     for depth, address in enumerate(_call_stack(instance, regs)):
         # A return address follows its call, which may end a function: name the call site.
         site = address if depth == 0 else address - 4
-        lines.append(f" 0x{address:016x}{_symbol(instance, site)}")
+        lines.append(f" 0x{address:016x}{_symbol(instance, site)}{_source_line(instance, site)}")
     return lines
 
 
@@ -126,6 +148,9 @@ def _assemble(head: list[str], regs: dict[str, int], instance: DebuggedInstance,
 def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: DebuggedInstance) -> str:
     address = fault.address if fault.kind is not FaultKind.UNDEF else fault.pc
     head = [f"User mode {fault.kind.value}-abort at address 0x{address:x} ({fault.cause})"]
+    overflow = _stack_overflow(instance, address) if fault.kind is FaultKind.DATA else None
+    if overflow:
+        head.append(overflow)
     head += _register_block(regs, _esr(fault))
     insn = _disassemble(instance, fault.pc) if fault.pc else None
     if insn:

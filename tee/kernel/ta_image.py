@@ -13,7 +13,7 @@ import bisect
 import io
 import struct
 import uuid as uuid_mod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
@@ -65,6 +65,8 @@ class TaImage:
     head_offset: int
     span: int  # page-rounded size of the address range the segments cover
     symbols: tuple[Symbol, ...]  # sorted by address; empty for a stripped image
+    #: The verified ELF itself (no copy): crash dumps read its DWARF line table on demand.
+    elf: bytes = field(default=b"", repr=False, compare=False)
 
     def symbolize(self, offset: int) -> str | None:
         """``function+0x12`` for an offset inside the image, if symbols are known."""
@@ -120,7 +122,7 @@ def _parse(data: bytes) -> TaImage:
     relocations = _relocations(elf, segments)
     head_offset = _ta_head_offset(elf)
     head = _read_head(segments, head_offset)
-    return TaImage(tuple(segments), relocations, entry, head, head_offset, span, _symbols(elf))
+    return TaImage(tuple(segments), relocations, entry, head, head_offset, span, _symbols(elf), data)
 
 
 def _round_up(value: int, align: int) -> int:

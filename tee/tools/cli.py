@@ -8,6 +8,10 @@
     teesim demo [--ta-store DIR]            run the hello and PIN scenarios on an embedded device
     teesim bare-metal [--ta-store DIR]      the same probe and call from a C program at NS-EL1
     teesim headers [--check]                regenerate (or check) the SDK's generated headers
+    teesim trace (--scenario hello | --ta UUID --cmd N [--value A[,B]]...) [--format text|json|svg]
+           [--out FILE] [--ta-store DIR]   run a scenario or one invoke on a fresh board; print its trace
+    teesim symbolize [DUMP] (--ta-store DIR | --elf FILE...)
+                                            add file:line to each call-stack frame of an abort dump
     teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
                                             the PIN TA (Gatekeeper) on a board kept in DIR
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import uuid
 from pathlib import Path
 from typing import Callable
 
@@ -127,6 +132,110 @@ def _cmd_pin(args: argparse.Namespace) -> int:
     return outcome.exit_status
 
 
+def _cmd_trace(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.trace_run import SCENARIOS, Invoke, Scenario, TraceUsageError, trace
+
+    if (args.scenario is None) == (args.ta is None):
+        raise UsageError("give either --scenario NAME or --ta UUID --cmd N")
+    if args.scenario is not None:
+        if args.cmd is not None or args.values:
+            raise UsageError("--cmd and --value go with --ta, not with --scenario")
+        scenario = SCENARIOS[args.scenario]
+    else:
+        if args.cmd is None:
+            raise UsageError("--ta needs --cmd N")
+        scenario = Scenario(args.ta, (Invoke(args.cmd, tuple(args.values)),))
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        rendered, failure = trace(ta_store, scenario, args.format)
+    except TraceUsageError as error:
+        raise UsageError(str(error)) from None
+    if args.out:
+        try:
+            Path(args.out).write_text(rendered)
+        except OSError as error:
+            raise UsageError(f"{args.out}: {error.strerror}") from None
+    else:
+        sys.stdout.write(rendered)
+    if failure:
+        print(f"teesim trace: the call failed: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _uuid(text: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a UUID") from None
+
+
+def _value_pair(text: str) -> tuple[int, int]:
+    parts = text.split(",")
+    if len(parts) > 2:
+        raise argparse.ArgumentTypeError(f"{text!r}: a value param is A or A,B")
+    numbers = [_uint(32)(part) for part in parts]
+    return numbers[0], numbers[1] if len(numbers) == 2 else 0
+
+
+def _cmd_symbolize(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from tee.tools.symbolize import ElfFinder, SymbolizeError, symbolize
+
+    finder = ElfFinder()
+    try:
+        for elf in args.elves:
+            finder.add_file(Path(elf))
+    except SymbolizeError as error:
+        raise UsageError(str(error)) from None
+    if args.ta_store or not args.elves:
+        store = Path(args.ta_store) if args.ta_store else default_ta_store()
+        if not store.is_dir():
+            raise UsageError(f"no TA store at {store} (give --ta-store DIR or --elf FILE)")
+        finder.ta_store = store
+    if args.dump in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        try:
+            text = Path(args.dump).read_text(errors="replace")
+        except OSError as error:
+            raise UsageError(f"{args.dump}: {error.strerror}") from None
+    result = symbolize(text, finder)
+    if not result.frames:
+        raise UsageError("no call stack in the input (is it an OP-TEE abort dump?)")
+    sys.stdout.write(result.text)
+    for ta in sorted(result.missing, key=str):
+        print(f"teesim symbolize: no ELF for TA {ta} (frames left as they were)", file=sys.stderr)
+    return 1 if result.missing else 0
+
+
+def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from board.trace_run import FORMATS, SCENARIOS
+
+    trace = commands.add_parser("trace", help="run a scenario or one invoke and print its trace")
+    trace.add_argument("--scenario", choices=sorted(SCENARIOS),
+                       help="hello: open the hello TA, INC_VALUE 41, GET_TIME, close")
+    trace.add_argument("--ta", type=_uuid, metavar="UUID", help="the TA to open a session to")
+    trace.add_argument("--cmd", type=_uint(32), metavar="N", help="the command to invoke")
+    trace.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
+                       metavar="A[,B]", help="a value param (in and out), up to four")
+    trace.add_argument("--format", choices=sorted(FORMATS), default="text",
+                       help="text (OP-TEE log style), json (JSON lines) or svg (sequence diagram)")
+    trace.add_argument("--out", metavar="FILE", help="write the trace here instead of stdout")
+    trace.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    trace.set_defaults(run=_cmd_trace)
+    symbolize = commands.add_parser("symbolize", help="add file:line to each frame of an OP-TEE "
+                                    "abort dump (as OP-TEE's scripts/symbolize.py)")
+    symbolize.add_argument("dump", nargs="?", help="the dump (default: standard input)")
+    symbolize.add_argument("--ta-store", default=None,
+                           help="where the TAs' <uuid>.elf or <uuid>.ta are (default: $TEESIM_TA_STORE, "
+                                f"else {DEFAULT_TA_STORE}, unless --elf is given)")
+    symbolize.add_argument("--elf", dest="elves", action="append", default=[], metavar="FILE",
+                           help="a TA ELF with debug info (matched by the UUID in its ta_head)")
+    symbolize.set_defaults(run=_cmd_symbolize)
+
+
 class UsageError(Exception):
     pass
 
@@ -231,6 +340,7 @@ def _parser() -> argparse.ArgumentParser:
     headers.add_argument("--check", action="store_true", help="only check they are up to date")
     headers.set_defaults(run=_cmd_headers)
     _add_pin_commands(commands)
+    _add_trace_command(commands)
     return parser
 
 

@@ -264,5 +264,5 @@ def test_null_dereference_dump_names_the_function_and_shows_the_instruction(
         insn = next(Cs(CS_ARCH_ARM64, CS_MODE_ARM).disasm(text.data()[at:at + 4], pc - base))
     assert shown == f"{insn.mnemonic} {insn.op_str}" and insn.mnemonic == "ldr"
     stack = dump[dump.index("E/LD:  Call stack:") + 1:]
-    assert stack[0].endswith(f"misbehave_null_deref+{offset:#x}")
+    assert f" misbehave_null_deref+{offset:#x} at " in stack[0]  # then the file:line
     assert "TA_InvokeCommandEntryPoint" in stack[1]  # the leaf function's caller, from x30

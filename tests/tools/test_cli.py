@@ -55,6 +55,8 @@ def test_demo_runs_end_to_end(ta_store: Path) -> None:
     assert "TEE_ERROR_TARGET_DEAD (0xffff3024), origin TEE (3)" in result.stdout
     assert "INC_VALUE(1) = 2" in result.stdout
     assert "SMC returns EBADADDR" in result.stdout
+    # The world switches name each RPC command, and the TA's syscalls show (tee.tools.trace).
+    assert "S->NS RPC_CMD(LOAD_TA)" in result.stdout and "svc GET_TIME" in result.stdout
 
 
 def test_demo_without_built_tas_says_what_to_do(tmp_path: Path) -> None:
