@@ -32,6 +32,9 @@ def drm_error(error: TeeError) -> DrmError | None:
     return DrmError(error.result) if error.result in DrmError._value2member_map_ else None
 
 
+_AFTER_INTEGRITY_CHECK = (DrmError.BAD_KEY_SIZE, DrmError.DUPLICATE_KEY_ID, DrmError.TOO_MANY_KEYS)
+
+
 class UnwrapError(TeeError):
     """A refused DRM_CMD_UNWRAP_KEY; ``check_value`` is SHA-256 of the unwrapped key
     data when the integrity check had passed (e.g. a key of the wrong size)."""
@@ -93,7 +96,10 @@ class DrmSession:
             self._tee.invoke(DrmCmd.UNWRAP_KEY, Operation(
                 Value.input(self.id, mode), TempMemref.input(key_id), TempMemref.input(wrapped), check))
         except TeeError as error:
-            raise UnwrapError(error, check.data if check.size == DIGEST_SIZE else None) from None
+            # The TA writes the check value once the integrity check passed: these
+            # refusals come after it (drm_ta.h, DRM_CMD_UNWRAP_KEY).
+            checked = drm_error(error) in _AFTER_INTEGRITY_CHECK
+            raise UnwrapError(error, check.data if checked else None) from None
         return check.data
 
     def select_key(self, key_id: bytes) -> None:

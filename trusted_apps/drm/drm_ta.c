@@ -14,7 +14,8 @@
 
 #include "drm_internal.h"
 
-#define DESCRIPTOR_MAX		(28 + 6 * DRM_MAX_SUBSAMPLES)
+#define DESCRIPTOR_HEADER_SIZE	28
+#define DESCRIPTOR_MAX		(DESCRIPTOR_HEADER_SIZE + 6 * DRM_MAX_SUBSAMPLES)
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -226,7 +227,12 @@ static TEE_Result cmd_decrypt(struct client *client, uint32_t types,
 		params[3].memref.size = DRM_DIGEST_SIZE;
 		return TEE_ERROR_SHORT_BUFFER;
 	}
-	if (descriptor_len < 4 || descriptor_len > sizeof(descriptor))
+	if (descriptor_len < DESCRIPTOR_HEADER_SIZE)
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	TEE_MemMove(descriptor, params[0].memref.buffer, DESCRIPTOR_HEADER_SIZE);
+	if (get_be16(descriptor + 24) > DRM_MAX_SUBSAMPLES)
+		return DRM_ERROR_TOO_MANY_SUBSAMPLES;
+	if (descriptor_len > sizeof(descriptor))
 		return DRM_ERROR_BAD_DESCRIPTOR;
 	TEE_MemMove(descriptor, params[0].memref.buffer, descriptor_len);
 	res = session_find(client, get_be32(descriptor), &session);

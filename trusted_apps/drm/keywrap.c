@@ -149,8 +149,9 @@ TEE_Result unwrap_key(struct drm_session *session, uint32_t mode,
 		return TEE_ERROR_BAD_PARAMETERS;
 	if (!session->kek_len)
 		return DRM_ERROR_NO_KEK;
+	/* No blob of the mode has this size: it cannot check out */
 	if (len < min_len || len > MAX_WRAPPED_SIZE || len % SEMIBLOCK)
-		return DRM_ERROR_BAD_KEY_SIZE;
+		return DRM_ERROR_UNWRAP_FAILED;
 	TEE_MemMove(copy, wrapped, len);
 	res = unwrap(session->kek, session->kek_len, mode, copy, len, plain,
 		     &plain_len);

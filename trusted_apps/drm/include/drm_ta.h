@@ -141,8 +141,9 @@
  * [in]  memref[1]	key id (DRM_KEY_ID_SIZE)
  * [in]  memref[2]	the wrapped key
  * [out] memref[3]	SHA-256 of the unwrapped key data (a key check value),
- *			written when the integrity check passed, even if the
- *			size then refuses the key (BAD_KEY_SIZE)
+ *			written once the integrity check passed: on success and
+ *			on the refusals that follow it (BAD_KEY_SIZE: not a
+ *			16-byte key; DUPLICATE_KEY_ID; TOO_MANY_KEYS)
  */
 #define DRM_CMD_UNWRAP_KEY		9
 
