@@ -18,11 +18,13 @@ from tee.tools.ta_build import DEFAULT_TA_STORE
 from normal_world.channel import EmbeddedChannel
 from normal_world.client import Context
 from normal_world.driver import OpteeDriver
+from normal_world.secure_heap import SecureHeap, SecureHeapRegion
 from normal_world.ree_fs import ReeFileStore
 from normal_world.supplicant import Supplicant
 from board.emmc import RpmbPartition
 from board.fuses import read_fuses
 from board.power import PowerSwitch
+from board.video_sink import SecureVideoSink
 
 #: The eMMC's RPMB partition image and the normal world's secure-storage directory.
 RPMB_IMAGE = "rpmb.img"
@@ -60,6 +62,13 @@ class Board:
         self.supplicant = Supplicant(self.ta_store, self.ree_fs, self.rpmb)
         # Installed at boot, so every Context on this channel shares this driver.
         self.driver = OpteeDriver.for_channel(self.channel, self.supplicant)
+        # The device tree's reserved-memory node for the secure data path: the
+        # normal world learns the carve-out's range from the board, never its bytes.
+        sdp = self.device.memory.sdp_region
+        if sdp.size and self.driver.secure_heap is None:
+            self.driver.secure_heap = SecureHeap(SecureHeapRegion(sdp.base, sdp.size))
+        #: The display's secure input: reads secure media buffers over the secure bus.
+        self.video_sink = SecureVideoSink(self.device.memory)
 
     def context(self) -> "BoardContext":
         """A new client context (TEEC_InitializeContext) on this board."""

@@ -8,8 +8,9 @@ messages (for fuzzers and experts) live in :mod:`normal_world.driver` and
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult
 from normal_world.channel import Channel, EmbeddedChannel
 from normal_world.client import (MEM_INPUT, MEM_OUTPUT, Context, Operation, RegisteredMemref,
-                                 Session, SharedMemory, TempMemref, TeeError, Value)
+                                 SecureMemref, Session, SharedMemory, TempMemref, TeeError, Value)
+from normal_world.secure_heap import SecureBuffer
 
 __all__ = ["MEM_INPUT", "MEM_OUTPUT", "Channel", "Context", "EmbeddedChannel", "ErrorOrigin",
-           "Login", "Operation", "ParamType", "RegisteredMemref", "Session", "SharedMemory",
-           "TeeError", "TeeResult", "TempMemref", "Value"]
+           "Login", "Operation", "ParamType", "RegisteredMemref", "SecureBuffer", "SecureMemref",
+           "Session", "SharedMemory", "TeeError", "TeeResult", "TempMemref", "Value"]

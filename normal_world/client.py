@@ -23,6 +23,7 @@ from tee.abi.registers import U32_MASK, U32_MAX
 from tee.abi.results import ErrorOrigin, Login, ParamType, TeeResult, pack_param_types
 from normal_world.channel import Channel
 from normal_world.driver import CallResult, DriverError, DriverParam, OpteeDriver, RegisteredShm
+from normal_world.secure_heap import SecureBuffer, SecureHeapFull
 from normal_world.shm import ShmExhausted
 
 _T = TypeVar("_T")
@@ -254,7 +255,49 @@ class RegisteredMemref:
             self.size = out.size
 
 
-Param = Value | TempMemref | RegisteredMemref
+@dataclass
+class SecureMemref:
+    """A reference into a secure media buffer (:meth:`Context.allocate_secure_buffer`),
+    used like :class:`RegisteredMemref`: the TEE gets the buffer's physical address
+    and maps its pages into the TA; nothing is copied and the normal world never
+    sees the bytes. ``size`` becomes the size the TA reported."""
+
+    type: ParamType
+    buffer: SecureBuffer
+    offset: int = 0
+    size: int = -1
+
+    def __post_init__(self) -> None:
+        if self.size < 0:
+            self.size = self.buffer.size - self.offset
+        self.buffer.check(self.offset, self.size)
+
+    @classmethod
+    def input(cls, buffer: SecureBuffer, offset: int = 0, size: int = -1) -> "SecureMemref":
+        return cls(ParamType.MEMREF_INPUT, buffer, offset, size)
+
+    @classmethod
+    def output(cls, buffer: SecureBuffer, offset: int = 0, size: int = -1) -> "SecureMemref":
+        return cls(ParamType.MEMREF_OUTPUT, buffer, offset, size)
+
+    @classmethod
+    def inout(cls, buffer: SecureBuffer, offset: int = 0, size: int = -1) -> "SecureMemref":
+        return cls(ParamType.MEMREF_INOUT, buffer, offset, size)
+
+    def _to_driver(self) -> DriverParam:
+        size = min(self.size, self.buffer.size - self.offset)
+        try:
+            self.buffer.check(self.offset, size)
+        except ValueError as error:
+            raise TeeError(TeeResult.ERROR_BAD_STATE, ErrorOrigin.API, str(error)) from None
+        return DriverParam(self.type, size=size, phys=self.buffer.phys + self.offset)
+
+    def _update(self, out: DriverParam) -> None:
+        if self.type.is_output:
+            self.size = out.size
+
+
+Param = Value | TempMemref | RegisteredMemref | SecureMemref
 
 
 _CANCELLED = object()  # an Operation's call phase: cancelled before it started
@@ -456,6 +499,20 @@ class Context:
         """TEEC_RegisterSharedMemory: share a caller's buffer for several calls."""
         shm = self._call(lambda d: d.register_shm(len(buffer)))
         return SharedMemory(self, shm, len(buffer), flags, buffer)
+
+    def allocate_secure_buffer(self, size: int) -> SecureBuffer:
+        """A secure media buffer of ``size`` bytes from the device's secure heap (the
+        secure data path), for :class:`SecureMemref` params and secure sinks.
+        TEE_ERROR_OUT_OF_MEMORY when the heap is full, TEE_ERROR_NOT_SUPPORTED on a
+        device without one."""
+        heap = self.driver.secure_heap
+        if heap is None:
+            raise TeeError(TeeResult.ERROR_NOT_SUPPORTED, ErrorOrigin.API,
+                           "this device has no secure data path")
+        try:
+            return heap.allocate(size)
+        except SecureHeapFull as error:
+            raise TeeError(TeeResult.ERROR_OUT_OF_MEMORY, ErrorOrigin.API, str(error)) from None
 
     def _run(self, operation: Operation, session_id: int,
              send: Callable[[list[DriverParam], int], CallResult]) -> CallResult:

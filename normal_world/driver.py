@@ -29,6 +29,7 @@ from tee.abi.optee_smc import (OPTEE_MSG_API_UID, SHM_CACHED, OpteeSmc, OpteeSmc
 from tee.abi.registers import U32_MASK, join_u32, split_u64
 from tee.abi.results import Login, ParamType, TeeResult
 from normal_world.channel import Channel
+from normal_world.secure_heap import SecureHeap
 from normal_world.shm import ALIGNMENT, ShmBlock, ShmPool
 from normal_world.supplicant import Supplicant
 
@@ -68,7 +69,9 @@ class DriverParam:
     """One TA param at the driver level. For temporary memrefs ``data`` is the buffer
     (any bytes-like object; None: NULL memref) and ``into``, if set, a writable
     buffer the output bytes are copied straight into (else they come back in
-    ``data``); for registered memrefs ``shm``/``offset`` name the memory."""
+    ``data``); for registered memrefs ``shm``/``offset`` name the memory; ``phys``
+    names memory by physical address that the driver neither copies nor reads
+    (a secure media buffer: a temporary memref pointing at it)."""
 
     type: ParamType = ParamType.NONE
     a: int = 0
@@ -78,6 +81,7 @@ class DriverParam:
     shm: "RegisteredShm | None" = None
     offset: int = 0
     into: bytearray | memoryview | None = None
+    phys: int | None = None
 
 
 class CallResult(NamedTuple):
@@ -131,6 +135,9 @@ class OpteeDriver:
         self.thread_limit_waits = 0  # how often a call found every secure thread busy
         self._memory = channel.memory  # the channel's two halves, used on every call
         self._smc = channel.smc
+        #: The secure heap over the SDP carve-out, if the device tree names one
+        #: (whoever assembles the system attaches it; None: no secure data path).
+        self.secure_heap: SecureHeap | None = None
         self.probe()
 
     @classmethod
@@ -438,6 +445,8 @@ class OpteeDriver:
         if param.shm is not None:
             return msg.MsgParam(_MEMREF_TO_RMEM[param.type], param.offset, param.size, param.shm.cookie)
         kind = _MEMREF_TO_TMEM[param.type]
+        if param.phys is not None:  # a secure media buffer: its address, nothing copied
+            return msg.MsgParam.tmem(kind, param.phys, param.size)
         if param.data is None:
             return msg.MsgParam.tmem(kind, 0, param.size)
         # Whole pages of its own: the TA sees the memref's pages, and nothing else
@@ -465,6 +474,8 @@ class OpteeDriver:
         size = wire.b if ret == TeeResult.ERROR_SHORT_BUFFER else min(wire.b, param.size)
         if param.shm is not None:
             return DriverParam(param.type, size=size, shm=param.shm, offset=param.offset)
+        if param.phys is not None:
+            return DriverParam(param.type, size=size, phys=param.phys)
         data = None
         if param.data is not None and wire.a:
             count = min(size, param.size)

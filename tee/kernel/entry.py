@@ -37,13 +37,15 @@ class TaParam:
 
 
 class SharedPages(NamedTuple):
-    """Non-secure pages holding a memref: host address, offset of the data, length,
-    and a view of the same pages for the kernel."""
+    """The pages holding a memref: host address, offset of the data, length, and a
+    view of the same pages for the kernel. ``secure``: they are secure media
+    buffers (the SDP region), not non-secure DRAM."""
 
     host_address: int
     offset: int
     length: int
     view: memoryview
+    secure: bool = False
 
 
 class EntryOutcome(NamedTuple):

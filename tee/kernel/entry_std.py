@@ -301,7 +301,12 @@ class StdEntry:
             # (as OP-TEE maps shared memory): no copy in or out.
             pages = SharedPages(*self.memory.nonsecure_pages(phys, param.b))
         except AccessError as error:
-            raise ParamError(f"memref: {error}") from None
+            # Or secure media buffers (the secure data path), mapped the same way,
+            # if the memref lies wholly inside them; never secure DRAM, never a
+            # range straddling two regions.
+            if not self.memory.in_sdp(phys, param.b):
+                raise ParamError(f"memref: {error}") from None
+            pages = SharedPages(*self.memory.sdp_pages(phys, param.b), secure=True)
         return TaParam(kind, size=param.b, shared=pages), phys
 
     def _export_params(self, params: tuple[msg.MsgParam, ...], imported: _Imported

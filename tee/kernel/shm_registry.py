@@ -50,8 +50,11 @@ class ShmRegistry:
                                "registrations, its limit")
         if len(self._by_cookie) >= self.limits.max_registrations:
             raise ShmExhausted("too many shared-memory registrations on the device")
-        if not 0 < size <= MAX_REGISTRATION or not self.memory.is_accessible(phys, size, World.NORMAL):
-            raise ShmError(f"{phys:#x}+{size:#x} is not registrable non-secure memory")
+        # Non-secure DRAM, or a secure media buffer (as Linux registers a dma-buf
+        # of the secure heap): wholly one or the other, never secure DRAM.
+        if not 0 < size <= MAX_REGISTRATION or not (self.memory.is_accessible(phys, size, World.NORMAL)
+                                                    or self.memory.in_sdp(phys, size)):
+            raise ShmError(f"{phys:#x}+{size:#x} is not registrable shared or secure media memory")
         self._by_cookie[key] = Registration(cookie, phys, size, guest)
         self._per_guest[guest] = self._per_guest.get(guest, 0) + 1
 

@@ -264,7 +264,7 @@ class TaInstance:
                     # Shared memory is mapped, not copied, as OP-TEE maps the pages.
                     pages = param.shared
                     mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
-                                      PARAM_LABEL)
+                                      PARAM_LABEL, sdp=pages.secure)
                     self.user.add(mapping, pages.host_address, pages.view)
                     addresses[index] = mapping.va + pages.offset
                 elif param.buffer is not None:

@@ -44,6 +44,9 @@ class Mapping:
     perm: Perm
     label: str  # "[0]" for the TA's ELF, "(stack)", PARAM_LABEL
     file_offset: int = 0
+    #: A memref param backed by secure media buffers (the SDP region): client
+    #: memory, yet secure (TEE_MEMORY_ACCESS_SECURE holds for it).
+    sdp: bool = False
 
     @property
     def end(self) -> int:

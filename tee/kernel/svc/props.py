@@ -174,7 +174,9 @@ def sys_get_property_name_to_index(ctx: SyscallContext, prop_set: int, name: int
 def sys_check_access_rights(ctx: SyscallContext, flags: int, buf: int, length: int) -> int:
     """OP-TEE's vm_check_access_rights: every byte mapped with the rights asked for;
     without ANY_OWNER the range must be the TA's own memory (not a memref the
-    client shares); SECURE / NONSECURE ask what kind of memory it is."""
+    client shares); SECURE / NONSECURE ask what kind of memory it is: the TA's
+    own memory and secure media buffers (SDP memrefs) are secure, other
+    memrefs non-secure shared memory."""
     if flags & MemoryAccess.SECURE and flags & MemoryAccess.NONSECURE:
         return TeeResult.ERROR_ACCESS_DENIED
     need = Perm.NONE
@@ -186,11 +188,11 @@ def sys_check_access_rights(ctx: SyscallContext, flags: int, buf: int, length: i
         return TeeResult.ERROR_ACCESS_DENIED
     end = buf + length
     touched = [m for m in ctx.user.mappings if m.va < end and buf < m.end] if length else []
-    shared = any(m.is_param for m in touched)  # client memory: not the TA's, not secure
+    shared = any(m.is_param for m in touched)  # client memory: not the TA's
     if shared and not flags & MemoryAccess.ANY_OWNER:
         return TeeResult.ERROR_ACCESS_DENIED
-    if shared and flags & MemoryAccess.SECURE:
-        return TeeResult.ERROR_ACCESS_DENIED
-    if flags & MemoryAccess.NONSECURE and any(not m.is_param for m in touched):
+    if flags & MemoryAccess.SECURE and any(m.is_param and not m.sdp for m in touched):
+        return TeeResult.ERROR_ACCESS_DENIED  # non-secure shared memory
+    if flags & MemoryAccess.NONSECURE and any(not m.is_param or m.sdp for m in touched):
         return TeeResult.ERROR_ACCESS_DENIED
     return TeeResult.SUCCESS
