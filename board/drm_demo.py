@@ -2,7 +2,8 @@
 a packager on the normal-world side, the DRM TA on the secure side. A short stream
 is encrypted with ``cenc`` and ``cbcs``, licensed through the Widevine-style flow,
 decrypted in the TEE and checked against digests of the original samples; a key
-demanding the secure data path is refused a normal-world buffer."""
+demanding the secure data path is refused a normal-world buffer, then decrypts
+into a secure media buffer that only the board's secure video sink reads."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import os
 from collections.abc import Callable
 
 from board.board import Board
-from normal_world import TeeError
-from normal_world.drm.cdm import Cdm, drm_error, public_key
+from normal_world import SecureMemref, TeeError
+from normal_world.drm.cdm import Cdm, DrmSession, drm_error, public_key
 from normal_world.drm.license_server import KeyGrant, LicenseServer
 from normal_world.drm.packager import EncryptedSample, encrypt_cbcs, encrypt_cenc, video_like_map
 from tee.abi.drm import DRM_TA_UUID, KeyControl, LicenseRequest, Scheme
@@ -88,7 +89,7 @@ def drm_scenario(board: Board, say: Callable[[str], None] = _say) -> int:
 
         say("A key whose control block demands the secure data path, into a normal-world buffer")
         session.select_key(secure.key_id)
-        enc = package(secure.key, Scheme.CENC)[0][0]
+        enc, expected = package(secure.key, Scheme.CENC)[0]
         try:
             session.decrypt(enc.data, scheme=Scheme.CENC, iv=enc.iv, subsamples=enc.subsamples, digest=True)
             print("   UNEXPECTED: the plaintext went to the normal world")
@@ -97,5 +98,23 @@ def drm_scenario(board: Board, say: Callable[[str], None] = _say) -> int:
             refusal = drm_error(error)
             print(f"   refused: {refusal.name if refusal else error}; no plaintext left the TEE")
             ok = ok and refusal is not None
+        ok = _secure_path(board, session, enc, expected, say) and ok
         session.close()
     return 0 if ok else 1
+
+
+def _secure_path(board: Board, session: DrmSession, enc: EncryptedSample, expected: bytes,
+                 say: Callable[[str], None]) -> bool:
+    """The selected secure-path key decrypts ``enc`` into a secure media buffer; the
+    normal world gets the digest, the video sink shows the frame."""
+    say("The same key into a secure media buffer (the secure data path), shown by the video sink")
+    frame = board.context().allocate_secure_buffer(len(enc.data))
+    out = session.decrypt(enc.data, scheme=enc.scheme, iv=enc.iv, subsamples=enc.subsamples,
+                          pattern=enc.pattern, output=SecureMemref.output(frame), digest=True)
+    assert out.digest is not None
+    number = board.video_sink.present(frame, 0, len(enc.data))
+    shown = board.video_sink.digests()[-1]
+    matches = out.digest == expected and shown == expected.hex()
+    print(f"   the normal world holds a handle and the digest {out.digest.hex()[:16]}..., no plaintext")
+    print(f"   video sink frame {number}: digest {'matches' if matches else 'DIFFERS'} (the sample's and the TA's)")
+    return matches

@@ -5,8 +5,10 @@ load the license, select a key, decrypt a sample.
 Content keys, session keys and the device private key stay in the TA; what this
 client sees is the device's public key, signed requests, encrypted licenses and,
 for keys that allow it (L3), plaintext. A key whose control block demands the
-secure data path decrypts only into a secure buffer: pass one as ``output`` (a
-memref over secure media memory) and ask for the digest. Only the GlobalPlatform
+secure data path decrypts only into a secure buffer: pass a
+:class:`~normal_world.client.SecureMemref` over a secure media buffer
+(``Context.allocate_secure_buffer``) as ``output`` and ask for the digest; the
+frame then goes to the board's secure video sink, never through the normal world. Only the GlobalPlatform
 Client API is used; the commands are ``trusted_apps/drm/include/drm_ta.h``.
 """
 
@@ -16,7 +18,8 @@ from dataclasses import dataclass
 
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPublicNumbers
 
-from normal_world.client import Context, Operation, RegisteredMemref, Session, TempMemref, TeeError, Value
+from normal_world.client import (Context, Operation, RegisteredMemref, SecureMemref, Session, TempMemref,
+                                 TeeError, Value)
 from tee.abi.drm import (DEVICE_ID_SIZE, DIGEST_SIZE, DRM_TA_UUID, KEY_ID_SIZE,
                          RSA_MODULUS_SIZE, DecryptDescriptor, DeviceInfo, DrmCmd, DrmError, Scheme,
                          Subsample, WrapMode, full_iv)
@@ -24,7 +27,7 @@ from tee.abi.drm import (DEVICE_ID_SIZE, DIGEST_SIZE, DRM_TA_UUID, KEY_ID_SIZE,
 #: The largest signed request the TA builds (header, content id, key ids, signature).
 MAX_REQUEST_SIZE = 44 + 256 + 16 * 16 + RSA_MODULUS_SIZE
 
-Memref = TempMemref | RegisteredMemref
+Memref = TempMemref | RegisteredMemref | SecureMemref
 
 
 def drm_error(error: TeeError) -> DrmError | None:
@@ -115,7 +118,8 @@ class DrmSession:
         (registered shared memory passes large samples without copies); ``output``
         a memref to decrypt into (a secure buffer for secure-path keys), else a new
         buffer whose plaintext is returned."""
-        source = sample if isinstance(sample, (TempMemref, RegisteredMemref)) else TempMemref.input(sample)
+        source = sample if isinstance(sample, (TempMemref, RegisteredMemref, SecureMemref)) \
+            else TempMemref.input(sample)
         target = output if output is not None else TempMemref.output(source.size)
         descriptor = DecryptDescriptor(self.id, scheme, full_iv(iv), tuple(subsamples),
                                        pattern[0], pattern[1])

@@ -218,3 +218,24 @@ def test_secure_path_key_refuses_a_normal_world_buffer(drm_board: Board, cdm: Cd
     assert refusal(session.decrypt, enc.data, scheme=Scheme.CENC, iv=bytes(8),
                    output=RegisteredMemref.output(shm)) == DrmError.SECURE_BUFFER_REQUIRED
     assert shm.read() == bytes(4096)
+
+
+def test_secure_path_key_decrypts_into_a_secure_buffer(drm_board: Board, cdm: Cdm,
+                                                       server: LicenseServer) -> None:
+    """L1: the frame lands in a secure media buffer; the normal world gets its digest,
+    cannot read the buffer, and the secure video sink shows exactly that frame."""
+    from normal_world.client import SecureMemref
+    from tee.platform.memory import AccessError
+    g = grant(ALLOW | KeyControl.DATA_PATH_SECURE)
+    session = license_session(cdm, server, [g]).session
+    session.select_key(g.key_id)
+    plain = os.urandom(50_000)
+    enc = encrypt_cbcs(g.key, os.urandom(16), plain, video_like_map(len(plain)))
+    frame = drm_board.context().allocate_secure_buffer(len(plain))
+    result = session.decrypt(enc.data, scheme=Scheme.CBCS, iv=enc.iv, subsamples=enc.subsamples,
+                             pattern=enc.pattern, output=SecureMemref.output(frame), digest=True)
+    assert result.plaintext is None and result.digest == hashlib.sha256(plain).digest()
+    with pytest.raises(AccessError):
+        drm_board.device.nonsecure_memory.read(frame.phys, 16)
+    drm_board.video_sink.present(frame, 0, len(plain))
+    assert drm_board.video_sink.digests()[-1] == hashlib.sha256(plain).hexdigest()
