@@ -120,6 +120,20 @@ def test_cbcs_matches_independent_vector(licensed, pattern: tuple[int, int]) -> 
                            pattern=pattern).plaintext == plain
 
 
+@pytest.mark.parametrize("pattern, protected", [((1, 9), 200_007), ((15, 1), 40_001), ((3, 7), 70_000)])
+def test_cbcs_ranges_longer_than_the_tas_gather_buffer(licensed, pattern: tuple[int, int],
+                                                       protected: int) -> None:
+    """The TA decrypts a pattern's crypt blocks 16 KiB at a time: ranges with more
+    crypt bytes than that (and runs that do not divide it) still chain correctly."""
+    session, key = licensed
+    iv = os.urandom(16)
+    subsamples = [Subsample(100, protected), Subsample(3, 20_000)]
+    plain = os.urandom(100 + protected + 3 + 20_000)
+    encrypted = cbcs_reference(key, iv, plain, subsamples, *pattern)
+    assert session.decrypt(encrypted, scheme=Scheme.CBCS, iv=iv, subsamples=subsamples,
+                           pattern=pattern).plaintext == plain
+
+
 def test_whole_sample_without_map(licensed) -> None:
     session, key = licensed
     plain = os.urandom(333)

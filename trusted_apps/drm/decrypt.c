@@ -19,6 +19,7 @@
 #define SUBSAMPLE_ENTRY_SIZE	6
 #define BLOCK			16
 #define MAX_PATTERN		15
+#define GATHER_SIZE		(16 * 1024)
 
 struct subsample {
 	uint32_t clear;
@@ -173,32 +174,72 @@ static TEE_Result decrypt_cenc(const struct content_key *key,
 	return res;
 }
 
-/* One protected range: CBC from the IV over the crypt blocks of each pattern */
+/*
+ * Walks the crypt blocks of a range's pattern from @pos while they fit in
+ * the gather buffer: copies them into @buf (@scatter false, @buf_len set) or
+ * back from it (@scatter true, up to @stop). Returns where the walk stopped.
+ */
+static size_t walk_crypt_blocks(const struct sample_plan *plan, uint8_t *range,
+				size_t whole, size_t pos, size_t stop,
+				uint8_t *buf, size_t *buf_len, bool scatter)
+{
+	size_t crypt = plan->crypt * BLOCK;
+	size_t stride = crypt + plan->skip * BLOCK;
+	size_t used = 0;
+	size_t n = 0;
+
+	while (pos < whole && pos < stop) {
+		n = whole - pos < crypt ? whole - pos : crypt;
+		if (used + n > GATHER_SIZE)
+			break;
+		if (scatter)
+			TEE_MemMove(range + pos, buf + used, n);
+		else
+			TEE_MemMove(buf + used, range + pos, n);
+		used += n;
+		pos += stride;
+	}
+	if (!scatter)
+		*buf_len = used;
+	return pos;
+}
+
+/*
+ * One protected range: CBC from the IV through the crypt blocks of each
+ * pattern. The range is copied to the output first (skip blocks and a
+ * trailing partial block stay clear); with a pattern the crypt blocks are
+ * gathered so a few TEE_CipherUpdate calls decrypt them all, not one per
+ * 16-byte block.
+ */
 static TEE_Result cbcs_range(TEE_OperationHandle op,
 			     const struct sample_plan *plan,
 			     const uint8_t *in, uint8_t *out, size_t len)
 {
+	static uint8_t gather[GATHER_SIZE];
 	size_t whole = len / BLOCK * BLOCK;
-	size_t crypt = plan->crypt ? plan->crypt * BLOCK : whole;
-	size_t skip = plan->skip * BLOCK;
 	size_t pos = 0;
+	size_t next = 0;
 	size_t n = 0;
 	TEE_Result res = TEE_SUCCESS;
 
 	TEE_CipherInit(op, plan->iv, DRM_IV_SIZE);
+	if (!plan->crypt || !plan->skip) {
+		/* Every whole block is encrypted: straight from input to output */
+		if (len > whole)
+			TEE_MemMove(out + whole, in + whole, len - whole);
+		return cipher_run(op, in, out, whole);
+	}
+	if (out != in)
+		TEE_MemMove(out, in, len);
 	while (pos < whole) {
-		n = whole - pos < crypt ? whole - pos : crypt;
-		res = cipher_run(op, in + pos, out + pos, n);
+		next = walk_crypt_blocks(plan, out, whole, pos, SIZE_MAX, gather,
+					 &n, false);
+		res = cipher_run(op, gather, gather, n);
 		if (res != TEE_SUCCESS)
 			return res;
-		pos += n;
-		n = len - pos < skip ? len - pos : skip;
-		TEE_MemMove(out + pos, in + pos, n);
-		pos += n;
+		walk_crypt_blocks(plan, out, whole, pos, next, gather, &n, true);
+		pos = next;
 	}
-	/* The trailing partial block, if the pattern did not already copy it */
-	if (pos < len)
-		TEE_MemMove(out + pos, in + pos, len - pos);
 	return TEE_SUCCESS;
 }
 
