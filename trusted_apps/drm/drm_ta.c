@@ -44,6 +44,16 @@ void TA_CloseSessionEntryPoint(void *sess_ctx)
 	TEE_Free(sess_ctx);
 }
 
+/* The DRM session value[0].a names, once the param types are @expected */
+static TEE_Result session_of(struct client *client, uint32_t types,
+			     uint32_t expected, TEE_Param params[4],
+			     struct drm_session **session)
+{
+	if (types != expected)
+		return TEE_ERROR_BAD_PARAMETERS;
+	return session_find(client, params[0].value.a, session);
+}
+
 static TEE_Result cmd_get_device_info(uint32_t types, TEE_Param params[4])
 {
 	TEE_ObjectHandle key = TEE_HANDLE_NULL;
@@ -111,11 +121,11 @@ static TEE_Result cmd_generate_nonce(struct client *client, uint32_t types,
 	struct drm_session *session = NULL;
 	TEE_Result res = TEE_SUCCESS;
 
-	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
-				     TEE_PARAM_TYPE_VALUE_OUTPUT,
-				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
-		return TEE_ERROR_BAD_PARAMETERS;
-	res = session_find(client, params[0].value.a, &session);
+	res = session_of(client, types,
+			 TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+					 TEE_PARAM_TYPE_VALUE_OUTPUT,
+					 TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE),
+			 params, &session);
 	if (res == TEE_SUCCESS)
 		res = session_generate_nonce(session, &params[1].value.a);
 	return res;
@@ -133,12 +143,12 @@ static TEE_Result cmd_build_request(struct client *client, uint32_t types,
 	size_t request_len = params[3].memref.size;
 	TEE_Result res = TEE_SUCCESS;
 
-	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
-				     TEE_PARAM_TYPE_MEMREF_INPUT,
-				     TEE_PARAM_TYPE_MEMREF_INPUT,
-				     TEE_PARAM_TYPE_MEMREF_OUTPUT))
-		return TEE_ERROR_BAD_PARAMETERS;
-	res = session_find(client, params[0].value.a, &session);
+	res = session_of(client, types,
+			 TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				      TEE_PARAM_TYPE_MEMREF_INPUT,
+				      TEE_PARAM_TYPE_MEMREF_INPUT,
+				      TEE_PARAM_TYPE_MEMREF_OUTPUT),
+			 params, &session);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (content_id_len > sizeof(content_id) ||
@@ -166,11 +176,11 @@ static TEE_Result cmd_load_license(struct client *client, uint32_t types,
 	size_t len = params[1].memref.size;
 	TEE_Result res = TEE_SUCCESS;
 
-	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
-				     TEE_PARAM_TYPE_MEMREF_INPUT,
-				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
-		return TEE_ERROR_BAD_PARAMETERS;
-	res = session_find(client, params[0].value.a, &session);
+	res = session_of(client, types,
+			 TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				      TEE_PARAM_TYPE_MEMREF_INPUT,
+				      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE),
+			 params, &session);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (len > sizeof(license))
@@ -261,11 +271,11 @@ static TEE_Result cmd_load_kek(struct client *client, uint32_t types,
 	uint8_t wrapped[DRM_RSA_MODULUS_SIZE] = { };
 	TEE_Result res = TEE_SUCCESS;
 
-	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
-				     TEE_PARAM_TYPE_MEMREF_INPUT,
-				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
-		return TEE_ERROR_BAD_PARAMETERS;
-	res = session_find(client, params[0].value.a, &session);
+	res = session_of(client, types,
+			 TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				      TEE_PARAM_TYPE_MEMREF_INPUT,
+				      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE),
+			 params, &session);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (params[1].memref.size != sizeof(wrapped))
@@ -318,11 +328,11 @@ static TEE_Result cmd_load_clearkey(struct client *client, uint32_t types,
 	struct drm_session *session = NULL;
 	TEE_Result res = TEE_SUCCESS;
 
-	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
-				     TEE_PARAM_TYPE_MEMREF_INPUT,
-				     TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
-		return TEE_ERROR_BAD_PARAMETERS;
-	res = session_find(client, params[0].value.a, &session);
+	res = session_of(client, types,
+			 TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+				      TEE_PARAM_TYPE_MEMREF_INPUT,
+				      TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE),
+			 params, &session);
 	if (res != TEE_SUCCESS)
 		return res;
 	return load_clearkey(session, params[1].memref.buffer,
