@@ -237,6 +237,16 @@ def test_more_than_20_nonces_a_second_are_refused(drm_board: Board, cdm: Cdm) ->
     session.generate_nonce()
 
 
+def test_reopening_sessions_does_not_reset_the_nonce_limit(drm_board: Board) -> None:
+    """An attacker closing every session (the TA instance's last) and opening new
+    ones still gets only 20 nonces a second: the instance is kept alive."""
+    for _ in range(NONCE_RATE_LIMIT):
+        with Cdm(drm_board.context()) as client:
+            client.open_session().generate_nonce()
+    with Cdm(drm_board.context()) as client:
+        assert refusal(client.open_session().generate_nonce) == DrmError.NONCE_FLOOD
+
+
 def test_closed_session_is_gone(cdm: Cdm) -> None:
     session = cdm.open_session()
     session.close()
