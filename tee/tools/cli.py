@@ -14,6 +14,8 @@
                                             add file:line to each call-stack frame of an abort dump
     teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
                                             the PIN TA (Gatekeeper) on a board kept in DIR
+    teesim drm info|play|unwrap [--state-dir DIR] ...
+                                            the DRM TA: device identity, the demo stream, key unwrap
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
 """
@@ -234,6 +236,21 @@ def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     symbolize.add_argument("--elf", dest="elves", action="append", default=[], metavar="FILE",
                            help="a TA ELF with debug info (matched by the UUID in its ta_head)")
     symbolize.set_defaults(run=_cmd_symbolize)
+def _cmd_drm(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.drm_cli import DrmUsageError, run
+
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        outcome = run(args.action, ta_store=ta_store, state_dir=Path(args.state_dir),
+                      pem=Path(args.pem) if getattr(args, "pem", None) else None,
+                      kek=getattr(args, "kek", ""), wrapped=getattr(args, "wrapped", ""),
+                      padded=getattr(args, "padded", False))
+    except DrmUsageError as error:
+        raise UsageError(str(error)) from None
+    print(f"teesim drm {args.action}: {outcome.message}",
+          file=sys.stdout if outcome.exit_status == 0 else sys.stderr)
+    return outcome.exit_status
 
 
 class UsageError(Exception):
@@ -299,6 +316,31 @@ def _add_pin_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     pin.set_defaults(run=_cmd_pin)
 
 
+def _add_drm_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from board.pin_cli import DEFAULT_STATE_DIR
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR), metavar="DIR",
+                        help="the board's persistent state (the device key lives in its secure "
+                             "storage; default: %(default)s under the current directory)")
+    common.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    drm = commands.add_parser("drm", help="the DRM key-unwrap TA (Widevine-style licenses, CENC)",
+                              description="Exit status: 0 OK, 1 refused by the TA, 2 bad usage, "
+                                          "4 TEE failure.")
+    actions = drm.add_subparsers(dest="action", required=True)
+    info = actions.add_parser("info", parents=[common],
+                              help="the device id and public key (made in the TEE on first use)")
+    info.add_argument("--pem", metavar="FILE", help="write the device public key here (PEM)")
+    actions.add_parser("play", parents=[common],
+                       help="license, decrypt and check a short cenc and cbcs stream")
+    unwrap = actions.add_parser("unwrap", parents=[common],
+                                help="unwrap an RFC 3394 / RFC 5649 blob under a KEK in the TA")
+    unwrap.add_argument("--kek", required=True, metavar="HEX", help="the key-encryption key")
+    unwrap.add_argument("--wrapped", required=True, metavar="HEX", help="the wrapped key")
+    unwrap.add_argument("--padded", action="store_true", help="RFC 5649 (KWP) instead of RFC 3394")
+    drm.set_defaults(run=_cmd_drm)
+
+
 def _add_signing_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key", default=None, metavar="PEM",
                         help="RSA private key to sign with (default: the SDK's DEVELOPMENT-ONLY key)")
@@ -341,6 +383,7 @@ def _parser() -> argparse.ArgumentParser:
     headers.set_defaults(run=_cmd_headers)
     _add_pin_commands(commands)
     _add_trace_command(commands)
+    _add_drm_commands(commands)
     return parser
 
 

@@ -1,0 +1,9 @@
+global-incdirs-y += include
+srcs-y += drm_ta.c
+srcs-y += sessions.c
+srcs-y += device_key.c
+srcs-y += license.c
+srcs-y += decrypt.c
+srcs-y += keywrap.c
+srcs-y += clearkey.c
+srcs-y += crypto_util.c
