@@ -94,13 +94,13 @@ def _cmd_sign(args: argparse.Namespace) -> int:
 def _cmd_demo(args: argparse.Namespace) -> int:
     from board.demo import run_demo
 
-    return run_demo(Path(args.ta_store))
+    return run_demo(Path(args.ta_store) if args.ta_store else None)
 
 
 def _cmd_bare_metal(args: argparse.Namespace) -> int:
     from board.bare_metal import main as bare_metal
 
-    return bare_metal(["--ta-store", args.ta_store])
+    return bare_metal(["--ta-store", args.ta_store] if args.ta_store else [])
 
 
 def _cmd_headers(args: argparse.Namespace) -> int:
@@ -371,7 +371,7 @@ def _parser() -> argparse.ArgumentParser:
                       choices=[f"TEE_ALG_{a.name}" for a in ShdrAlgo], help="signature algorithm")
     _add_signing_options(sign)
     sign.set_defaults(run=_cmd_sign)
-    demo = commands.add_parser("demo", help="run the hello TA and PIN TA scenarios end to end")
+    demo = commands.add_parser("demo", help="run the hello, PIN and DRM scenarios end to end")
     demo.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
     demo.set_defaults(run=_cmd_demo)
     bare = commands.add_parser("bare-metal", help="run the bare-metal normal-world program "
