@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.fingerprint import dataset
+from bench.fingerprint import dataset, in_ta
 from bench.fingerprint.det_png import write_det
 from bench.fingerprint.host import MATCHER_DIR, HostMatcher
 from bench.fingerprint.metrics import Rates
@@ -46,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="30 x 8 and 200 impostor fingers")
     parser.add_argument("--out", type=Path, default=OUT_DIR)
+    parser.add_argument("--no-ta", action="store_true", help="skip timing the matcher inside a TA")
     args = parser.parse_args(argv)
     if args.quick:
         args.fingers, args.impostor_fingers = 30, 200
@@ -96,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         "host_us_per_comparison": per_comparison_us,
         "host_us_per_prepare": prepare_us,
         "generation_s": generated,
+        "in_ta": {} if args.no_ta else in_ta.time_verifications(args.out),
         "genuine_score_histogram": list(_histogram(scores["genuine"])),
         "impostor_score_histogram": list(_histogram(scores["large_impostor"])),
     }
@@ -138,6 +140,11 @@ def _report(r: dict, out: Path) -> None:
           f"{r['large_impostor_comparisons']}), FVC-set FAR {pct(t['fvc_far'])}")
     print(f"host time: {r['host_us_per_comparison']:.1f} us per comparison (CPU), "
           f"{r['host_us_per_prepare']:.1f} us per record parse+prepare")
+    if r["in_ta"]:
+        ta = r["in_ta"]
+        print(f"in a TA, one verification against 5 templates (6 records parsed, 5 matches), median: "
+              f"genuine {ta['genuine_wall_ms']:.1f} ms wall / {ta['genuine_cpu_ms']:.1f} ms CPU, "
+              f"impostor {ta['impostor_wall_ms']:.1f} ms wall / {ta['impostor_cpu_ms']:.1f} ms CPU")
     print(f"wrote {out / 'results.json'} and {out / 'det.png'}")
 
 

@@ -84,7 +84,7 @@ uint32_t fp_match(const struct fp_print *probe, const struct fp_print *enrolled)
  * A score >= FP_MATCH_THRESHOLD is a match. Chosen by `make bench-fingerprint`
  * on the synthetic set (docs/fingerprint.md, "Evaluation").
  */
-#define FP_MATCH_THRESHOLD	12
+#define FP_MATCH_THRESHOLD	20
 
 /* Fewer minutiae than this in either print: score 0 (nothing to align). */
 #define FP_MATCH_MIN_MINUTIAE	4
