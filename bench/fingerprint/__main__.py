@@ -12,14 +12,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import sys
 import time
 from pathlib import Path
 
 from bench.fingerprint import dataset, in_ta
 from bench.fingerprint.det_png import write_det
-from bench.fingerprint.host import MATCHER_DIR, HostMatcher
+from bench.fingerprint.host import HostMatcher, header_threshold
 from bench.fingerprint.metrics import Rates
 
 OUT_DIR = Path(__file__).resolve().parents[2] / "build" / "fingerprint"
@@ -28,13 +27,6 @@ FAR_LIMIT = 1 / 50_000
 FRR_LIMIT = 0.10
 #: Rule of 30: the impostor comparisons needed to support FAR_LIMIT.
 RULE_OF_30_COMPARISONS = round(30 / FAR_LIMIT)
-
-
-def header_threshold() -> int:
-    text = (MATCHER_DIR / "fp_matcher.h").read_text()
-    found = re.search(r"#define\s+FP_MATCH_THRESHOLD\s+(\d+)", text)
-    assert found, "FP_MATCH_THRESHOLD missing from fp_matcher.h"
-    return int(found.group(1))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import re
 import subprocess
 import sys
 from array import array
@@ -34,6 +35,14 @@ class Print(ctypes.Structure):
     _fields_ = [("width", ctypes.c_uint16), ("height", ctypes.c_uint16),
                 ("x_res", ctypes.c_uint16), ("y_res", ctypes.c_uint16),
                 ("count", ctypes.c_uint16), ("m", Minutia * MAX_MINUTIAE)]
+
+
+def header_threshold() -> int:
+    """FP_MATCH_THRESHOLD as fp_matcher.h defines it."""
+    found = re.search(r"#define\s+FP_MATCH_THRESHOLD\s+(\d+)", (MATCHER_DIR / "fp_matcher.h").read_text())
+    if not found:
+        raise RuntimeError("FP_MATCH_THRESHOLD missing from fp_matcher.h")
+    return int(found.group(1))
 
 
 def build_library() -> Path:

@@ -19,8 +19,8 @@ import pytest
 
 from bench.fingerprint.host import MATCHER_DIR, HostMatcher
 from tee.abi import iso19794_2 as iso
-from tests.conftest import REPO
 from tee.abi.iso19794_2 import FingerRecord, FingerView, Minutia, MinutiaType, ParseResult, RecordError
+from tests.conftest import REPO
 
 ENDING, BIFURCATION = MinutiaType.RIDGE_ENDING, MinutiaType.BIFURCATION
 

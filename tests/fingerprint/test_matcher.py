@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.fingerprint.__main__ import header_threshold
-from bench.fingerprint.host import HostMatcher
+from bench.fingerprint.host import HostMatcher, header_threshold
 from board import Board
 from board.fingerprint_synth import Finger
 from normal_world import TeeError

@@ -8,12 +8,13 @@
  *    its FP_NEIGHBOURS nearest neighbours as (distance, direction, angle)
  *    relative to the minutia's own angle: invariant under rotation and
  *    translation.
- * 2. Every probe/enrolled minutia pair is scored by how many neighbours
- *    agree; the best CANDIDATES pairs each give a rigid transform
- *    (rotation = angle difference, translation = the pair's offset).
+ * 2. Each probe minutia's neighbour edges vote for the enrolled minutiae
+ *    owning a like edge; the CANDIDATES best-voted pairs each give a rigid
+ *    transform (rotation = angle difference, translation = the pair's offset).
  * 3. Each transform pairs minutiae loosely, is refitted by least squares
  *    on those pairs (rotation from atan2 of the summed cross and dot
- *    products), and pairs again tightly. The score is the largest count.
+ *    products), and pairs again tightly (TIGHT_PASSES times). The score is
+ *    SCORE of the best pairing: pairs, plus pairs of one minutia type.
  *
  * Angles: ISO units (256 per turn) in records; 1024 per turn ("fine units")
  * for rotations. Trigonometry comes from the tables below (Q14 sine, atan).
