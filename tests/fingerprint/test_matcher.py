@@ -132,3 +132,17 @@ def test_ta_parser_refuses_like_the_host(fp_board: Board, host_matcher: HostMatc
                 TempMemref.input(bytearray(good)), TempMemref.input(bytearray(struct.pack(">I", 30) + good[:30])),
                 Value.output()))
         assert refused.value.result == TeeResult.ERROR_BAD_FORMAT
+
+
+def test_records_at_the_format_extremes_still_match(host_matcher: HostMatcher) -> None:
+    """Coordinates near the 14-bit limit, and a coarse resolution that scales them
+    further (to 500 ppi): the integer arithmetic neither overflows nor loses the
+    alignment. At 1 px/cm no two minutiae are neighbours: nothing to align, 0."""
+    rng = random.Random(11)
+    corner = tuple(Minutia(16383 - rng.randrange(300), 16383 - rng.randrange(300), rng.randrange(256))
+                   for _ in range(40))
+    for resolution in (197, 98):
+        record = iso.encode(FingerRecord(16384, 16384, (FingerView(corner),), resolution, resolution))
+        assert host_matcher.match(record, record) == 2 * len(corner)
+    coarse = iso.encode(FingerRecord(16384, 16384, (FingerView(corner),), 1, 1))
+    assert host_matcher.match(coarse, coarse) == 0

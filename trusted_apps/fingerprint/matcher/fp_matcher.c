@@ -141,6 +141,11 @@ static int32_t fine_atan2(int64_t y, int64_t x)
 
 	if (ax == 0 && ay == 0)
 		return 0;
+	/* the ratio is all that matters: keep `* 256` below 2^64 */
+	while ((ax | ay) >> 48) {
+		ax >>= 8;
+		ay >>= 8;
+	}
 	if (ay <= ax)
 		base = atan_table[(ay * 256 + ax / 2) / ax];
 	else
