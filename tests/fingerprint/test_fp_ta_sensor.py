@@ -11,7 +11,7 @@ import pytest
 from board import Board
 from normal_world import TeeError
 from normal_world.client import Operation, TempMemref, Value
-from tee.abi.fingerprint import (FINGERPRINT_SENSOR_PTA_UUID, MAX_CAPTURE_SIZE, SensorCmd,
+from tee.abi.fingerprint import (FINGERPRINT_SENSOR_PTA_UUID, MAX_CAPTURE_SIZE, FpCmd,
                                  FpStatus, LockoutKind)
 from tee.abi.results import TeeResult
 from tee.platform.fingerprint_sensor import CaptureTooLarge
@@ -39,7 +39,7 @@ def test_a_capture_sent_by_the_normal_world_is_ignored(fp_board: Board) -> None:
     user.enrol(FINGER)
     record = fp_fingers.probe(FINGER)
     session = user.session._session
-    for cmd in (5, 3):  # AUTHENTICATE, ENROLL_CAPTURE with the record as an extra param
+    for cmd in (FpCmd.AUTHENTICATE, FpCmd.ENROLL_CAPTURE):  # the record as an extra param
         with pytest.raises(TeeError) as refused:
             session.invoke(cmd, Operation(Value.inout(0), Value.output(),
                                           TempMemref.input(record)))
