@@ -21,6 +21,7 @@ from normal_world import Operation, TeeError, TempMemref, Value
 from normal_world.gatekeeper import PIN_TA_UUID, Gatekeeper
 from tee.abi.auth_token import HardwareAuthToken
 from board.board import Board, default_ta_store
+from board.fingerprint_demo import run_fingerprint_scenario
 
 HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
 CMD_INC_VALUE, CMD_REVERSE, CMD_PANIC, CMD_GET_TIME, CMD_RANDOM = range(5)
@@ -143,7 +144,8 @@ def _scenario(ta_store: Path) -> int:
     print(f"   a message 'in' secure DRAM: SMC returns {OpteeSmcReturn(code).name}")
 
     _step(f"Done: {len(switches)} world switches (each NS->S or S->NS), {device.monitor.smc_count} SMCs")
-    return _pin_scenario(board)
+    status = _pin_scenario(board)
+    return status or run_fingerprint_scenario(board.ta_store)
 
 
 def _pin_scenario(board: Board) -> int:
