@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from board import Board
+from normal_world import TeeError
+from normal_world.client import Operation, TempMemref, Value
 from normal_world.fingerprint import FingerprintSession
 from tee.abi.auth_token import AuthenticatorType, HardwareAuthToken
-from tee.abi.fingerprint import (CHALLENGE_LIFETIME_MS, ENROLL_STEPS, MAX_CHALLENGES,
-                                 MAX_ENROLLMENTS, RECENT_TOKEN_MS, FpStatus)
+from tee.abi.fingerprint import (CHALLENGE_LIFETIME_MS, ENROLL_STEPS, FINGERPRINT_TA_UUID,
+                                 MAX_CHALLENGES, MAX_ENROLLMENTS, RECENT_TOKEN_MS, FpCmd, FpStatus)
+from tee.abi.results import TeeResult
 from tests.fingerprint import fp_fingers
 from tests.fingerprint.fp_ta_support import (OTHER_UID, User, boot, fp_board,  # noqa: F401
                                              fp_ta_store)
@@ -165,3 +170,25 @@ def test_removed_enrolments_no_longer_match(fp_board: Board) -> None:
     other = User(fp_board, OTHER_UID, b"5555")
     assert other.session.remove(kept) == FpStatus.NOT_FOUND
     assert user.session.enumerate() == [kept]
+
+
+def test_malformed_calls_are_refused_and_change_nothing(fp_board: Board) -> None:
+    with fp_board.context() as ctx:
+        with pytest.raises(TeeError) as no_user:
+            ctx.open_session(FINGERPRINT_TA_UUID)  # a session needs its user id
+        assert no_user.value.result == TeeResult.ERROR_BAD_PARAMETERS
+    user = User(fp_board)
+    enrolled = user.enrol(7)
+    raw = user.session._session
+    with pytest.raises(TeeError) as unknown:
+        raw.invoke(len(FpCmd), Operation(Value.inout(0)))
+    assert unknown.value.result == TeeResult.ERROR_NOT_SUPPORTED
+    with pytest.raises(TeeError) as short:
+        raw.invoke(FpCmd.ENUMERATE, Operation(Value.inout(0), TempMemref.output(4 * MAX_ENROLLMENTS - 1)))
+    assert short.value.result == TeeResult.ERROR_SHORT_BUFFER
+    with pytest.raises(TeeError) as short_token:
+        raw.invoke(FpCmd.AUTHENTICATE, Operation(Value.inout(0), Value.output(),
+                                                 TempMemref.output(68)))
+    assert short_token.value.result == TeeResult.ERROR_SHORT_BUFFER
+    assert user.session.enumerate() == [enrolled]
+    assert user.touch(fp_fingers.probe(7)).status == FpStatus.OK
