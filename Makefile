@@ -7,7 +7,7 @@ TA_STORE := build/ta_store
 TA_DIRS := trusted_apps/hello trusted_apps/pin trusted_apps/fingerprint
 SDK_SOURCES := $(shell find trusted_apps -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \) 2>/dev/null)
 
-.PHONY: all demo test bench tas headers clean
+.PHONY: all demo test bench tas headers clean bench-fingerprint
 
 all: tas
 
@@ -31,6 +31,11 @@ test: tas
 
 bench: tas
 	$(BIN)/python -m bench
+
+# The fingerprint matcher's FAR/FRR on synthetic fingers (host build of the TA's C matcher;
+# writes build/fingerprint/results.json and det.png). A few minutes.
+bench-fingerprint: $(STAMP)
+	$(BIN)/python -m bench.fingerprint
 
 headers: $(STAMP)
 	$(BIN)/teesim headers

@@ -32,11 +32,16 @@
 #define NB_ANGLE_TOLERANCE	16		/* ISO units (~22 deg) */
 #define MIN_LOCAL_AGREEMENT	2		/* neighbours that must agree for a candidate */
 #define CANDIDATES		10		/* alignments tried */
+#define DIRECTION_BUCKETS	FP_DIRECTION_BUCKETS
+#define DIRECTION_BUCKET	(256 / DIRECTION_BUCKETS)
 
+/* a pair of minutiae of one type counts twice */
+#define SCORE(p)		((p).count + (p).same_type)
 #define LOOSE_RADIUS		24		/* px: first pairing, before the refit */
 #define LOOSE_ANGLE		24		/* ISO units (~34 deg) */
-#define TIGHT_RADIUS		14		/* px: final pairing */
-#define TIGHT_ANGLE		16		/* ISO units (~22 deg) */
+#define TIGHT_RADIUS		10		/* px: final pairing */
+#define TIGHT_ANGLE		11		/* ISO units (~15 deg) */
+#define TIGHT_PASSES		2		/* refit, then pair tightly: this many times */
 
 /* sin(k * 90 / 256 degrees) * 2^14, k = 0 .. 256 */
 static const int16_t sine_quarter[QUARTER + 1] = {
@@ -104,6 +109,7 @@ struct transform {
 
 struct pairing {
 	uint32_t count;
+	uint32_t same_type;	/* pairs whose minutiae are of one type */
 	uint8_t probe[FP_MAX_MINUTIAE];
 	uint8_t enrolled[FP_MAX_MINUTIAE];
 };
@@ -173,10 +179,6 @@ static uint32_t circular_distance(int32_t a, int32_t b, int32_t turn)
 	return (uint32_t)(d > turn / 2 ? turn - d : d);
 }
 
-static int32_t abs32(int32_t v)
-{
-	return v < 0 ? -v : v;
-}
 
 static int64_t abs64(int64_t v)
 {
@@ -190,6 +192,13 @@ static int64_t round_shift(int64_t value)
 
 	return (value + half) >= 0 ? (value + half) >> TRIG_SHIFT
 				   : -((-(value + half) + ((int64_t)1 << TRIG_SHIFT) - 1) >> TRIG_SHIFT);
+}
+
+static const struct fp_neighbour *edge_at(const struct fp_prepared *print, uint32_t sorted_index)
+{
+	uint32_t edge = print->by_distance[sorted_index];
+
+	return &print->neighbour[edge / FP_NEIGHBOURS][edge % FP_NEIGHBOURS];
 }
 
 static int32_t scale_to_reference(uint32_t coordinate, uint32_t resolution)
@@ -241,6 +250,57 @@ static void find_neighbours(struct fp_prepared *out, uint32_t i)
 	}
 }
 
+/* out->by_x: indices in order of x (then index), for the pairing's window search */
+static void sort_by_x(struct fp_prepared *out)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < out->count; i++) {
+		uint8_t index = (uint8_t)i;
+
+		k = i;
+		while (k > 0 && out->x[out->by_x[k - 1]] > out->x[index]) {
+			out->by_x[k] = out->by_x[k - 1];
+			k--;
+		}
+		out->by_x[k] = index;
+	}
+}
+
+/* out->by_distance: every neighbour edge by direction bucket, then shortest first */
+static void sort_edges(struct fp_prepared *out)
+{
+	uint16_t fill[DIRECTION_BUCKETS];
+	uint32_t i, a, bucket, n = 0;
+
+	/* count per bucket, then place (a counting sort), then order each bucket by distance */
+	for (bucket = 0; bucket <= DIRECTION_BUCKETS; bucket++)
+		out->bucket_start[bucket] = 0;
+	for (i = 0; i < out->count; i++)
+		for (a = 0; a < out->neighbour_count[i]; a++)
+			out->bucket_start[out->neighbour[i][a].direction / DIRECTION_BUCKET + 1]++;
+	for (bucket = 0; bucket < DIRECTION_BUCKETS; bucket++) {
+		out->bucket_start[bucket + 1] += out->bucket_start[bucket];
+		fill[bucket] = out->bucket_start[bucket];
+	}
+	for (i = 0; i < out->count; i++) {
+		for (a = 0; a < out->neighbour_count[i]; a++) {
+			const struct fp_neighbour *edge = &out->neighbour[i][a];
+			uint32_t start = out->bucket_start[edge->direction / DIRECTION_BUCKET];
+			uint32_t k = fill[edge->direction / DIRECTION_BUCKET]++;
+
+			/* insertion into the bucket's sorted part; ties keep the lower edge first */
+			while (k > start && edge_at(out, k - 1)->distance > edge->distance) {
+				out->by_distance[k] = out->by_distance[k - 1];
+				k--;
+			}
+			out->by_distance[k] = (uint16_t)(i * FP_NEIGHBOURS + a);
+			n++;
+		}
+	}
+	out->edge_count = (uint16_t)n;
+}
+
 void fp_prepare(const struct fp_print *print, struct fp_prepared *out)
 {
 	uint32_t count = print->count > FP_MAX_MINUTIAE ? FP_MAX_MINUTIAE : print->count;
@@ -251,48 +311,78 @@ void fp_prepare(const struct fp_print *print, struct fp_prepared *out)
 		out->x[i] = scale_to_reference(print->m[i].x, print->x_res);
 		out->y[i] = -scale_to_reference(print->m[i].y, print->y_res);
 		out->angle[i] = print->m[i].angle;
+		out->type[i] = print->m[i].type;
 	}
 	for (i = 0; i < count; i++)
 		find_neighbours(out, i);
+	sort_by_x(out);
+	sort_edges(out);
 }
 
-/* How many neighbours of probe minutia i agree with neighbours of enrolled minutia j. */
-static uint32_t local_agreement(const struct fp_prepared *probe, uint32_t i,
-				const struct fp_prepared *enrolled, uint32_t j)
+/* In direction bucket `bucket` of enrolled's edges, the first not shorter than `distance`. */
+static uint32_t first_edge_from(const struct fp_prepared *enrolled, uint32_t bucket, int32_t distance)
 {
-	uint32_t used = 0, agreement = 0, a, b;
+	uint32_t low = enrolled->bucket_start[bucket], high = enrolled->bucket_start[bucket + 1];
 
-	for (a = 0; a < probe->neighbour_count[i]; a++) {
-		const struct fp_neighbour *pn = &probe->neighbour[i][a];
-		int32_t tolerance = NB_DISTANCE_TOLERANCE + pn->distance / 16;
+	while (low < high) {
+		uint32_t mid = (low + high) / 2;
 
-		for (b = 0; b < enrolled->neighbour_count[j]; b++) {
-			const struct fp_neighbour *en = &enrolled->neighbour[j][b];
-
-			if (used & (1u << b))
-				continue;
-			if (abs32((int32_t)pn->distance - (int32_t)en->distance) > tolerance)
-				continue;
-			if (circular_distance(pn->direction, en->direction, 256) > NB_DIRECTION_TOLERANCE ||
-			    circular_distance(pn->angle, en->angle, 256) > NB_ANGLE_TOLERANCE)
-				continue;
-			used |= 1u << b;
-			agreement++;
-			break;
-		}
+		if ((int32_t)edge_at(enrolled, mid)->distance < distance)
+			low = mid + 1;
+		else
+			high = mid;
 	}
-	return agreement;
+	return low;
 }
 
-/* The CANDIDATES best-agreeing pairs, best first; returns how many. */
+/* Votes of probe edge `pn` for the enrolled minutiae owning a like edge in `bucket`. */
+static void vote_in_bucket(const struct fp_prepared *enrolled, const struct fp_neighbour *pn,
+			   uint32_t bucket, uint8_t *votes)
+{
+	int32_t tolerance = NB_DISTANCE_TOLERANCE + pn->distance / 16;
+	uint32_t k, end = enrolled->bucket_start[bucket + 1];
+
+	for (k = first_edge_from(enrolled, bucket, (int32_t)pn->distance - tolerance); k < end; k++) {
+		uint32_t owner = enrolled->by_distance[k] / FP_NEIGHBOURS;
+		const struct fp_neighbour *en = edge_at(enrolled, k);
+
+		if ((int32_t)en->distance > (int32_t)pn->distance + tolerance)
+			break;
+		if (circular_distance(pn->direction, en->direction, 256) > NB_DIRECTION_TOLERANCE ||
+		    circular_distance(pn->angle, en->angle, 256) > NB_ANGLE_TOLERANCE)
+			continue;
+		if (votes[owner] < FP_NEIGHBOURS)
+			votes[owner]++;
+	}
+}
+
+/*
+ * The CANDIDATES probe/enrolled minutia pairs whose neighbourhoods agree best,
+ * best first; returns how many. Each probe minutia's neighbour edges vote for
+ * the enrolled minutiae owning an edge of about the same length, direction and
+ * relative angle (enrolled edges are searched by length).
+ */
 static uint32_t pick_candidates(const struct fp_prepared *probe, const struct fp_prepared *enrolled,
 				struct candidate *best)
 {
-	uint32_t found = 0, i, j, k;
+	uint8_t votes[FP_MAX_MINUTIAE];
+	uint32_t found = 0, i, j, a, k;
 
 	for (i = 0; i < probe->count; i++) {
+		for (j = 0; j < enrolled->count; j++)
+			votes[j] = 0;
+		for (a = 0; a < probe->neighbour_count[i]; a++) {
+			const struct fp_neighbour *pn = &probe->neighbour[i][a];
+			/* NB_DIRECTION_TOLERANCE < a bucket: at most two buckets hold matches */
+			uint32_t low = ((pn->direction - NB_DIRECTION_TOLERANCE) & 255) / DIRECTION_BUCKET;
+			uint32_t high = ((pn->direction + NB_DIRECTION_TOLERANCE) & 255) / DIRECTION_BUCKET;
+
+			vote_in_bucket(enrolled, pn, low, votes);
+			if (high != low)
+				vote_in_bucket(enrolled, pn, high, votes);
+		}
 		for (j = 0; j < enrolled->count; j++) {
-			uint32_t agreement = local_agreement(probe, i, enrolled, j);
+			uint32_t agreement = votes[j];
 
 			if (agreement < MIN_LOCAL_AGREEMENT)
 				continue;
@@ -327,10 +417,14 @@ static void seed_transform(const struct fp_prepared *probe, uint32_t i,
 	t->ty = enrolled->y[j] - round_shift(t->sin * probe->x[i] + t->cos * probe->y[i]);
 }
 
-/* Greedy one-to-one pairing of transformed probe minutiae with enrolled ones. */
+/*
+ * Greedy one-to-one pairing of transformed probe minutiae with enrolled ones.
+ * Stops early once even pairing every remaining probe minutia (with a type
+ * match) could not bring SCORE above `give_up_at` (0: never stops early).
+ */
 static void pair_minutiae(const struct fp_prepared *probe, const struct fp_prepared *enrolled,
 			  const struct transform *t, int64_t radius, uint32_t angle_tolerance,
-			  struct pairing *out)
+			  uint32_t give_up_at, struct pairing *out)
 {
 	uint8_t used[FP_MAX_MINUTIAE];
 	uint32_t i, j;
@@ -339,20 +433,38 @@ static void pair_minutiae(const struct fp_prepared *probe, const struct fp_prepa
 	for (j = 0; j < enrolled->count; j++)
 		used[j] = 0;
 	out->count = 0;
+	out->same_type = 0;
 	for (i = 0; i < probe->count; i++) {
 		int64_t qx = round_shift(t->cos * probe->x[i] - t->sin * probe->y[i]) + t->tx;
 		int64_t qy = round_shift(t->sin * probe->x[i] + t->cos * probe->y[i]) + t->ty;
 		int32_t qa = 4 * (int32_t)probe->angle[i] + t->rotation;
 		int64_t best_d2 = radius2 + 1;
-		uint32_t best = FP_MAX_MINUTIAE;
+		uint32_t best = FP_MAX_MINUTIAE, low = 0, high = enrolled->count, k;
 
-		for (j = 0; j < enrolled->count; j++) {
-			int64_t dx = enrolled->x[j] - qx, dy = enrolled->y[j] - qy, d2;
+		if (give_up_at && SCORE(*out) + 2 * (probe->count - i) <= give_up_at)
+			return;
 
-			if (used[j] || abs64(dx) > radius || abs64(dy) > radius)
+		/* the first enrolled minutia (in x order) with x >= qx - radius */
+		while (low < high) {
+			uint32_t mid = (low + high) / 2;
+
+			if (enrolled->x[enrolled->by_x[mid]] < qx - radius)
+				low = mid + 1;
+			else
+				high = mid;
+		}
+		for (k = low; k < enrolled->count; k++) {
+			int64_t dx, dy, d2;
+
+			j = enrolled->by_x[k];
+			dx = enrolled->x[j] - qx;
+			if (dx > radius)
+				break;
+			dy = enrolled->y[j] - qy;
+			if (used[j] || abs64(dy) > radius)
 				continue;
 			d2 = dx * dx + dy * dy;
-			if (d2 >= best_d2)
+			if (d2 > best_d2 || (d2 == best_d2 && j > best))
 				continue;
 			if (circular_distance(qa, 4 * (int32_t)enrolled->angle[j], TURN) > 4 * angle_tolerance)
 				continue;
@@ -364,6 +476,7 @@ static void pair_minutiae(const struct fp_prepared *probe, const struct fp_prepa
 			out->probe[out->count] = (uint8_t)i;
 			out->enrolled[out->count] = (uint8_t)best;
 			out->count++;
+			out->same_type += probe->type[i] == enrolled->type[best];
 		}
 	}
 }
@@ -403,22 +516,36 @@ static void refit(const struct fp_prepared *probe, const struct fp_prepared *enr
 uint32_t fp_match_prepared(const struct fp_prepared *probe, const struct fp_prepared *enrolled)
 {
 	struct candidate candidates[CANDIDATES];
-	struct pairing pairs;
+	struct pairing pairs, best_pairs;
 	struct transform t;
-	uint32_t found, c, best = 0;
+	uint32_t found, c, k, pass, best = 0;
 
 	if (probe->count < FP_MATCH_MIN_MINUTIAE || enrolled->count < FP_MATCH_MIN_MINUTIAE)
 		return 0;
+	best_pairs.count = 0;
 	found = pick_candidates(probe, enrolled, candidates);
 	for (c = 0; c < found; c++) {
+		int seen = 0;
+
+		/* a seed the best alignment already pairs would only find that alignment again */
+		for (k = 0; k < best_pairs.count && !seen; k++)
+			seen = best_pairs.probe[k] == candidates[c].probe &&
+			       best_pairs.enrolled[k] == candidates[c].enrolled;
+		if (seen)
+			continue;
 		seed_transform(probe, candidates[c].probe, enrolled, candidates[c].enrolled, &t);
-		pair_minutiae(probe, enrolled, &t, LOOSE_RADIUS, LOOSE_ANGLE, &pairs);
-		refit(probe, enrolled, &pairs, &t);
-		pair_minutiae(probe, enrolled, &t, TIGHT_RADIUS, TIGHT_ANGLE, &pairs);
-		refit(probe, enrolled, &pairs, &t);
-		pair_minutiae(probe, enrolled, &t, TIGHT_RADIUS, TIGHT_ANGLE, &pairs);
-		if (pairs.count > best)
-			best = pairs.count;
+		pair_minutiae(probe, enrolled, &t, LOOSE_RADIUS, LOOSE_ANGLE, best, &pairs);
+		/* the loose radius pairs at least as many as the tight one will */
+		if (SCORE(pairs) <= best)
+			continue;
+		for (pass = 0; pass < TIGHT_PASSES; pass++) {
+			refit(probe, enrolled, &pairs, &t);
+			pair_minutiae(probe, enrolled, &t, TIGHT_RADIUS, TIGHT_ANGLE, 0, &pairs);
+		}
+		if (SCORE(pairs) > best) {
+			best = SCORE(pairs);
+			best_pairs = pairs;
+		}
 	}
 	return best;
 }

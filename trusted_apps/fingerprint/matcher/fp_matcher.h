@@ -8,10 +8,10 @@
  * only, so a host build and the TA build give bit-identical scores (a test
  * checks it). The same sources build for the host (bench/fingerprint).
  *
- * Stack: fp_match() keeps two struct fp_prepared (about 6 KiB each) and a
- * few hundred bytes more on the stack; fp_parse_iso19794_2() a few dozen
- * bytes. A TA calling fp_match() wants TA_STACK_SIZE of 32 KiB or more
- * (struct fp_print arguments are the caller's: about 2 KiB each).
+ * Stack: fp_match() keeps two struct fp_prepared (about 12 KiB each) and
+ * about 1.5 KiB more; fp_match_prepared() about 1.5 KiB; fp_parse_iso19794_2()
+ * a few dozen bytes. A TA calling fp_match() wants TA_STACK_SIZE of 32 KiB
+ * or more (struct fp_print arguments are the caller's: about 2 KiB each).
  */
 #ifndef FP_MATCHER_H
 #define FP_MATCHER_H
@@ -73,9 +73,10 @@ enum fp_parse_result fp_parse_iso19794_2(const uint8_t *record, size_t length,
 					 struct fp_print *out);
 
 /*
- * Similarity of two prints: the number of minutiae paired under the best
- * rigid alignment found (0 .. FP_MAX_MINUTIAE). Higher = more alike;
- * deterministic; symmetric in practice but not guaranteed.
+ * Similarity of two prints under the best rigid alignment found: the minutiae
+ * paired one to one, plus those pairs whose two minutiae are of one type
+ * (0 .. 2 * FP_MAX_MINUTIAE; a print against itself scores 2 * count).
+ * Higher = more alike; deterministic (integer arithmetic only).
  */
 uint32_t fp_match(const struct fp_print *probe, const struct fp_print *enrolled);
 
@@ -94,6 +95,7 @@ uint32_t fp_match(const struct fp_print *probe, const struct fp_print *enrolled)
  * fp_match(p, e) == fp_match_prepared(prepare(p), prepare(e)).
  */
 #define FP_NEIGHBOURS		6
+#define FP_DIRECTION_BUCKETS	8	/* edges indexed by direction / 32 ISO units */
 
 struct fp_neighbour {
 	uint16_t distance;	/* pixels at 500 ppi */
@@ -107,7 +109,13 @@ struct fp_prepared {
 	int32_t x[FP_MAX_MINUTIAE];	/* 500 ppi, y up (counter-clockwise angles) */
 	int32_t y[FP_MAX_MINUTIAE];
 	uint8_t angle[FP_MAX_MINUTIAE];
+	uint8_t type[FP_MAX_MINUTIAE];
 	uint8_t neighbour_count[FP_MAX_MINUTIAE];
+	uint8_t by_x[FP_MAX_MINUTIAE];	/* indices sorted by x */
+	uint16_t edge_count;
+	/* neighbour edges (i * FP_NEIGHBOURS + k) by direction bucket, then distance */
+	uint16_t by_distance[FP_MAX_MINUTIAE * FP_NEIGHBOURS];
+	uint16_t bucket_start[FP_DIRECTION_BUCKETS + 1];
 	struct fp_neighbour neighbour[FP_MAX_MINUTIAE][FP_NEIGHBOURS];
 };
 
