@@ -2,7 +2,7 @@
 TA store, boards with their own state directory (to reboot them), PIN tokens from
 the PIN TA, and fingers placed on the board's sensor from the synthetic generator.
 
-Fixtures are imported by each test module (``from ... import fp_ta_store``): this
+Fixtures are imported by each test module (``from ... import fingerprint_ta_store``): this
 directory's conftest belongs to the matcher's tests."""
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ PIN = b"1234"
 
 
 @pytest.fixture(scope="session")
-def fp_ta_store(ta_store: Path) -> Path:
+def fingerprint_ta_store(ta_store: Path) -> Path:
     for ta_dir in TA_DIRS:
         build_ta(ta_dir, ta_store)
     return ta_store
@@ -41,8 +41,8 @@ def boot(ta_store: Path, state_dir: Path) -> Board:
 
 
 @pytest.fixture
-def fp_board(fp_ta_store: Path, tmp_path: Path) -> Board:
-    return boot(fp_ta_store, tmp_path / "state")
+def fp_board(fingerprint_ta_store: Path, tmp_path: Path) -> Board:
+    return boot(fingerprint_ta_store, tmp_path / "state")
 
 
 class User:

@@ -15,7 +15,7 @@ from tee.abi.fingerprint import (LOCKOUT_PERMANENT_AT, LOCKOUT_TIMED_MS, RECENT_
 from tee.abi.results import TeeResult
 from tests.fingerprint import fp_fingers
 from tests.fingerprint.fp_ta_support import (OTHER_UID, UID, User, boot, fp_board,  # noqa: F401
-                                             fp_ta_store, token_verdict)
+                                             fingerprint_ta_store, token_verdict)
 
 FINGER, STRANGER = 30, 31
 TIMED_S = LOCKOUT_TIMED_MS / 1000
@@ -93,9 +93,9 @@ def test_lockout_is_per_user(fp_board: Board) -> None:
     assert user.touch(fp_fingers.probe(FINGER)).status == FpStatus.LOCKED_OUT_TIMED
 
 
-def test_a_reboot_during_a_timed_lockout_restarts_the_wait(fp_ta_store: Path,
+def test_a_reboot_during_a_timed_lockout_restarts_the_wait(fingerprint_ta_store: Path,
                                                           tmp_path: Path) -> None:
-    board = boot(fp_ta_store, tmp_path / "state")
+    board = boot(fingerprint_ta_store, tmp_path / "state")
     user = User(board)
     user.enrol(FINGER)
     board.advance_clock(100)  # the last failure is 100 s into this boot
@@ -109,9 +109,9 @@ def test_a_reboot_during_a_timed_lockout_restarts_the_wait(fp_ta_store: Path,
     assert session.authenticate(0).status == FpStatus.OK  # the finger stayed on the sensor
 
 
-def test_the_20th_failure_locks_out_for_good_across_reboots(fp_ta_store: Path,
+def test_the_20th_failure_locks_out_for_good_across_reboots(fingerprint_ta_store: Path,
                                                            tmp_path: Path) -> None:
-    board = boot(fp_ta_store, tmp_path / "state")
+    board = boot(fingerprint_ta_store, tmp_path / "state")
     user = User(board)
     user.enrol(FINGER)
     lockouts = []

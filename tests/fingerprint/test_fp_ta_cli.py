@@ -11,7 +11,7 @@ from pathlib import Path
 
 from tee.abi.auth_token import AuthenticatorType, HardwareAuthToken
 from tests.tools.test_cli import REPO
-from tests.fingerprint.fp_ta_support import fp_ta_store  # noqa: F401
+from tests.fingerprint.fp_ta_support import fingerprint_ta_store  # noqa: F401
 
 UID = "12"
 
@@ -26,44 +26,41 @@ def teesim(store: Path, state: Path, *args: str) -> tuple[int, str]:
     return result.returncode, out
 
 
-def test_enrol_authenticate_lock_out_and_reset(fp_ta_store: Path, tmp_path: Path) -> None:
+def test_enrol_authenticate_lock_out_and_reset(fingerprint_ta_store: Path, tmp_path: Path) -> None:
     state = tmp_path / "state"
-    status, out = teesim(fp_ta_store, state, "fingerprint", "enroll", "--uid", UID, "--finger", "7",
-                         "--pin", "1111")
+
+    def cli(*args: str) -> tuple[int, str]:
+        return teesim(fingerprint_ta_store, state, *args)
+
+    def touch(finger: str, *more: str) -> tuple[int, str]:
+        return cli("fingerprint", "authenticate", "--uid", UID, "--finger", finger, *more)
+
+    status, out = cli("fingerprint", "enroll", "--uid", UID, "--finger", "7", "--pin", "1111")
     assert status == 2 and "run 'teesim pin enroll' first" in out
-    assert teesim(fp_ta_store, state, "pin", "enroll", "--uid", UID, "--new-pin", "1111")[0] == 0
-    status, out = teesim(fp_ta_store, state, "fingerprint", "enroll", "--uid", UID, "--finger", "7",
-                         "--pin", "0000")
+    assert cli("pin", "enroll", "--uid", UID, "--new-pin", "1111")[0] == 0
+    status, out = cli("fingerprint", "enroll", "--uid", UID, "--finger", "7", "--pin", "0000")
     assert status == 1 and "wrong PIN" in out
-    status, out = teesim(fp_ta_store, state, "fingerprint", "enroll", "--uid", UID, "--finger", "7",
-                         "--pin", "1111")
+    status, out = cli("fingerprint", "enroll", "--uid", UID, "--finger", "7", "--pin", "1111")
     assert status == 0 and "remaining after each touch: 4, 3, 2, 1, 0" in out, out
     enrollment = re.search(r"as enrolment (\d+)", out).group(1)
 
-    status, out = teesim(fp_ta_store, state, "fingerprint", "authenticate", "--uid", UID,
-                         "--finger", "7", "--operation-id", "0x99")
+    status, out = touch("7", "--operation-id", "0x99")
     assert status == 0 and f"enrolment {enrollment} matched" in out
     token = HardwareAuthToken.parse(bytes.fromhex(out.rsplit(" ", 1)[1]))
     assert (token.challenge, token.authenticator_type) == (0x99, AuthenticatorType.FINGERPRINT)
 
-    for touch in range(4):
-        assert teesim(fp_ta_store, state, "fingerprint", "authenticate", "--uid", UID,
-                      "--finger", "8", "--touch", str(touch))[0] == 1
-    status, out = teesim(fp_ta_store, state, "fingerprint", "authenticate", "--uid", UID,
-                         "--finger", "8", "--touch", "4")
+    for n in range(4):
+        assert touch("8", "--touch", str(n))[0] == 1
+    status, out = touch("8", "--touch", "4")
     assert status == 1 and "now locked out (timed)" in out, out
-    status, out = teesim(fp_ta_store, state, "fingerprint", "authenticate", "--uid", UID,
-                         "--finger", "7")  # a new boot: the full wait again
+    status, out = touch("7")  # a new boot: the full wait again
     assert status == 3 and "30.0 s" in out
-    assert teesim(fp_ta_store, state, "fingerprint", "reset-lockout", "--uid", UID,
-                  "--pin", "1111")[0] == 0
-    assert teesim(fp_ta_store, state, "fingerprint", "authenticate", "--uid", UID,
-                  "--finger", "7")[0] == 0
+    assert cli("fingerprint", "reset-lockout", "--uid", UID, "--pin", "1111")[0] == 0
+    assert touch("7")[0] == 0
 
-    status, out = teesim(fp_ta_store, state, "fingerprint", "list", "--uid", UID)
+    status, out = cli("fingerprint", "list", "--uid", UID)
     assert status == 0 and f"enrolments {enrollment};" in out
-    assert teesim(fp_ta_store, state, "fingerprint", "remove", "--uid", UID, "--id", "1")[0] == 1
-    assert teesim(fp_ta_store, state, "fingerprint", "remove", "--uid", UID,
-                  "--id", enrollment)[0] == 0
-    status, out = teesim(fp_ta_store, state, "fingerprint", "list", "--uid", UID)
+    assert cli("fingerprint", "remove", "--uid", UID, "--id", "1")[0] == 1
+    assert cli("fingerprint", "remove", "--uid", UID, "--id", enrollment)[0] == 0
+    status, out = cli("fingerprint", "list", "--uid", UID)
     assert "enrolments none; authenticator id 0x0000000000000000" in out

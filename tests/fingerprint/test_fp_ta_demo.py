@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from board.fingerprint_demo import run_fingerprint_scenario
-from tests.fingerprint.fp_ta_support import fp_ta_store  # noqa: F401
+from tests.fingerprint.fp_ta_support import fingerprint_ta_store  # noqa: F401
 
 
 def test_the_scenario_enrols_matches_locks_out_and_unlocks(
-        fp_ta_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_fingerprint_scenario(fp_ta_store) == 0
+        fingerprint_ta_store: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_fingerprint_scenario(fingerprint_ta_store) == 0
     out = capsys.readouterr().out
     assert "enroll(token): OK, 5 touches to go" in out
     assert "OK, 0 remaining" in out

@@ -18,7 +18,7 @@ from tee.abi.fingerprint import (CHALLENGE_LIFETIME_MS, ENROLL_STEPS, FINGERPRIN
 from tee.abi.results import TeeResult
 from tests.fingerprint import fp_fingers
 from tests.fingerprint.fp_ta_support import (OTHER_UID, User, boot, fp_board,  # noqa: F401
-                                             fp_ta_store)
+                                             fingerprint_ta_store)
 
 REFUSED = FpStatus.UNABLE_TO_PROCESS
 
@@ -52,8 +52,9 @@ def test_stale_challenges_are_refused(fp_board: Board) -> None:
     assert user.session.enroll(user.pin_token(issued[1])).status == FpStatus.OK
 
 
-def test_forged_expired_and_wrong_tokens_are_refused(fp_ta_store: Path, tmp_path: Path) -> None:
-    board = boot(fp_ta_store, tmp_path / "state")
+def test_forged_expired_and_wrong_tokens_are_refused(fingerprint_ta_store: Path,
+                                                     tmp_path: Path) -> None:
+    board = boot(fingerprint_ta_store, tmp_path / "state")
     user = User(board)
     challenge = user.session.generate_challenge()
     token = user.pin_token(challenge)
@@ -184,7 +185,8 @@ def test_malformed_calls_are_refused_and_change_nothing(fp_board: Board) -> None
         raw.invoke(len(FpCmd), Operation(Value.inout(0)))
     assert unknown.value.result == TeeResult.ERROR_NOT_SUPPORTED
     with pytest.raises(TeeError) as short:
-        raw.invoke(FpCmd.ENUMERATE, Operation(Value.inout(0), TempMemref.output(4 * MAX_ENROLLMENTS - 1)))
+        raw.invoke(FpCmd.ENUMERATE, Operation(Value.inout(0),
+                                              TempMemref.output(4 * MAX_ENROLLMENTS - 1)))
     assert short.value.result == TeeResult.ERROR_SHORT_BUFFER
     with pytest.raises(TeeError) as short_token:
         raw.invoke(FpCmd.AUTHENTICATE, Operation(Value.inout(0), Value.output(),

@@ -13,16 +13,16 @@ from board import PowerCut
 from normal_world.fingerprint import FingerprintSession
 from tee.abi.fingerprint import LOCKOUT_TIMED_MS, FpStatus
 from tests.fingerprint import fp_fingers
-from tests.fingerprint.fp_ta_support import UID, User, boot, fp_ta_store  # noqa: F401
+from tests.fingerprint.fp_ta_support import UID, User, boot, fingerprint_ta_store  # noqa: F401
 
 FINGER, STRANGER = 70, 71
 
 
 @pytest.fixture(scope="module")
-def four_failures(fp_ta_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+def four_failures(fingerprint_ta_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A board state with FINGER enrolled for UID and four failures counted."""
     state = tmp_path_factory.mktemp("four-failures") / "state"
-    board = boot(fp_ta_store, state)
+    board = boot(fingerprint_ta_store, state)
     user = User(board)
     user.enrol(FINGER)
     for n in range(4):
@@ -65,18 +65,19 @@ def attempt_with_power_cuts(store: Path, baseline: Path, work: Path, record: byt
     pytest.fail("the attempt never completed")
 
 
-def test_a_wrong_finger_is_counted_before_any_verdict(four_failures: Path, fp_ta_store: Path,
+def test_a_wrong_finger_is_counted_before_any_verdict(four_failures: Path,
+                                                     fingerprint_ta_store: Path,
                                                      tmp_path: Path) -> None:
-    outcomes = attempt_with_power_cuts(fp_ta_store, four_failures, tmp_path / "work",
+    outcomes = attempt_with_power_cuts(fingerprint_ta_store, four_failures, tmp_path / "work",
                                        fp_fingers.probe(STRANGER, 9))
     assert outcomes[0] == "O" and outcomes[-1] == "C", outcomes
     assert outcomes == "O" * outcomes.index("C") + "C" * (len(outcomes) - outcomes.index("C"))
 
 
 def test_the_right_finger_is_counted_until_the_match_is_cleared(four_failures: Path,
-                                                               fp_ta_store: Path,
+                                                               fingerprint_ta_store: Path,
                                                                tmp_path: Path) -> None:
-    outcomes = attempt_with_power_cuts(fp_ta_store, four_failures, tmp_path / "work",
+    outcomes = attempt_with_power_cuts(fingerprint_ta_store, four_failures, tmp_path / "work",
                                        fp_fingers.probe(FINGER, 1))
     first, last = outcomes.index("C"), outcomes.rindex("C")
     assert outcomes[0] == "O" and outcomes[-1] == "O", outcomes

@@ -16,7 +16,8 @@ from tee.abi.fingerprint import ENROLL_STEPS, FINGERPRINT_TA_UUID, FpStatus
 from tee.abi.iso19794_2 import HEADER, VIEW_HEADER, decode
 from tee.kernel.ta_unique_key import TaUniqueKeys
 from tests.fingerprint import fp_fingers
-from tests.fingerprint.fp_ta_support import OTHER_UID, User, boot, fp_ta_store  # noqa: F401
+from tests.fingerprint.fp_ta_support import (OTHER_UID, User, boot,  # noqa: F401
+                                             fingerprint_ta_store)
 
 FINGERS = (60, 61)
 #: Bytes of a record's minutiae block, and of a template's, that identify it.
@@ -52,10 +53,10 @@ def normal_world_files(state: Path) -> dict[Path, bytes]:
     return {path: path.read_bytes() for path in (state / REE_FS_DIR).rglob("*") if path.is_file()}
 
 
-def test_no_capture_template_or_key_in_normal_world_memory_or_files(fp_ta_store: Path,
+def test_no_capture_template_or_key_in_normal_world_memory_or_files(fingerprint_ta_store: Path,
                                                                    tmp_path: Path) -> None:
     state = tmp_path / "state"
-    board = boot(fp_ta_store, state)
+    board = boot(fingerprint_ta_store, state)
     users = [User(board), User(board, OTHER_UID, b"8080")]
     placed: list[bytes] = []
     for user, finger in zip(users, FINGERS):
@@ -81,10 +82,10 @@ def test_no_capture_template_or_key_in_normal_world_memory_or_files(fp_ta_store:
             assert content.find(secret) == -1, (secret.hex(), path)
 
 
-def test_the_scan_finds_a_capture_left_in_nonsecure_dram(fp_ta_store: Path,
+def test_the_scan_finds_a_capture_left_in_nonsecure_dram(fingerprint_ta_store: Path,
                                                         tmp_path: Path) -> None:
     """The check above can fail: a record the normal world held is found."""
-    board = boot(fp_ta_store, tmp_path / "state")
+    board = boot(fingerprint_ta_store, tmp_path / "state")
     record = fp_fingers.probe(FINGERS[0])
     kept = board.driver.register_shm(4096)
     board.device.nonsecure_memory.write(kept.block.phys + 100, record)

@@ -16,7 +16,7 @@ from tee.abi.fingerprint import (FINGERPRINT_SENSOR_PTA_UUID, MAX_CAPTURE_SIZE, 
 from tee.abi.results import TeeResult
 from tee.platform.fingerprint_sensor import CaptureTooLarge
 from tests.fingerprint import fp_fingers
-from tests.fingerprint.fp_ta_support import User, fp_board, fp_ta_store  # noqa: F401
+from tests.fingerprint.fp_ta_support import User, fp_board, fingerprint_ta_store  # noqa: F401
 
 FINGER = 40
 

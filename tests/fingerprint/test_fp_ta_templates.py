@@ -16,7 +16,7 @@ from tee.abi.fingerprint import FpStatus
 from tee.abi.results import TeeResult
 from tests.fingerprint import fp_fingers
 from tests.fingerprint.fp_ta_support import (OTHER_UID, UID, User, boot, fp_board,  # noqa: F401
-                                             fp_ta_store)
+                                             fingerprint_ta_store)
 
 OBJECT_MAGIC = b"TSO1"
 
@@ -55,10 +55,10 @@ def test_a_template_copied_over_another_users_does_not_match_there(fp_board: Boa
     assert "unusable" in "\n".join(fp_board.device.secure_log)
 
 
-def test_a_template_copied_to_another_device_does_not_work_there(fp_ta_store: Path,
+def test_a_template_copied_to_another_device_does_not_work_there(fingerprint_ta_store: Path,
                                                                  tmp_path: Path) -> None:
-    first = boot(fp_ta_store, tmp_path / "first")
-    second = boot(fp_ta_store, tmp_path / "second")
+    first = boot(fingerprint_ta_store, tmp_path / "first")
+    second = boot(fingerprint_ta_store, tmp_path / "second")
     victim, attacker = User(first), User(second)  # the same uid on two devices
     victim_file = enrol_and_find_template(victim, 52)
     attacker_file = enrol_and_find_template(attacker, 53)
