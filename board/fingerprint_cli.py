@@ -39,8 +39,8 @@ DEFAULT_AUTH_TOUCH = 100
 MAX_ENROLL_TOUCHES = 3 * ENROLL_STEPS
 
 
-#: Instructions one call may run: an impostor against five enrolments (25 comparisons)
-#: needs a few hundred million. Counting instructions also slices runs
+#: Instructions one call may run: far above what an impostor against five enrolments
+#: (25 comparisons, under 20 million) needs. Counting instructions also slices runs
 #: deterministically, which avoids an emulator fault seen in long matcher runs
 #: under wall-clock slicing (docs/fingerprint.md, "Known problem").
 INSTRUCTION_BUDGET = 2_000_000_000
