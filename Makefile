@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TA_STORE := build/ta_store
-TA_DIRS := trusted_apps/hello trusted_apps/pin trusted_apps/drm
+TA_DIRS := trusted_apps/hello trusted_apps/pin trusted_apps/drm trusted_apps/fingerprint
 SDK_SOURCES := $(shell find trusted_apps -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \) 2>/dev/null)
 
 .PHONY: all demo test bench tas headers clean bench-fingerprint

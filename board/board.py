@@ -58,6 +58,8 @@ class Board:
         self.ree_fs = ReeFileStore(self.state_dir / REE_FS_DIR, self.power)
         self.rpmb = RpmbPartition(self.state_dir / RPMB_IMAGE, self.power)
         self.device = Device(read_fuses(self.state_dir), config, call_timeout=call_timeout)
+        #: The physical world's finger on the secure-only fingerprint sensor (test hook).
+        self.finger = self.device.fingerprint_sensor.finger
         self.channel = EmbeddedChannel(self.device)
         self.supplicant = Supplicant(self.ta_store, self.ree_fs, self.rpmb)
         # Installed at boot, so every Context on this channel shares this driver.

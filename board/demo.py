@@ -22,6 +22,7 @@ from normal_world.gatekeeper import PIN_TA_UUID, Gatekeeper
 from tee.abi.auth_token import HardwareAuthToken
 from board.board import Board, default_ta_store
 from board.drm_demo import drm_scenario
+from board.fingerprint_demo import run_fingerprint_scenario
 
 HELLO_UUID = uuid.UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
 CMD_INC_VALUE, CMD_REVERSE, CMD_PANIC, CMD_GET_TIME, CMD_RANDOM = range(5)
@@ -140,7 +141,8 @@ def _scenario(ta_store: Path) -> int:
 
     _step(f"Done: {len(switches)} world switches (each NS->S or S->NS), {device.monitor.smc_count} SMCs")
     status = _pin_scenario(board)
-    return drm_scenario(board) or status
+    status = drm_scenario(board) or status
+    return run_fingerprint_scenario(board.ta_store) or status
 
 
 def _pin_scenario(board: Board) -> int:

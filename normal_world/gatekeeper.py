@@ -32,6 +32,7 @@ class PinCmd(IntEnum):
     DELETE_USER = 2
     DELETE_ALL = 3
     VERIFY_TOKEN = 4
+    GET_SID = 5
 
 
 class Status(IntEnum):

@@ -20,6 +20,7 @@ from tee.kernel.services import InternalErrors
 from tee.monitor import SecureMonitor
 from tee.monitor.registry import Regs
 from tee.monitor.services import arm_arch_service, trusted_os_services
+from tee.platform.fingerprint_sensor import FingerprintSensor
 from tee.platform.memory import MemoryLayout, NonSecureMemory, PhysicalMemory
 
 
@@ -73,8 +74,11 @@ class Device:
         self.memory = PhysicalMemory(self.config.memory)
         #: Events from every layer of this device (docs/instrumentation.md).
         self.instrumentation = Instrumentation()
+        #: Wired to the secure world only: the board's finger touches it (``sensor.finger``).
+        self.fingerprint_sensor = FingerprintSensor()
         self.kernel = SecureKernel(self.memory, self.config.kernel, huk=huk,
-                                   instrumentation=self.instrumentation)
+                                   instrumentation=self.instrumentation,
+                                   fingerprint_sensor=self.fingerprint_sensor)
         # One core: SMCs from several normal-world threads enter the monitor one at a time.
         self._core = _Core()
         self.monitor = SecureMonitor(self.instrumentation)

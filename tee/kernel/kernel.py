@@ -38,6 +38,7 @@ from tee.kernel.syscalls import SyscallServices, SyscallTable
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
 from tee.kernel.ta_unique_key import TaUniqueKeys
 from tee.kernel.threads import ThreadPool
+from tee.platform.fingerprint_sensor import FingerprintSensor
 from tee.platform.memory import AccessError, PhysicalMemory, World
 
 #: OPTEE_SMC_NSEC_CAP_UNIPROCESSOR: the only capability a normal world may claim.
@@ -80,9 +81,11 @@ class KernelConfig:
 
 class SecureKernel:
     def __init__(self, memory: PhysicalMemory, config: KernelConfig | None = None,
-                 huk: bytes | None = None, instrumentation: Instrumentation | None = None) -> None:
+                 huk: bytes | None = None, instrumentation: Instrumentation | None = None,
+                 fingerprint_sensor: FingerprintSensor | None = None) -> None:
         """``huk``: the hardware unique key read from the board's fuses (a random one,
-        lost at power-off, if the board has none); only the storage key hierarchy sees it."""
+        lost at power-off, if the board has none); only the storage key hierarchy sees it.
+        ``fingerprint_sensor``: the secure-only sensor its driver (a pseudo-TA) reads."""
         self.config = config or KernelConfig()
         self.memory = memory
         self.instrumentation = instrumentation or Instrumentation()
@@ -100,8 +103,9 @@ class SecureKernel:
         huk = huk if huk is not None else os.urandom(32)
         self.storage = StorageManager(huk, self.rpc)
         # Pseudo-TAs get kernel services, and of the HUK only a subkey.
-        self.pseudo_tas = PseudoTaTable(PseudoTaServices(self.rpc, self.log, TaUniqueKeys(huk),
-                                                         self.rng))
+        self.pseudo_tas = PseudoTaTable(PseudoTaServices(
+            self.rpc, self.log, TaUniqueKeys(huk), self.rng,
+            fingerprint_sensor or FingerprintSensor()))
         limits = self.config.limits
         self.memory_budget = MemoryBudget(limits.device_memory, limits.ta_memory)
         self.tas = TaManager(self.log, self.config.tas, self.memory_budget, self.syscalls,

@@ -16,6 +16,8 @@
                                             the PIN TA (Gatekeeper) on a board kept in DIR
     teesim drm info|play|unwrap [--state-dir DIR] ...
                                             the DRM TA: device identity, the demo stream, key unwrap
+    teesim fingerprint enroll|authenticate|list|remove|reset-lockout --uid N [--finger SEED] ...
+                                            the fingerprint TA, fingers from the synthetic generator
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
 """
@@ -249,6 +251,21 @@ def _cmd_drm(args: argparse.Namespace) -> int:
     except DrmUsageError as error:
         raise UsageError(str(error)) from None
     print(f"teesim drm {args.action}: {outcome.message}",
+def _cmd_fingerprint(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.fingerprint_cli import run
+    from board.pin_cli import PinUsageError
+
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        outcome = run(args.action, ta_store=ta_store, state_dir=Path(args.state_dir), uid=args.uid,
+                      finger=getattr(args, "finger", 0), touch=getattr(args, "touch", 100),
+                      enrollment_id=getattr(args, "id", 0), pin=getattr(args, "pin", None),
+                      operation_id=getattr(args, "operation_id", 0),
+                      advance_clock_s=args.advance_clock)
+    except PinUsageError as error:
+        raise UsageError(str(error)) from None
+    print(f"teesim fingerprint {args.action}: {outcome.message}",
           file=sys.stdout if outcome.exit_status == 0 else sys.stderr)
     return outcome.exit_status
 
@@ -339,6 +356,42 @@ def _add_drm_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     unwrap.add_argument("--wrapped", required=True, metavar="HEX", help="the wrapped key")
     unwrap.add_argument("--padded", action="store_true", help="RFC 5649 (KWP) instead of RFC 3394")
     drm.set_defaults(run=_cmd_drm)
+def _add_fingerprint_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from board.fingerprint_cli import DEFAULT_AUTH_TOUCH
+    from board.pin_cli import DEFAULT_STATE_DIR
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--uid", type=_uint(32), required=True, help="the Android user id (32-bit)")
+    common.add_argument("--state-dir", default=str(DEFAULT_STATE_DIR), metavar="DIR",
+                        help="the board's persistent state, shared with 'teesim pin' "
+                             "(default: %(default)s under the current directory)")
+    common.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    common.add_argument("--advance-clock", type=_seconds, default=0.0, metavar="SECONDS",
+                        help="simulation hook: move the secure clock forward after boot")
+    finger = argparse.ArgumentParser(add_help=False)
+    finger.add_argument("--finger", type=_uint(32), required=True, metavar="SEED",
+                        help="the synthetic finger placed on the sensor (the physical world)")
+    pin = argparse.ArgumentParser(add_help=False)
+    pin.add_argument("--pin", help="the user's PIN (prompted if omitted)")
+    parser = commands.add_parser(
+        "fingerprint", help="enrol and authenticate fingers with the fingerprint TA",
+        description="Exit status: 0 OK, 1 not matched or refused, 2 bad usage, 3 locked out, "
+                    "4 TEE failure.")
+    actions = parser.add_subparsers(dest="action", required=True)
+    actions.add_parser("enroll", parents=[common, finger, pin],
+                       help="enrol a finger (five touches); needs the user's PIN")
+    auth = actions.add_parser("authenticate", parents=[common, finger],
+                              help="touch the sensor; prints the auth token on a match")
+    auth.add_argument("--touch", type=_uint(32), default=DEFAULT_AUTH_TOUCH, metavar="N",
+                      help="which touch of the finger (default %(default)s; 0-4 are the enrolment's)")
+    auth.add_argument("--operation-id", type=_uint(64), default=0,
+                      help="the token's challenge (default 0)")
+    actions.add_parser("list", parents=[common], help="the user's enrolments and authenticator id")
+    remove = actions.add_parser("remove", parents=[common], help="remove one enrolment")
+    remove.add_argument("--id", type=_uint(32), required=True, help="the enrolment id")
+    actions.add_parser("reset-lockout", parents=[common, pin],
+                       help="end a lockout with the user's PIN")
+    parser.set_defaults(run=_cmd_fingerprint)
 
 
 def _add_signing_options(parser: argparse.ArgumentParser) -> None:
@@ -384,6 +437,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_pin_commands(commands)
     _add_trace_command(commands)
     _add_drm_commands(commands)
+    _add_fingerprint_commands(commands)
     return parser
 
 

@@ -599,6 +599,26 @@ static TEE_Result cmd_verify_token(uint32_t param_types, TEE_Param params[4])
 			param_types, pta);
 }
 
+static TEE_Result cmd_get_sid(uint32_t param_types, TEE_Param params[4])
+{
+	struct failure_record record = { };
+	TEE_Result res = TEE_SUCCESS;
+
+	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
+					   TEE_PARAM_TYPE_VALUE_OUTPUT,
+					   TEE_PARAM_TYPE_NONE,
+					   TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	res = read_record(params[0].value.a, &record);
+	if (res == TEE_ERROR_ITEM_NOT_FOUND)
+		record.secure_user_id = 0;
+	else if (res != TEE_SUCCESS)
+		return res;
+	params[1].value.a = (uint32_t)(record.secure_user_id >> 32);
+	params[1].value.b = (uint32_t)record.secure_user_id;
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd,
 				      uint32_t param_types, TEE_Param params[4])
 {
@@ -613,6 +633,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __unused *sess_ctx, uint32_t cmd,
 		return cmd_delete_all(param_types);
 	case PIN_CMD_VERIFY_TOKEN:
 		return cmd_verify_token(param_types, params);
+	case PIN_CMD_GET_SID:
+		return cmd_get_sid(param_types, params);
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;
 	}

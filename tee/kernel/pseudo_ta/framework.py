@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from tee.kernel.sessions import Session
     from tee.kernel.syscalls import SyscallContext
     from tee.kernel.ta_unique_key import TaUniqueKeys
+    from tee.platform.fingerprint_sensor import FingerprintSensor
 
 _NUM_PARAMS = 4
 
@@ -51,6 +52,8 @@ class PseudoTaServices:
     log: SecureLog
     ta_unique_keys: "TaUniqueKeys"
     rng: SecureRng
+    #: The secure-only fingerprint sensor, for its driver.
+    fingerprint_sensor: "FingerprintSensor"
 
 
 class PtaCall:

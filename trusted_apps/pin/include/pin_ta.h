@@ -59,4 +59,13 @@
  */
 #define PIN_CMD_VERIFY_TOKEN		4
 
+/*
+ * The user's secure user id (SID) on record: 0 if they have no PIN. Not a
+ * secret (every handle carries it); other TAs (the fingerprint TA) ask it
+ * to check that a PIN token is this user's.
+ * [in]  value[0]	.a user id
+ * [out] value[1]	the SID: .a upper, .b lower 32 bits
+ */
+#define PIN_CMD_GET_SID			5
+
 #endif /* PIN_TA_H */

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/* The fingerprint TA's modules: what each offers the others. */
+#ifndef FP_INTERNAL_H
+#define FP_INTERNAL_H
+
+#include <pta_auth_token.h>
+#include <tee_internal_api.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <fingerprint_ta.h>
+#include "matcher/fp_matcher.h"
+
+/* fp_util.c ------------------------------------------------------------- */
+/* One command on a fresh session to another TA or a pseudo-TA */
+TEE_Result fp_ta_call(const TEE_UUID *uuid, uint32_t cmd, uint32_t types,
+		      TEE_Param params[4]);
+uint64_t fp_now_ms(void);
+
+/* fp_user.c: a user's record in secure storage ------------------------- */
+struct fp_user {
+	uint64_t sid;			/* from the PIN token of the last enrolment */
+	uint64_t authenticator_id;	/* random, new at every enrolment */
+	uint64_t last_failure_ms;	/* TEE time of the last counted failure */
+	uint32_t failures;		/* consecutive; cleared by a match or reset */
+	uint32_t count;			/* enrolments in ids[] */
+	uint32_t ids[FP_MAX_ENROLLMENTS];
+} __attribute__((packed));
+
+/* The user's record; a fresh zeroed one if they have none */
+TEE_Result fp_user_read(uint32_t uid, struct fp_user *user);
+/* Replaces it in one atomic commit */
+TEE_Result fp_user_write(uint32_t uid, const struct fp_user *user);
+
+/* fp_lockout.c ---------------------------------------------------------- */
+struct fp_lockout {
+	uint32_t kind;		/* FP_LOCKOUT_* */
+	uint32_t remaining_ms;	/* for a timed one */
+};
+
+/* The lockout in force now; a reboot during a timed one restarts it (written) */
+TEE_Result fp_lockout_check(uint32_t uid, struct fp_user *user, uint64_t now,
+			    struct fp_lockout *lockout);
+/* The lockout a failure count brings, right after the failure */
+struct fp_lockout fp_lockout_after_failure(uint32_t failures);
+
+/* fp_token.c: hardware auth tokens -------------------------------------- */
+/* A PIN token good for this user now: MAC, type, age, SID (challenge: caller) */
+TEE_Result fp_token_check_pin(uint32_t uid, const uint8_t *token, size_t len,
+			      uint64_t now, hw_auth_token_t *parsed,
+			      bool *valid);
+TEE_Result fp_token_mint(uint64_t challenge, uint64_t sid,
+			 uint64_t authenticator_id, uint64_t now,
+			 hw_auth_token_t *token);
+
+/* fp_sensor.c: one touch ------------------------------------------------ */
+/* FP_STATUS_OK (print filled), NO_FINGER, BAD_CAPTURE or POOR_QUALITY */
+TEE_Result fp_sensor_capture(struct fp_print *print, uint32_t *status);
+
+/* fp_template.c: enrolments, encrypted in secure storage ---------------- */
+struct fp_template {
+	uint32_t views;
+	struct fp_print view[FP_ENROLL_STEPS];
+};
+
+TEE_Result fp_template_store(uint32_t uid, uint32_t enrollment_id,
+			     const struct fp_template *tmpl);
+/* TEE_ERROR_SECURITY when it fails to authenticate (not this user's or slot's) */
+TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
+			    struct fp_template *tmpl);
+TEE_Result fp_template_delete(uint32_t uid, uint32_t enrollment_id);
+
+#endif /* FP_INTERNAL_H */

@@ -1,0 +1,11 @@
+global-incdirs-y += include
+global-incdirs-y += ../pin/include
+srcs-y += fingerprint_ta.c
+srcs-y += fp_lockout.c
+srcs-y += fp_sensor.c
+srcs-y += fp_template.c
+srcs-y += fp_token.c
+srcs-y += fp_user.c
+srcs-y += fp_util.c
+srcs-y += matcher/fp_iso19794.c
+srcs-y += matcher/fp_matcher.c
