@@ -5,7 +5,7 @@
                                             may be laid out for OP-TEE's TA dev kit)
     teesim sign --in X.elf --out Y.ta [--key PEM] [--uuid U] [--ta-version N] [--algo A]
                                             sign an already linked TA ELF
-    teesim demo [--ta-store DIR]            run the hello and PIN scenarios on an embedded device
+    teesim demo [--ta-store DIR]            run the hello, PIN, DRM and fingerprint scenarios
     teesim bare-metal [--ta-store DIR]      the same probe and call from a C program at NS-EL1
     teesim headers [--check]                regenerate (or check) the SDK's generated headers
     teesim trace (--scenario hello | --ta UUID --cmd N [--value A[,B]]...) [--format text|json|svg]
@@ -424,7 +424,7 @@ def _parser() -> argparse.ArgumentParser:
                       choices=[f"TEE_ALG_{a.name}" for a in ShdrAlgo], help="signature algorithm")
     _add_signing_options(sign)
     sign.set_defaults(run=_cmd_sign)
-    demo = commands.add_parser("demo", help="run the hello, PIN and DRM scenarios end to end")
+    demo = commands.add_parser("demo", help="run the hello, PIN, DRM and fingerprint scenarios end to end")
     demo.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
     demo.set_defaults(run=_cmd_demo)
     bare = commands.add_parser("bare-metal", help="run the bare-metal normal-world program "
