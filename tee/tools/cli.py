@@ -238,6 +238,8 @@ def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     symbolize.add_argument("--elf", dest="elves", action="append", default=[], metavar="FILE",
                            help="a TA ELF with debug info (matched by the UUID in its ta_head)")
     symbolize.set_defaults(run=_cmd_symbolize)
+
+
 def _cmd_drm(args: argparse.Namespace) -> int:
     from board.board import default_ta_store
     from board.drm_cli import DrmUsageError, run
@@ -251,6 +253,10 @@ def _cmd_drm(args: argparse.Namespace) -> int:
     except DrmUsageError as error:
         raise UsageError(str(error)) from None
     print(f"teesim drm {args.action}: {outcome.message}",
+          file=sys.stdout if outcome.exit_status == 0 else sys.stderr)
+    return outcome.exit_status
+
+
 def _cmd_fingerprint(args: argparse.Namespace) -> int:
     from board.board import default_ta_store
     from board.fingerprint_cli import run
