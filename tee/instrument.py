@@ -135,11 +135,21 @@ class TaPanicked:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class InternalErrorRaised:
+    """A Python exception inside the secure side was caught at a vector (a bug in
+    teesim, never a client's fault; ``Device.internal_errors`` counts them)."""
+
+    where: str
+    summary: str
+    traceback: str = field(compare=False, repr=False)
+
+
 Event = Any  # one of the classes above
 E = TypeVar("E")
 EVENT_TYPES: tuple[type, ...] = (SmcCall, SmcReturn, WorldSwitch, MessageReceived, RpcRequested,
                                  SyscallEntered, SyscallReturned, TaEntered, TaExited, TaFaulted,
-                                 TaPanicked)
+                                 TaPanicked, InternalErrorRaised)
 
 
 @dataclass(frozen=True)

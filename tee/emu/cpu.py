@@ -402,6 +402,18 @@ class El0Cpu:
         self._at_el0 = True
         self._next_pc = pc
 
+    def save_context(self) -> object:
+        """The CPU's whole register state (general, SIMD, system), opaque: for
+        :meth:`restore_context` (a fuzzer's reset; memory is not included)."""
+        return self._uc.context_save()
+
+    def restore_context(self, context: object) -> None:
+        """Put back registers saved by :meth:`save_context` and clear any pending stop."""
+        self._uc.context_restore(context)  # type: ignore[arg-type]
+        self._next_pc = self._uc.reg_read(a64.UC_ARM64_REG_PC)
+        self._pending = None
+        self._resume_at = None
+
     # -- execution -------------------------------------------------------------------
     def run(self, budget: int = 0, time_slice: float = 0.0) -> Stop:
         """Run from the current PC until a syscall, a fault, ``budget`` instructions

@@ -220,6 +220,11 @@ class SessionManager:
             self.live_instances -= 1
             self._close_owned_by(instance)
 
+    def close_sessions_opened_by(self, owner: TrustedService) -> None:
+        """Close every session ``owner`` opened to other TAs (a fuzzer's reset of
+        an instance it restores from a snapshot)."""
+        self._close_owned_by(owner)
+
     def _close_owned_by(self, owner: TrustedService) -> None:
         """An instance that ends takes the sessions it opened to other TAs with it."""
         for session in self.sessions.owned_by(owner):

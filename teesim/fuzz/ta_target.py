@@ -1,0 +1,174 @@
+"""``teesim fuzz ta``: one TA's commands, loaded once, reset by snapshot.
+
+Theory of operation: the target boots a board, opens one session to the TA
+through the normal world's driver (so every input crosses the real SMC
+interface and message codec), plants canaries (secure DRAM, the bottom of the
+TA's stack), snapshots the TA instance (``TaInstance.snapshot``) and turns on
+basic-block coverage (``TaDebugger.start_coverage``). Each input is an
+INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`; afterwards
+the oracles run (internal errors and TA deaths as instrumentation events,
+canaries in the reply, resource invariants) and the instance is restored
+from the snapshot, a crashed one included: no reload, no re-verification.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid as uuid_mod
+from pathlib import Path
+
+from board import Board
+from board.fuses import read_fuses
+from normal_world.driver import DriverError, DriverParam
+from normal_world.shm import ShmExhausted
+from tee.abi.results import ParamType
+from tee.device import DeviceConfig
+from tee.kernel.kernel import KernelConfig
+from tee.kernel.ta_instance import TaInstance
+from tee.kernel.ta_manager import TaManagerConfig
+from teesim.fuzz import ta_input
+from teesim.fuzz.campaign import Outcome
+from teesim.fuzz.oracles import (HANG, INTERNAL_ERROR, INVARIANT, TA_FAULT, Canaries, EventOracle,
+                                 Finding, Resources)
+
+#: Wall-clock seconds one input may take before it is a hang finding.
+DEFAULT_TIMEOUT = 2.0
+#: Seconds of secure-world time a TA entry may run before the kernel kills it.
+DEFAULT_TA_CALL_LIMIT = 1.0
+#: Commands seeded when no --cmd is given.
+SEED_COMMANDS = range(32)
+#: Feature numbers for a result code live far above any block address.
+_RESULT_FEATURE = 1 << 62
+
+
+def fuzz_board(ta_store: Path | None, *, seed: int, ta_call_limit: float = DEFAULT_TA_CALL_LIMIT) -> Board:
+    """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens) and a
+    short TA call limit (a TA that loops dies quickly and is reset)."""
+    tas = TaManagerConfig(call_timeout=ta_call_limit)
+    config = DeviceConfig(kernel=KernelConfig(tas=tas, rng_seed=seed.to_bytes(8, "little")))
+    return Board(ta_store, config)
+
+
+class TaTarget:
+    kind = "ta"
+
+    def __init__(self, board: Board, ta: uuid_mod.UUID, *, command: int | None = None,
+                 dirty_only: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.board = board
+        self.ta = ta
+        self.command = command
+        self.dirty_only = dirty_only
+        self.timeout = timeout
+        self.driver = board.driver
+        opened = self.driver.open_session(ta, [])
+        if opened.ret != 0:
+            raise ValueError(f"cannot open a session to TA {ta}: result {opened.ret:#x} "
+                             f"(origin {opened.origin})")
+        self.session_id = opened.session
+        kernel = board.device.kernel
+        self.session_manager = kernel.session_manager
+        session = kernel.sessions.get(self.session_id)
+        assert session is not None and isinstance(session.instance, TaInstance)
+        self.instance: TaInstance = session.instance
+        self.canaries = Canaries(board, [read_fuses(board.state_dir)])
+        self.canaries.seed_secure_dram()
+        stack = self.instance.stack
+        self.instance.user.copy_to_user(stack.va, self.canaries.new(f"TA {ta} stack bottom"))
+        self.snapshot = self.instance.snapshot()
+        self.debugger = self.instance.debugger
+        self.debugger.start_coverage()
+        self.events = EventOracle(board)
+        self.baseline = Resources(board)
+        self.resets = 0
+
+    def describe_target(self) -> dict[str, object]:
+        return {"kind": self.kind, "ta": str(self.ta), "command": self.command}
+
+    def seeds(self) -> list[bytes]:
+        commands = [self.command] if self.command is not None else list(SEED_COMMANDS)
+        return [seed.to_bytes() for seed in ta_input.seeds(commands)]
+
+    def mutate(self, raw: bytes, rng: random.Random, other: bytes | None) -> bytes:
+        base = ta_input.decode(raw)
+        spliced = ta_input.decode(other) if other is not None else None
+        return ta_input.mutate(base, rng, spliced).to_bytes()
+
+    def describe(self, raw: bytes) -> str:
+        return self._input(raw).describe()
+
+    def _input(self, raw: bytes) -> ta_input.TaInput:
+        decoded = ta_input.decode(raw)
+        if self.command is not None and decoded.command != self.command:
+            decoded = ta_input.TaInput(self.command, decoded.params)
+        return decoded
+
+    # -- one input -------------------------------------------------------------------
+    def run(self, raw: bytes) -> Outcome:
+        fuzz_input = self._input(raw)
+        params = [_driver_param(param) for param in fuzz_input.params]
+        while params and params[-1].type is ParamType.NONE:
+            params.pop()
+        events = self.events
+        findings: list[Finding] = []
+        started = time.monotonic()
+        ret = -1
+        try:
+            result = self.driver.invoke(self.session_id, fuzz_input.command, params)
+            ret = result.ret
+            for param in result.params:
+                if param.data:
+                    leak = self.canaries.scan(param.data, "a reply's memref")
+                    if leak is not None:
+                        findings.append(leak)
+        except (DriverError, ShmExhausted):
+            pass  # the normal world refused to send it: nothing reached the secure side
+        elapsed = time.monotonic() - started
+        if elapsed > self.timeout:
+            findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
+        features = self.debugger.drain_coverage()
+        features.add(_RESULT_FEATURE | (ret & 0xFFFF_FFFF))
+        for error in events.internal_errors:
+            findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
+        ta_fault = None
+        if events.ta_faults:
+            fault = events.ta_faults[0]
+            ta_fault = Finding(TA_FAULT, f"{fault.kind} abort: {fault.cause} at pc "
+                                         f"{self.debugger.symbolize(fault.pc) or hex(fault.pc)}",
+                               dump=self.instance.last_dump)
+        elif any(panic.reason for panic in events.ta_panics):
+            reason = next(panic.reason for panic in events.ta_panics if panic.reason)
+            ta_fault = Finding(TA_FAULT, f"TA killed: {reason}", dump=self.instance.last_dump)
+        events.clear()
+        self.reset()
+        broken = Resources(self.board).difference(self.baseline)
+        if broken is not None:
+            findings.append(Finding(INVARIANT, f"after the input and its reset: {broken}"))
+            self.baseline = Resources(self.board)  # report each leak once
+        return Outcome(features, findings, ta_fault)
+
+    def reset(self) -> None:
+        """The instance back to its snapshot, and whatever the input opened closed."""
+        instance = self.instance
+        self.session_manager.close_sessions_opened_by(instance)
+        instance.restore(self.snapshot, dirty_only=self.dirty_only)
+        self.resets += 1
+
+    def final_check(self) -> list[Finding]:
+        leak = self.canaries.scan_normal_world()
+        return [leak] if leak is not None else []
+
+    def close(self) -> None:
+        self.events.close()
+        self.debugger.stop_coverage()
+
+
+def _driver_param(param: ta_input.FuzzParam) -> DriverParam:
+    kind = param.param_type
+    if kind.is_value:
+        return DriverParam(kind, a=param.a, b=param.b)
+    if kind.is_memref:
+        if param.null:
+            return DriverParam(kind, data=None, size=param.size)
+        return DriverParam(kind, data=bytearray(param.data), size=param.size)
+    return DriverParam()
