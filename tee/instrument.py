@@ -152,6 +152,12 @@ EVENT_TYPES: tuple[type, ...] = (SmcCall, SmcReturn, WorldSwitch, MessageReceive
                                  TaPanicked, InternalErrorRaised)
 
 
+#: Events of paths rare by nature (a TA's death, an internal error): their sites emit
+#: without testing :attr:`Instrumentation.active`, and subscribing to them alone
+#: leaves ``active`` False, so an oracle that only wants these costs the hot paths nothing.
+RARE_EVENT_TYPES: tuple[type, ...] = (TaFaulted, TaPanicked, InternalErrorRaised)
+
+
 @dataclass(frozen=True)
 class Subscription:
     kind: type
@@ -162,7 +168,8 @@ class Instrumentation:
     """The event hub of one device."""
 
     def __init__(self) -> None:
-        #: True while anyone is subscribed: the one test each event site makes.
+        #: True while anyone is subscribed to an event of a hot path: the one test
+        #: each such event site makes (see RARE_EVENT_TYPES).
         self.active = False
         self._subscribers: dict[type, tuple[Callable[[Any], None], ...]] = {}
         #: (subscription, exception) of subscribers removed because they raised.
@@ -173,7 +180,7 @@ class Instrumentation:
         if kind not in EVENT_TYPES:
             raise TypeError(f"{kind!r} is not an event type of tee.instrument")
         self._subscribers[kind] = self._subscribers.get(kind, ()) + (callback,)
-        self.active = True
+        self._update_active()
         return Subscription(kind, callback)
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -184,7 +191,10 @@ class Instrumentation:
             self._subscribers[subscription.kind] = tuple(callbacks)
         else:
             self._subscribers.pop(subscription.kind, None)
-        self.active = bool(self._subscribers)
+        self._update_active()
+
+    def _update_active(self) -> None:
+        self.active = any(kind not in RARE_EVENT_TYPES for kind in self._subscribers)
 
     def wants(self, kind: type) -> bool:
         return kind in self._subscribers

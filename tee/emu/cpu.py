@@ -44,6 +44,7 @@ from unicorn import arm64_const as a64
 
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
 from tee.emu.aarch64 import Excp as _EXCP
+from unicorn.unicorn_py3.unicorn import HOOK_CODE_CFUNC as _HOOK_CODE_CFUNC
 from unicorn.unicorn_py3.unicorn import HOOK_INTR_CFUNC as _HOOK_INTR_CFUNC
 from unicorn.unicorn_py3.unicorn import HOOK_MEM_INVALID_CFUNC as _HOOK_MEM_INVALID_CFUNC
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
@@ -559,17 +560,19 @@ class El0Cpu:
 
     def add_block_hook(self, begin: int, end: int, on_block: Callable[[int, int], None]) -> object:
         """Call ``on_block(address, size)`` as each basic block in [begin, end) starts
-        (coverage). Returns a handle for :meth:`remove_hook`."""
-        def on(uc: Uc, address: int, size: int, _data: object) -> None:
+        (coverage). Returns a handle for :meth:`remove_hook`. A bare ctypes callback,
+        like the syscall hook: coverage fires on every block, and the binding's
+        wrapper layers would cost more than the emulation."""
+        def on(_handle: int, address: int, size: int, _key: int) -> None:
             try:
                 on_block(address, size)
             except KeyboardInterrupt:
                 self._pending = _INTERRUPTED
-                uc.emu_stop()
+                _uclib.uc_emu_stop(self._uch)
             except BaseException:  # noqa: BLE001 - cannot cross into C; a coverage sink failing loses a block
                 pass
 
-        handle = self._uc.hook_add(UC_HOOK_BLOCK, on, begin=begin, end=end - 1)
+        handle = self._uc._Uc__do_hook_add(UC_HOOK_BLOCK, _HOOK_CODE_CFUNC(on), begin, end - 1)  # type: ignore[attr-defined]
         self._hooks.append(handle)
         return handle
 

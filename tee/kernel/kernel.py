@@ -153,8 +153,7 @@ class SecureKernel:
         summary = f"{type(error).__name__}: {error}"[:200]
         details = traceback.format_exc(limit=40)
         self.internal_errors.record(InternalError(where, summary, details))
-        if self.instrumentation.active:
-            self.instrumentation.emit(InternalErrorRaised(where, summary, details))
+        self.instrumentation.emit(InternalErrorRaised(where, summary, details))  # a rare event
         self.log.core("E", f"internal error while handling {where}: {summary} "
                       f"(internal error #{self.internal_errors.count})")
 

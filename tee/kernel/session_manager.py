@@ -188,7 +188,7 @@ class SessionManager:
             instance.call_depth = 0
         if outcome.dump:
             self.log.emit(outcome.dump)
-        if instrumentation.active:
+        if outcome.dead or instrumentation.active:  # deaths are rare events: always reported
             self._report(session, func, outcome)
         if outcome.dead:
             self._close_owned_by(instance)

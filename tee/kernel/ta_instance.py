@@ -104,8 +104,14 @@ class TaInstance:
         for segment in self.image.segments:
             start = segment.vaddr - segment.vaddr % PAGE_SIZE
             size = _pages(segment.vaddr + segment.memsz) - start
-            self.user.add(Mapping(self.image_base + start, size, segment.perm, "[0]",
-                                  segment.file_offset - segment.vaddr % PAGE_SIZE))
+            mapping = Mapping(self.image_base + start, size, segment.perm, "[0]",
+                              segment.file_offset - segment.vaddr % PAGE_SIZE)
+            if segment.perm & Perm.WRITE:
+                # Data and heap in host memory: syscalls copy to and from it in
+                # one step, and a fuzzer's snapshot restore is a memcpy.
+                self.user.add_direct(mapping)
+            else:
+                self.user.add(mapping)
             self.cpu.write(self.image_base + segment.vaddr, segment.data)
         for offset, addend in self.image.relocations:
             self.cpu.write(self.image_base + offset,

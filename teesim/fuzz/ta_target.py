@@ -79,7 +79,8 @@ class TaTarget:
         self.debugger = self.instance.debugger
         self.debugger.start_coverage()
         self.events = EventOracle(board)
-        self.baseline = Resources(board)
+        self.baseline = Resources(board, process=False)
+        self.process_baseline = Resources(board)
         self.resets = 0
 
     def describe_target(self) -> dict[str, object]:
@@ -141,10 +142,10 @@ class TaTarget:
             ta_fault = Finding(TA_FAULT, f"TA killed: {reason}", dump=self.instance.last_dump)
         events.clear()
         self.reset()
-        broken = Resources(self.board).difference(self.baseline)
+        broken = Resources(self.board, process=False).difference(self.baseline)
         if broken is not None:
             findings.append(Finding(INVARIANT, f"after the input and its reset: {broken}"))
-            self.baseline = Resources(self.board)  # report each leak once
+            self.baseline = Resources(self.board, process=False)  # report each leak once
         return Outcome(features, findings, ta_fault)
 
     def reset(self) -> None:
@@ -155,8 +156,15 @@ class TaTarget:
         self.resets += 1
 
     def final_check(self) -> list[Finding]:
+        findings = []
         leak = self.canaries.scan_normal_world()
-        return [leak] if leak is not None else []
+        if leak is not None:
+            findings.append(leak)
+        broken = Resources(self.board).difference(self.process_baseline)
+        if broken is not None:
+            findings.append(Finding(INVARIANT, f"the process: {broken}"))
+            self.process_baseline = Resources(self.board)
+        return findings
 
     def close(self) -> None:
         self.events.close()
