@@ -28,6 +28,7 @@ MAX_MEMREF_SIZE = 1 << 16
 MAX_DATA = 4096
 _HEAD = struct.Struct("<BIIIH")
 NULL_MEMREF_BIT = 0x8
+REGISTERED_BIT = 0x10
 _TYPES = [int(t) for t in ParamType]
 INTERESTING_U32 = (0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0xFFF, 0x1000, 0x1001, 0x7FFF_FFFF, 0x8000_0000,
                    0xFFFF_FFFE, 0xFFFF_FFFF, 0x4000_0000, 0x10000)
@@ -43,6 +44,8 @@ class FuzzParam:
     size: int = 0
     data: bytes = b""
     null: bool = False  # a NULL memref (no buffer) of ``size``
+    #: A registered memref: in the target's registered shared memory, at offset ``a``.
+    registered: bool = False
 
     @property
     def param_type(self) -> ParamType:
@@ -58,7 +61,8 @@ class TaInput:
         out = bytearray(struct.pack("<I", self.command & 0xFFFF_FFFF))
         for param in self.params:
             data = param.data[:MAX_DATA]
-            out += _HEAD.pack((param.type & 7) | (NULL_MEMREF_BIT if param.null else 0),
+            flags = (NULL_MEMREF_BIT if param.null else 0) | (REGISTERED_BIT if param.registered else 0)
+            out += _HEAD.pack((param.type & 7) | flags,
                               param.a & 0xFFFF_FFFF, param.b & 0xFFFF_FFFF,
                               min(param.size, MAX_MEMREF_SIZE), len(data))
             out += data
@@ -71,8 +75,10 @@ class TaInput:
             if kind.is_value:
                 parts.append(f"{kind.name}({param.a:#x},{param.b:#x})")
             elif kind.is_memref:
-                parts.append(f"{kind.name}(size={param.size}" + (", NULL)" if param.null else
-                                                                  f", {len(param.data)} bytes)"))
+                where = (", NULL" if param.null else
+                         f", registered at {param.a:#x}" if param.registered else
+                         f", {len(param.data)} bytes")
+                parts.append(f"{kind.name}(size={param.size}{where})")
             else:
                 parts.append("NONE")
         return f"command {self.command:#x}: " + ", ".join(parts)
@@ -92,7 +98,7 @@ def decode(raw: bytes) -> TaInput:
         data = view[at:at + length]
         at += length
         params.append(FuzzParam(kind & 7, a, b, min(size, MAX_MEMREF_SIZE), data,
-                                bool(kind & NULL_MEMREF_BIT)))
+                                bool(kind & NULL_MEMREF_BIT), bool(kind & REGISTERED_BIT)))
     return TaInput(command, tuple(params))
 
 
@@ -106,6 +112,7 @@ def seeds(commands: range | list[int]) -> list[TaInput]:
          FuzzParam(int(ParamType.MEMREF_OUTPUT), size=64)),
         (FuzzParam(int(ParamType.MEMREF_INPUT), size=32, data=bytes(range(32))),
          FuzzParam(int(ParamType.MEMREF_OUTPUT), size=32)),
+        (FuzzParam(int(ParamType.MEMREF_INOUT), a=0, size=16, registered=True),),
     ]
     out = []
     for command in commands:
@@ -162,8 +169,11 @@ def _mutate_once(base: TaInput, rng: random.Random, other: TaInput | None) -> Ta
         data = rng.randbytes(length)
         params[index] = replace(param, data=data,
                                 size=length if rng.random() < 0.7 else param.size)
-    elif choice == 6:  # NULL memref
-        params[index] = replace(param, null=not param.null)
+    elif choice == 6:  # NULL memref, registered memref
+        if rng.random() < 0.5:
+            params[index] = replace(param, null=not param.null)
+        else:
+            params[index] = replace(param, registered=not param.registered)
     elif choice == 7:  # swap two params
         other_index = rng.randrange(PARAMS)
         params[index], params[other_index] = params[other_index], params[index]

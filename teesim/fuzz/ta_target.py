@@ -40,6 +40,8 @@ DEFAULT_TA_CALL_LIMIT = 1.0
 SEED_COMMANDS = range(32)
 #: Feature numbers for a result code live far above any block address.
 _RESULT_FEATURE = 1 << 62
+#: Bytes of the shared memory registered once for registered-memref params.
+REGISTERED_SHM_SIZE = 2 * 4096
 
 
 def fuzz_board(ta_store: Path | None, *, seed: int, ta_call_limit: float = DEFAULT_TA_CALL_LIMIT) -> Board:
@@ -66,6 +68,8 @@ class TaTarget:
             raise ValueError(f"cannot open a session to TA {ta}: result {opened.ret:#x} "
                              f"(origin {opened.origin})")
         self.session_id = opened.session
+        #: One registration for registered-memref params (offsets and sizes fuzzed).
+        self.shm = self.driver.register_shm(REGISTERED_SHM_SIZE)
         kernel = board.device.kernel
         self.session_manager = kernel.session_manager
         session = kernel.sessions.get(self.session_id)
@@ -107,7 +111,7 @@ class TaTarget:
     # -- one input -------------------------------------------------------------------
     def run(self, raw: bytes) -> Outcome:
         fuzz_input = self._input(raw)
-        params = [_driver_param(param) for param in fuzz_input.params]
+        params = [self._driver_param(param) for param in fuzz_input.params]
         while params and params[-1].type is ParamType.NONE:
             params.pop()
         events = self.events
@@ -124,6 +128,11 @@ class TaTarget:
                         findings.append(leak)
         except (DriverError, ShmExhausted):
             pass  # the normal world refused to send it: nothing reached the secure side
+        shared = self.board.device.nonsecure_memory
+        leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE), "registered shared memory")
+        if leak is not None:
+            findings.append(leak)
+        shared.write(self.shm.phys, bytes(REGISTERED_SHM_SIZE))  # the next input starts from zeros
         elapsed = time.monotonic() - started
         if elapsed > self.timeout:
             findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
@@ -155,6 +164,19 @@ class TaTarget:
         instance.restore(self.snapshot, dirty_only=self.dirty_only)
         self.resets += 1
 
+    def _driver_param(self, param: ta_input.FuzzParam) -> DriverParam:
+        kind = param.param_type
+        if kind.is_value:
+            return DriverParam(kind, a=param.a, b=param.b)
+        if kind.is_memref:
+            if param.registered:
+                return DriverParam(kind, size=param.size, shm=self.shm,
+                                   offset=param.a % (REGISTERED_SHM_SIZE + 64))
+            if param.null:
+                return DriverParam(kind, data=None, size=param.size)
+            return DriverParam(kind, data=bytearray(param.data), size=param.size)
+        return DriverParam()
+
     def final_check(self) -> list[Finding]:
         findings = []
         leak = self.canaries.scan_normal_world()
@@ -169,14 +191,3 @@ class TaTarget:
     def close(self) -> None:
         self.events.close()
         self.debugger.stop_coverage()
-
-
-def _driver_param(param: ta_input.FuzzParam) -> DriverParam:
-    kind = param.param_type
-    if kind.is_value:
-        return DriverParam(kind, a=param.a, b=param.b)
-    if kind.is_memref:
-        if param.null:
-            return DriverParam(kind, data=None, size=param.size)
-        return DriverParam(kind, data=bytearray(param.data), size=param.size)
-    return DriverParam()
