@@ -26,8 +26,9 @@ from typing import Callable, Protocol, TextIO
 
 from teesim.fuzz.oracles import Finding
 
-#: Delta-debugging runs one finding may take to be minimised.
-MINIMISE_RUNS = 300
+#: Delta-debugging runs, and seconds, one finding may take to be minimised.
+MINIMISE_RUNS = 200
+MINIMISE_SECONDS = 3.0
 
 
 @dataclass
@@ -176,9 +177,10 @@ class Campaign:
     def minimise(self, raw: bytes, finding: Finding) -> bytes:
         """A smaller input that still produces ``finding`` (same signature)."""
         budget = [MINIMISE_RUNS]
+        deadline = time.monotonic() + MINIMISE_SECONDS
 
         def still(candidate: bytes) -> bool:
-            if budget[0] <= 0:
+            if budget[0] <= 0 or time.monotonic() > deadline:
                 return False
             budget[0] -= 1
             outcome = self.target.run(candidate)

@@ -35,7 +35,9 @@ from teesim.fuzz.oracles import (HANG, INTERNAL_ERROR, INVARIANT, TA_FAULT, Cana
 #: Wall-clock seconds one input may take before it is a hang finding.
 DEFAULT_TIMEOUT = 2.0
 #: Seconds of secure-world time a TA entry may run before the kernel kills it.
-DEFAULT_TA_CALL_LIMIT = 1.0
+DEFAULT_TA_CALL_LIMIT = 0.05
+#: The TA's time slice on a fuzzing board (the call limit is checked at each preemption).
+FUZZ_TIME_SLICE = 0.01
 #: Commands seeded when no --cmd is given.
 SEED_COMMANDS = range(32)
 #: Feature numbers for a result code live far above any block address.
@@ -47,7 +49,7 @@ REGISTERED_SHM_SIZE = 2 * 4096
 def fuzz_board(ta_store: Path | None, *, seed: int, ta_call_limit: float = DEFAULT_TA_CALL_LIMIT) -> Board:
     """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens) and a
     short TA call limit (a TA that loops dies quickly and is reset)."""
-    tas = TaManagerConfig(call_timeout=ta_call_limit)
+    tas = TaManagerConfig(call_timeout=ta_call_limit, time_slice=min(FUZZ_TIME_SLICE, ta_call_limit))
     config = DeviceConfig(kernel=KernelConfig(tas=tas, rng_seed=seed.to_bytes(8, "little")))
     return Board(ta_store, config)
 
@@ -143,8 +145,11 @@ class TaTarget:
         ta_fault = None
         if events.ta_faults:
             fault = events.ta_faults[0]
-            ta_fault = Finding(TA_FAULT, f"{fault.kind} abort: {fault.cause} at pc "
-                                         f"{self.debugger.symbolize(fault.pc) or hex(fault.pc)}",
+            # The first line (the signature) names no run-time address: params and
+            # stacks sit at random addresses, and one bug must stay one finding.
+            where = self.debugger.symbolize(fault.pc) or "outside the TA's code"
+            ta_fault = Finding(TA_FAULT, f"{fault.kind} abort: {fault.cause} in {where}\n"
+                                         f"pc {fault.pc:#x}, address {fault.address:#x}",
                                dump=self.instance.last_dump)
         elif any(panic.reason for panic in events.ta_panics):
             reason = next(panic.reason for panic in events.ta_panics if panic.reason)
