@@ -46,6 +46,9 @@ class Finding:
         return f"{self.kind}: {self.detail.splitlines()[0] if self.detail else ''}"
 
 
+_PROCESS_WIDE = ("fds", "python_threads")
+
+
 class Resources:
     """What the device holds that a call could leak, as a harness sees it."""
 
@@ -71,8 +74,11 @@ class Resources:
 
     def difference(self, before: "Resources") -> str | None:
         """'pins 0 -> 1, ...' if anything differs from ``before``, else None."""
-        changed = [f"{name} {value} -> {vars(self)[name]}" for name, value in vars(before).items()
-                   if vars(self)[name] != value]
+        now = vars(self)
+        # The process's descriptors and threads are shared with everything else in it
+        # (other boards going away): only growth is a leak of this device's.
+        changed = [f"{name} {value} -> {now[name]}" for name, value in vars(before).items()
+                   if name in now and (now[name] > value if name in _PROCESS_WIDE else now[name] != value)]
         return ", ".join(changed) or None
 
 
