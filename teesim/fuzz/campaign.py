@@ -102,9 +102,9 @@ class Campaign:
         self._signatures: set[str] = set()
 
     # -- the loop ----------------------------------------------------------------------
-    def run(self, *, runs: int = 0, seconds: float = 0.0) -> Summary:
+    def run(self, *, runs: int = 0, seconds: float = 0.0, stop_after: int = 0) -> Summary:
         """Seeds first, then mutations until ``runs`` inputs or ``seconds`` (0: no bound
-        of that kind; with neither, 10,000 runs)."""
+        of that kind; with neither, 10,000 runs), or ``stop_after`` findings (0: never)."""
         if not runs and not seconds:
             runs = 10_000
         started = time.monotonic()
@@ -112,7 +112,8 @@ class Campaign:
         last_report = started
         for raw in self._initial_inputs():
             self._execute(raw)
-        while (not runs or self.summary.runs < runs) and time.monotonic() < deadline:
+        while ((not runs or self.summary.runs < runs) and time.monotonic() < deadline
+               and not (stop_after and len(self.summary.findings) >= stop_after)):
             base = self.rng.choice(self.corpus) if self.corpus else b""
             other = self.rng.choice(self.corpus) if len(self.corpus) > 1 else None
             self._execute(self.target.mutate(base, self.rng, other))

@@ -42,6 +42,7 @@ FUZZ_TIME_SLICE = 0.01
 SEED_COMMANDS = range(32)
 #: Feature numbers for a result code live far above any block address.
 _RESULT_FEATURE = 1 << 62
+_SHAPE_FEATURE = 1 << 61
 #: Bytes of the shared memory registered once for registered-memref params.
 REGISTERED_SHM_SIZE = 2 * 4096
 
@@ -140,6 +141,10 @@ class TaTarget:
             findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
         features = self.debugger.drain_coverage()
         features.add(_RESULT_FEATURE | (ret & 0xFFFF_FFFF))
+        # The params' shape as the kernel sees it (kinds, registered, NULL): keeps inputs
+        # that exercise different kernel paths even when the TA runs the same blocks.
+        features.add(_SHAPE_FEATURE | hash(tuple((p.param_type, p.registered, p.null)
+                                                 for p in fuzz_input.params)) & 0xFFFF_FFFF)
         for error in events.internal_errors:
             findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
         ta_fault = None

@@ -35,7 +35,7 @@ def test_a_removed_pointer_check_is_found(ta_store: Path, tmp_path: Path, monkey
     from tests.conftest import MISBEHAVE_UUID
     target = TaTarget(fuzz_board(ta_store, seed=2), MISBEHAVE_UUID, command=Cmd.SYSCALL_BAD_POINTER)
     try:
-        summary = quiet_campaign(target, tmp_path, seed=2).run(runs=BUDGET)
+        summary = quiet_campaign(target, tmp_path, seed=2).run(runs=BUDGET, stop_after=1)
     finally:
         target.close()
         # The internal errors were the point: not a failure of this test (see conftest).
@@ -60,7 +60,7 @@ def test_a_canary_copied_out_is_found_and_replays(ta_store: Path, tmp_path: Path
         return original(self, params, imported)
 
     monkeypatch.setattr(StdEntry, "_export_params", leaky_export)
-    summary = quiet_campaign(hello_target, tmp_path).run(runs=BUDGET)
+    summary = quiet_campaign(hello_target, tmp_path).run(runs=BUDGET, stop_after=1)
     found = _findings_of(summary, ISOLATION)
     assert found and "canary of secure DRAM" in found[0][0].detail, summary.text()
     assert main(["fuzz", "replay", str(found[0][1]), "--ta-store", str(ta_store)]) == 1
@@ -80,6 +80,6 @@ def test_a_pin_not_released_is_found(hello_target, tmp_path: Path, monkeypatch) 
         original(self)
 
     monkeypatch.setattr(CallRequest, "release_pins", forgetful)
-    summary = quiet_campaign(hello_target, tmp_path).run(runs=BUDGET)
+    summary = quiet_campaign(hello_target, tmp_path).run(runs=BUDGET, stop_after=1)
     found = _findings_of(summary, INVARIANT)
     assert found and "pins 0 -> " in found[0][0].detail, summary.text()
