@@ -44,12 +44,16 @@ from unicorn import arm64_const as a64
 
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
 from tee.emu.aarch64 import Excp as _EXCP
+from unicorn.unicorn_py3.unicorn import UcContext
 from unicorn.unicorn_py3.unicorn import HOOK_CODE_CFUNC as _HOOK_CODE_CFUNC
 from unicorn.unicorn_py3.unicorn import HOOK_INTR_CFUNC as _HOOK_INTR_CFUNC
 from unicorn.unicorn_py3.unicorn import HOOK_MEM_INVALID_CFUNC as _HOOK_MEM_INVALID_CFUNC
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 _emu_start = _uclib.uc_emu_start
+
+#: A CPU's saved register state (El0Cpu.save_context), opaque outside tee.emu.
+CpuContext = UcContext
 
 PAGE_SIZE = 0x1000
 #: Where an EL0 ``eret`` lands: never mapped, so the jump faults recognisably.
@@ -403,14 +407,14 @@ class El0Cpu:
         self._at_el0 = True
         self._next_pc = pc
 
-    def save_context(self) -> object:
+    def save_context(self) -> CpuContext:
         """The CPU's whole register state (general, SIMD, system), opaque: for
         :meth:`restore_context` (a fuzzer's reset; memory is not included)."""
         return self._uc.context_save()
 
-    def restore_context(self, context: object) -> None:
+    def restore_context(self, context: CpuContext) -> None:
         """Put back registers saved by :meth:`save_context` and clear any pending stop."""
-        self._uc.context_restore(context)  # type: ignore[arg-type]
+        self._uc.context_restore(context)
         self._next_pc = self._uc.reg_read(a64.UC_ARM64_REG_PC)
         self._pending = None
         self._resume_at = None

@@ -28,13 +28,14 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from tee.emu import PAGE_SIZE, El0Cpu, Perm
+from tee.emu.cpu import CpuContext
 from tee.kernel.limits import MemoryAccount
 from tee.kernel.user_memory import Mapping, UserMemory
 
 
 @dataclass(frozen=True)
 class InstanceSnapshot:
-    registers: object
+    registers: CpuContext
     #: (mapping, its bytes) for each writable mapping the instance owned.
     pages: tuple[tuple[Mapping, bytes], ...]
     mappings: frozenset[Mapping]

@@ -33,6 +33,7 @@ from normal_world.driver import DriverError, DriverParam
 from normal_world.shm import ShmExhausted
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn, is_rpc_return
+from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
 from teesim.fuzz.campaign import Outcome
 from teesim.fuzz.oracles import INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding, Resources
@@ -136,7 +137,7 @@ class SmcTarget:
                 data[at:] = other[rng.randrange(len(other)):]
             else:
                 at = rng.randrange(len(data))
-                data[at:at + 4] = struct.pack("<I", rng.choice((0, 1, 0xFFFF_FFFF, 0x8000_0000, 4096)))
+                data[at:at + 4] = struct.pack("<I", rng.choice((0, 1, U32_MASK, 0x8000_0000, 4096)))
         return bytes(data[:256])
 
     # -- one input -------------------------------------------------------------------
@@ -152,7 +153,7 @@ class SmcTarget:
                 if reader.done:
                     break
                 for code in self._step(reader, state):
-                    features.add((1 << 62) | (code & 0xFFFF_FFFF))
+                    features.add((1 << 62) | (code & U32_MASK))
             self._undo(state)
         finally:
             if tracer is not None:
@@ -193,8 +194,8 @@ class SmcTarget:
                 pass
             return []
         if op == 4 and state.suspended:  # resume a suspended call, in or out of order
-            regs = state.suspended.pop(reader.u8() % len(state.suspended))
-            return [self._resume(regs, reader, state)]
+            suspended = state.suspended.pop(reader.u8() % len(state.suspended))
+            return [self._resume(suspended, reader, state)]
         # a resume nobody asked for: random thread, token, guest
         return [self._smc([OpteeSmc.RETURN_FROM_RPC] + [self._value(reader) for _ in range(7)], state)]
 
@@ -203,9 +204,9 @@ class SmcTarget:
         if kind == 0:
             return 0
         if kind == 1:
-            return reader.pick(self.addresses) & 0xFFFF_FFFF_FFFF_FFFF
+            return reader.pick(self.addresses) & U64_MASK
         if kind == 2:
-            return reader.pick(self.sizes) & 0xFFFF_FFFF_FFFF_FFFF
+            return reader.pick(self.sizes) & U64_MASK
         return reader.u64()
 
     def _smc(self, regs: list[int], state: "_State") -> int:
@@ -218,13 +219,13 @@ class SmcTarget:
         answer = list(regs[1:8])
         if regs[0] == OpteeSmcReturn.RPC_ALLOC and reader.u8() & 1:  # a lying RPC reply
             address = reader.pick(self.addresses)
-            answer[0], answer[1] = address >> 32 & 0xFFFF_FFFF, address & 0xFFFF_FFFF
+            answer[0], answer[1] = address >> 32 & U32_MASK, address & U32_MASK
         return self._smc([OpteeSmc.RETURN_FROM_RPC] + answer, state)
 
     def _message_call(self, reader: _Reader, state: "_State") -> int:
         command = reader.u8() % 9
-        session = reader.pick(state.sessions + [0, 1, 0xFFFF_FFFF, 1000]) if state.sessions \
-            else reader.pick((0, 1, 2, 0xFFFF_FFFF))
+        session = reader.pick(state.sessions + [0, 1, U32_MASK, 1000]) if state.sessions \
+            else reader.pick((0, 1, 2, U32_MASK))
         count = reader.u8() % 5
         params = b""
         for _ in range(count):
@@ -235,14 +236,14 @@ class SmcTarget:
             else:
                 a, b, c = self._value(reader), self._value(reader), self._value(reader)
             params += struct.pack("<4Q", attr, a, b, c)
-        header = struct.pack("<8I", command, reader.u32(), session & 0xFFFF_FFFF, reader.u32(), 0, 0,
+        header = struct.pack("<8I", command, reader.u32(), session & U32_MASK, reader.u32(), 0, 0,
                              0, count)
         raw = header + params
         phys = self.board.device.memory.layout.nonsecure_base + MESSAGE_OFFSET
         self.channel.memory.write(phys, raw)
         function = reader.pick((OpteeSmc.CALL_WITH_ARG, OpteeSmc.CALL_WITH_ARG, OpteeSmc.CALL_WITH_RPC_ARG,
                                 OpteeSmc.CALL_WITH_REGD_ARG))
-        regs = [function, phys >> 32, phys & 0xFFFF_FFFF, 0, 0, 0, 0, reader.u8() % 3]
+        regs = [function, phys >> 32, phys & U32_MASK, 0, 0, 0, 0, reader.u8() % 3]
         code = self._smc(regs, state)
         state.messages.append((phys, len(raw), regs[7]))
         return code

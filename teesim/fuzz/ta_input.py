@@ -19,6 +19,7 @@ import random
 import struct
 from dataclasses import dataclass, field, replace
 
+from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
 
 PARAMS = 4
@@ -31,7 +32,7 @@ NULL_MEMREF_BIT = 0x8
 REGISTERED_BIT = 0x10
 _TYPES = [int(t) for t in ParamType]
 INTERESTING_U32 = (0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0xFFF, 0x1000, 0x1001, 0x7FFF_FFFF, 0x8000_0000,
-                   0xFFFF_FFFE, 0xFFFF_FFFF, 0x4000_0000, 0x10000)
+                   0xFFFF_FFFE, U32_MASK, 0x4000_0000, 0x10000)
 INTERESTING_SIZES = (0, 1, 3, 4, 8, 15, 16, 17, 63, 64, 255, 256, 4095, 4096, 4097, 8192,
                      MAX_MEMREF_SIZE - 1, MAX_MEMREF_SIZE)
 
@@ -58,12 +59,12 @@ class TaInput:
     params: tuple[FuzzParam, ...] = field(default_factory=lambda: (FuzzParam(),) * PARAMS)
 
     def to_bytes(self) -> bytes:
-        out = bytearray(struct.pack("<I", self.command & 0xFFFF_FFFF))
+        out = bytearray(struct.pack("<I", self.command & U32_MASK))
         for param in self.params:
             data = param.data[:MAX_DATA]
             flags = (NULL_MEMREF_BIT if param.null else 0) | (REGISTERED_BIT if param.registered else 0)
             out += _HEAD.pack((param.type & 7) | flags,
-                              param.a & 0xFFFF_FFFF, param.b & 0xFFFF_FFFF,
+                              param.a & U32_MASK, param.b & U32_MASK,
                               min(param.size, MAX_MEMREF_SIZE), len(data))
             out += data
         return bytes(out)
@@ -138,7 +139,7 @@ def _mutate_once(base: TaInput, rng: random.Random, other: TaInput | None) -> Ta
     param = params[index]
     if choice == 0:  # command ids near the known one, or anywhere
         command = rng.choice([base.command + 1, base.command - 1, rng.randrange(64),
-                              rng.choice(INTERESTING_U32), rng.getrandbits(32)]) & 0xFFFF_FFFF
+                              rng.choice(INTERESTING_U32), rng.getrandbits(32)]) & U32_MASK
         return replace(base, command=command)
     if choice == 1:  # type confusion: value <-> memref, in <-> out, or any type
         kind = ParamType(param.type) if param.type in _TYPES else ParamType.NONE
@@ -154,16 +155,16 @@ def _mutate_once(base: TaInput, rng: random.Random, other: TaInput | None) -> Ta
         value = rng.choice([rng.choice(INTERESTING_U32), rng.getrandbits(32),
                             getattr(param, field_name) ^ (1 << rng.randrange(32)),
                             getattr(param, field_name) + rng.randint(-16, 16)])
-        params[index] = replace(param, **{field_name: value & 0xFFFF_FFFF})
+        params[index] = replace(param, **{field_name: value & U32_MASK})
     elif choice == 3:  # sizes near the limits, or the data's length +- a little
         size = rng.choice([rng.choice(INTERESTING_SIZES), len(param.data) + rng.randint(-2, 2),
                            param.size * 2, param.size // 2])
         params[index] = replace(param, size=max(0, min(size, MAX_MEMREF_SIZE)))
     elif choice == 4:  # flip bytes of the content
-        data = bytearray(param.data or b"\0")
+        flipped = bytearray(param.data or b"\0")
         for _ in range(rng.randint(1, 4)):
-            data[rng.randrange(len(data))] ^= 1 << rng.randrange(8)
-        params[index] = replace(param, data=bytes(data))
+            flipped[rng.randrange(len(flipped))] ^= 1 << rng.randrange(8)
+        params[index] = replace(param, data=bytes(flipped))
     elif choice == 5:  # new content, with size to match or not
         length = rng.choice([0, 1, 4, 16, 64, 255, 256, 1024, MAX_DATA])
         data = rng.randbytes(length)

@@ -22,6 +22,7 @@ from board import Board
 from board.fuses import read_fuses
 from normal_world.driver import DriverError, DriverParam
 from normal_world.shm import ShmExhausted
+from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
 from tee.device import DeviceConfig
 from tee.kernel.kernel import KernelConfig
@@ -140,11 +141,11 @@ class TaTarget:
         if elapsed > self.timeout:
             findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
         features = self.debugger.drain_coverage()
-        features.add(_RESULT_FEATURE | (ret & 0xFFFF_FFFF))
+        features.add(_RESULT_FEATURE | (ret & U32_MASK))
         # The params' shape as the kernel sees it (kinds, registered, NULL): keeps inputs
         # that exercise different kernel paths even when the TA runs the same blocks.
         features.add(_SHAPE_FEATURE | hash(tuple((p.param_type, p.registered, p.null)
-                                                 for p in fuzz_input.params)) & 0xFFFF_FFFF)
+                                                 for p in fuzz_input.params)) & U32_MASK)
         for error in events.internal_errors:
             findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
         ta_fault = None
