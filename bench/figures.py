@@ -516,7 +516,7 @@ def _hello_fuzz_inputs() -> list[bytes]:
     none = (FuzzParam(),) * 3
     inc = TaInput(0, (FuzzParam(int(ParamType.VALUE_INOUT), 41),) + none)
     reverse = TaInput(1, (FuzzParam(int(ParamType.MEMREF_INOUT), size=16, data=b"0123456789abcdef"),) + none)
-    panic = TaInput(2, (FuzzParam(),) + none)  # TA_HELLO_CMD_PANIC: the TA dies
+    panic = TaInput(2, (FuzzParam(int(ParamType.VALUE_INPUT), 7),) + none)  # CMD_PANIC: the TA dies
     return [inc.to_bytes(), reverse.to_bytes(), panic.to_bytes()]
 
 
@@ -543,11 +543,11 @@ def fig_fuzz(env: Env, plan: Plan) -> list[Row]:
     session = [driver.open_session(hello, []).session]
     calls = [(0, [DriverParam(ParamType.VALUE_INOUT, a=41)]),
              (1, [DriverParam(ParamType.MEMREF_INOUT, data=bytearray(b"0123456789abcdef"), size=16)]),
-             (2, [])]
+             (2, [DriverParam(ParamType.VALUE_INPUT, a=7)])]
 
     def reopen_round() -> None:
         for command, params in calls:
-            if driver.invoke(session[0], command, params).ret != 0 and command == 2:
+            if driver.invoke(session[0], command, params).ret != 0:  # the panic
                 driver.close_session(session[0])
                 session[0] = driver.open_session(hello, []).session
 
