@@ -2,9 +2,9 @@
 
 Theory of operation: a fuzzer loads a TA once, opens a session, takes a
 :class:`InstanceSnapshot`, and after every input (a crash included) puts the
-instance back with :func:`restore`: the CPU's registers (Unicorn's register
-context, not its memory snapshots, which slow down with many dirty pages and
-refuse ``mem_protect`` while active), the bytes of every writable mapping the
+instance back with :func:`restore`: the CPU's registers (``El0Cpu.save_context``:
+one batch read and write; not Unicorn's memory snapshots, which slow down with
+many dirty pages and refuse ``mem_protect`` while active), the bytes of every writable mapping the
 instance owned at the snapshot (stack, .data/.bss with the heap), and the
 kernel-side state an input can change (dead/last dump, kernel-memory account,
 per-instance resources such as crypto states and object handles, MAP_ZI
