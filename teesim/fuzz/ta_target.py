@@ -35,10 +35,10 @@ from teesim.fuzz.oracles import (HANG, INTERNAL_ERROR, INVARIANT, TA_FAULT, Cana
 
 #: Wall-clock seconds one input may take before it is a hang finding.
 DEFAULT_TIMEOUT = 2.0
-#: Seconds of secure-world time a TA entry may run before the kernel kills it.
-DEFAULT_TA_CALL_LIMIT = 0.05
-#: The TA's time slice on a fuzzing board (the call limit is checked at each preemption).
-FUZZ_TIME_SLICE = 0.01
+#: Instructions one TA entry may run on a fuzzing board before the kernel kills it.
+DEFAULT_INSTRUCTION_BUDGET = 2_000_000
+#: Instructions between two preemptions on a fuzzing board.
+FUZZ_SLICE_INSTRUCTIONS = 1_000_000
 #: Commands seeded when no --cmd is given.
 SEED_COMMANDS = range(32)
 #: Feature numbers for a result code live far above any block address.
@@ -48,10 +48,14 @@ _SHAPE_FEATURE = 1 << 61
 REGISTERED_SHM_SIZE = 2 * 4096
 
 
-def fuzz_board(ta_store: Path | None, *, seed: int, ta_call_limit: float = DEFAULT_TA_CALL_LIMIT) -> Board:
-    """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens) and a
-    short TA call limit (a TA that loops dies quickly and is reset)."""
-    tas = TaManagerConfig(call_timeout=ta_call_limit, time_slice=min(FUZZ_TIME_SLICE, ta_call_limit))
+def fuzz_board(ta_store: Path | None, *, seed: int,
+               instruction_budget: int = DEFAULT_INSTRUCTION_BUDGET) -> Board:
+    """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens) and an
+    instruction budget per TA call, so a TA that loops dies after the same number
+    of instructions on every run, however loaded the machine (a time limit would
+    make campaigns depend on the load)."""
+    tas = TaManagerConfig(instruction_budget=instruction_budget,
+                          slice_instructions=min(FUZZ_SLICE_INSTRUCTIONS, instruction_budget))
     config = DeviceConfig(kernel=KernelConfig(tas=tas, rng_seed=seed.to_bytes(8, "little")))
     return Board(ta_store, config)
 
