@@ -10,10 +10,10 @@
     teesim headers [--check]                regenerate (or check) the SDK's generated headers
     teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
                                             the PIN TA (Gatekeeper) on a board kept in DIR
-    teesim fuzz ta <uuid> [--cmd N] | smc | replay FILE   [--seed N --runs N --seconds S
-                                            --corpus DIR --findings DIR]: built-in fuzzing
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
+``teesim fuzz ta <uuid> [--cmd N] | smc | replay FILE`` (built-in fuzzing, docs/fuzzing.md)
+exits 1 when it found something.
 """
 
 from __future__ import annotations
@@ -232,9 +232,9 @@ def _parser() -> argparse.ArgumentParser:
     headers = commands.add_parser("headers", help="generate the SDK headers defined in Python")
     headers.add_argument("--check", action="store_true", help="only check they are up to date")
     headers.set_defaults(run=_cmd_headers)
-    _add_pin_commands(commands)
     from teesim.fuzz.cli import add_fuzz_commands
     add_fuzz_commands(commands, _TA_STORE_HELP)
+    _add_pin_commands(commands)
     return parser
 
 
