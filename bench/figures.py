@@ -560,10 +560,98 @@ def fig_memory(env: Env, plan: Plan) -> list[Row]:
 # -- figures 7 and 8 -----------------------------------------------------------------------
 def fig_later(env: Env, plan: Plan) -> list[Row]:
     return [
-        Row("fuzz", "7", "fuzzing: executions per second", "",
-            not_measurable="not yet measurable: the fuzzing harness has not landed"),
         Row("served", "8", "served-device latency (device in another process)", "",
             not_measurable="not yet measurable: no out-of-process (served) device channel yet"),
+    ]
+
+
+# -- figure 7: fuzzing ---------------------------------------------------------------------
+FUZZ_TA_INPUTS = 300                 # fuzz ta inputs per round (a third crash the TA)
+FUZZ_SMC_INPUTS = 40                 # fuzz smc inputs per round
+FUZZ_TA_TARGET_S = 1 / 5000
+FUZZ_SMC_TARGET_S = 1 / 20000
+
+
+def _hello_fuzz_inputs() -> list[bytes]:
+    from teesim.fuzz.ta_input import FuzzParam, TaInput
+    none = (FuzzParam(),) * 3
+    inc = TaInput(0, (FuzzParam(int(ParamType.VALUE_INOUT), 41),) + none)
+    reverse = TaInput(1, (FuzzParam(int(ParamType.MEMREF_INOUT), size=16, data=b"0123456789abcdef"),) + none)
+    panic = TaInput(2, (FuzzParam(int(ParamType.VALUE_INPUT), 7),) + none)  # CMD_PANIC: the TA dies
+    return [inc.to_bytes(), reverse.to_bytes(), panic.to_bytes()]
+
+
+def fig_fuzz(env: Env, plan: Plan) -> list[Row]:
+    from tee.tools.ta_build import build_ta
+    from teesim.fuzz.smc_target import SmcTarget
+    from teesim.fuzz.ta_target import TaTarget, fuzz_board
+    from normal_world.driver import DriverParam
+
+    build_ta(ta.REPO / "trusted_apps" / "hello", env.store)
+    hello = __import__("uuid").UUID("f7fc2b6c-f247-4f1b-92ef-233d76b78653")
+    target = TaTarget(fuzz_board(env.store, seed=1), hello)
+    inputs = _hello_fuzz_inputs()
+
+    def fuzz_ta_round() -> None:
+        for raw in inputs:
+            target.run(raw)
+
+    # Baseline: the same three calls through the same driver without the fuzzer
+    # (no coverage, oracles or snapshot), a crash answered the way it was before
+    # `fuzz ta`: close the session and open a new one (reload, re-verify).
+    board = fuzz_board(env.store, seed=2)
+    driver = board.driver
+    session = [driver.open_session(hello, []).session]
+    calls = [(0, [DriverParam(ParamType.VALUE_INOUT, a=41)]),
+             (1, [DriverParam(ParamType.MEMREF_INOUT, data=bytearray(b"0123456789abcdef"), size=16)]),
+             (2, [DriverParam(ParamType.VALUE_INPUT, a=7)])]
+
+    def reopen_round() -> None:
+        for command, params in calls:
+            if driver.invoke(session[0], command, params).ret != 0:  # the panic
+                driver.close_session(session[0])
+                session[0] = driver.open_session(hello, []).session
+
+    smc_traced = SmcTarget(fuzz_board(env.store, seed=3))
+    smc_plain = SmcTarget(fuzz_board(env.store, seed=3), python_coverage=False)
+    smc_inputs = smc_traced.seeds()
+
+    def smc_round(target: SmcTarget) -> Callable[[], None]:
+        def run() -> None:
+            for raw in smc_inputs:
+                target.run(raw)
+        return run
+
+    rounds = max(plan.rounds // 3, 3)
+    ta_s, reopen_s = interleaved_rounds(
+        [per_op(fuzz_ta_round, FUZZ_TA_INPUTS // 3), per_op(reopen_round, FUZZ_TA_INPUTS // 3)],
+        rounds, plan.warmup)
+    smc_s, smc_plain_s = interleaved_rounds(
+        [per_op(smc_round(smc_traced), max(FUZZ_SMC_INPUTS // len(smc_inputs), 1)),
+         per_op(smc_round(smc_plain), max(FUZZ_SMC_INPUTS // len(smc_inputs), 1))], rounds, plan.warmup)
+    per_ta = [sample / len(inputs) for sample in ta_s]
+    per_reopen = [sample / len(inputs) for sample in reopen_s]
+    per_smc = [sample / len(smc_inputs) for sample in smc_s]
+    per_smc_plain = [sample / len(smc_inputs) for sample in smc_plain_s]
+    ta_median, smc_median = Summary.of(per_ta).median, Summary.of(per_smc).median
+    target.close()
+    smc_traced.close()
+    smc_plain.close()
+    return [
+        Row("fuzz", "7a", "fuzz ta: one input (hello TA; a third of the inputs crash it), coverage, "
+                          "oracles and snapshot reset on", "s",
+            "the same calls through the driver, a crash answered by reopening the session "
+            "(reload and re-verify)", per_ta, per_reopen, LATENCY,
+            target="≥ 5,000 inputs/s (≤ 200 µs)", verdict="PASS" if ta_median <= FUZZ_TA_TARGET_S else "FAIL",
+            iterations=f"{FUZZ_TA_INPUTS} inputs per round",
+            notes=[f"{1 / ta_median:,.0f} inputs/s"]),
+        Row("fuzz", "7b", "fuzz smc: one input (the seed corpus: every message command and fast call), "
+                          "Python arc coverage of tee/ and oracles on", "s",
+            "the same inputs with the Python tracer off", per_smc, per_smc_plain, LATENCY,
+            target="≥ 20,000 inputs/s (≤ 50 µs)", verdict="PASS" if smc_median <= FUZZ_SMC_TARGET_S else "FAIL",
+            iterations=f"{len(smc_inputs)} inputs per round",
+            notes=[f"{1 / smc_median:,.0f} inputs/s with coverage, "
+                   f"{1 / Summary.of(per_smc_plain).median:,.0f} without"]),
     ]
 
 
@@ -680,7 +768,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("open", "6b: session open+close", fig_open, profile_open),
     Figure("memory", "6c: memory per TA instance", fig_memory),
     Figure("pin", "9: PIN TA enrol and verify", fig_pin, profile_pin),
-    Figure("later", "7/8: not yet measurable", fig_later),
+    Figure("fuzz", "7: fuzzing executions per second", fig_fuzz),
+    Figure("later", "8: not yet measurable", fig_later),
 )
 
 __all__ = ["FIGURES", "Env", "Figure", "Plan", "Row"]

@@ -135,11 +135,27 @@ class TaPanicked:
     reason: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class InternalErrorRaised:
+    """A Python exception inside the secure side was caught at a vector (a bug in
+    teesim, never a client's fault; ``Device.internal_errors`` counts them)."""
+
+    where: str
+    summary: str
+    traceback: str = field(compare=False, repr=False)
+
+
 Event = Any  # one of the classes above
 E = TypeVar("E")
 EVENT_TYPES: tuple[type, ...] = (SmcCall, SmcReturn, WorldSwitch, MessageReceived, RpcRequested,
                                  SyscallEntered, SyscallReturned, TaEntered, TaExited, TaFaulted,
-                                 TaPanicked)
+                                 TaPanicked, InternalErrorRaised)
+
+
+#: Events of paths rare by nature (a TA's death, an internal error): their sites emit
+#: without testing :attr:`Instrumentation.active`, and subscribing to them alone
+#: leaves ``active`` False, so an oracle that only wants these costs the hot paths nothing.
+RARE_EVENT_TYPES: tuple[type, ...] = (TaFaulted, TaPanicked, InternalErrorRaised)
 
 
 @dataclass(frozen=True)
@@ -152,7 +168,8 @@ class Instrumentation:
     """The event hub of one device."""
 
     def __init__(self) -> None:
-        #: True while anyone is subscribed: the one test each event site makes.
+        #: True while anyone is subscribed to an event of a hot path: the one test
+        #: each such event site makes (see RARE_EVENT_TYPES).
         self.active = False
         self._subscribers: dict[type, tuple[Callable[[Any], None], ...]] = {}
         #: (subscription, exception) of subscribers removed because they raised.
@@ -163,7 +180,7 @@ class Instrumentation:
         if kind not in EVENT_TYPES:
             raise TypeError(f"{kind!r} is not an event type of tee.instrument")
         self._subscribers[kind] = self._subscribers.get(kind, ()) + (callback,)
-        self.active = True
+        self._update_active()
         return Subscription(kind, callback)
 
     def unsubscribe(self, subscription: Subscription) -> None:
@@ -174,7 +191,10 @@ class Instrumentation:
             self._subscribers[subscription.kind] = tuple(callbacks)
         else:
             self._subscribers.pop(subscription.kind, None)
-        self.active = bool(self._subscribers)
+        self._update_active()
+
+    def _update_active(self) -> None:
+        self.active = any(kind not in RARE_EVENT_TYPES for kind in self._subscribers)
 
     def wants(self, kind: type) -> bool:
         return kind in self._subscribers

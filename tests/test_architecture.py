@@ -29,6 +29,7 @@ LAYERS = [
     "normal_world",    # client API, driver, channel, supplicant, REE file store
     "board",           # a board: secure side + normal-world peripherals, demos
     "teesim",          # the application API (Context() boots a board)
+    "teesim.fuzz",     # the built-in fuzzers (teesim fuzz ta|smc), above the whole board
     "tee.tools.cli",   # the command line
 ]
 #: The secure side: every layer from tee.instrument up to tee.device.

@@ -33,7 +33,7 @@ from tee.kernel.sessions import SessionTable
 from tee.kernel.storage.store import StorageManager
 from tee.kernel.storage.version_floor import RpmbVersionFloor
 from tee.kernel.shm_registry import ShmError, ShmRegistry
-from tee.instrument import Instrumentation
+from tee.instrument import InternalErrorRaised, Instrumentation
 from tee.kernel.syscalls import SyscallServices, SyscallTable
 from tee.kernel.ta_manager import TaManager, TaManagerConfig
 from tee.kernel.ta_unique_key import TaUniqueKeys
@@ -155,7 +155,9 @@ class SecureKernel:
         """Count and keep the error; the console gets one line (a traceback of
         thousands would push everything else out of its ring)."""
         summary = f"{type(error).__name__}: {error}"[:200]
-        self.internal_errors.record(InternalError(where, summary, traceback.format_exc(limit=40)))
+        details = traceback.format_exc(limit=40)
+        self.internal_errors.record(InternalError(where, summary, details))
+        self.instrumentation.emit(InternalErrorRaised(where, summary, details))  # a rare event
         self.log.core("E", f"internal error while handling {where}: {summary} "
                       f"(internal error #{self.internal_errors.count})")
 

@@ -188,7 +188,7 @@ class SessionManager:
             instance.call_depth = 0
         if outcome.dump:
             self.log.emit(outcome.dump)
-        if instrumentation.active:
+        if outcome.dead or instrumentation.active:  # deaths are rare events: always reported
             self._report(session, func, outcome)
         if outcome.dead:
             self._close_owned_by(instance)
@@ -219,6 +219,11 @@ class SessionManager:
         if self.tas.release(instance, len(self.sessions.on_instance(instance))):
             self.live_instances -= 1
             self._close_owned_by(instance)
+
+    def close_sessions_opened_by(self, owner: TrustedService) -> None:
+        """Close every session ``owner`` opened to other TAs (a fuzzer's reset of
+        an instance it restores from a snapshot)."""
+        self._close_owned_by(owner)
 
     def _close_owned_by(self, owner: TrustedService) -> None:
         """An instance that ends takes the sessions it opened to other TAs with it."""

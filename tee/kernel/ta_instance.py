@@ -33,7 +33,9 @@ from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
 from tee.kernel.limits import MemoryAccount, MemoryBudget
 from tee.kernel.syscalls import SyscallContext, SyscallTable, TaPanic
 from tee.kernel.ta_debug import TaDebugger
+from tee.kernel import ta_snapshot
 from tee.kernel.ta_image import TaImage
+from tee.kernel.ta_snapshot import InstanceSnapshot
 from tee.kernel.user_memory import ASLR_WINDOW, PARAM_LABEL, Mapping, UserMemory
 
 #: Budget charged per syscall in deterministic mode (instructions before an svc are not reported).
@@ -102,8 +104,14 @@ class TaInstance:
         for segment in self.image.segments:
             start = segment.vaddr - segment.vaddr % PAGE_SIZE
             size = _pages(segment.vaddr + segment.memsz) - start
-            self.user.add(Mapping(self.image_base + start, size, segment.perm, "[0]",
-                                  segment.file_offset - segment.vaddr % PAGE_SIZE))
+            mapping = Mapping(self.image_base + start, size, segment.perm, "[0]",
+                              segment.file_offset - segment.vaddr % PAGE_SIZE)
+            if segment.perm & Perm.WRITE:
+                # Data and heap in host memory: syscalls copy to and from it in
+                # one step, and a fuzzer's snapshot restore is a memcpy.
+                self.user.add_direct(mapping)
+            else:
+                self.user.add(mapping)
             self.cpu.write(self.image_base + segment.vaddr, segment.data)
         for offset, addend in self.image.relocations:
             self.cpu.write(self.image_base + offset,
@@ -320,6 +328,25 @@ class TaInstance:
         if found is None:
             found = self._resources[kind] = kind()
         return found  # type: ignore[return-value]
+
+    def resource_kinds(self) -> frozenset[type]:
+        return frozenset(self._resources)
+
+    def drop_resources_except(self, kinds: frozenset[type]) -> None:
+        """Release the per-instance resources of every kind not in ``kinds`` (a
+        snapshot's restore: what an input created goes)."""
+        for kind in [kind for kind in self._resources if kind not in kinds]:
+            close = getattr(self._resources.pop(kind), "close", None)
+            if close is not None:
+                close()
+
+    def snapshot(self) -> InstanceSnapshot:
+        """This idle instance's state, for :meth:`restore` (fuzzing; see ta_snapshot)."""
+        return ta_snapshot.take(self)
+
+    def restore(self, snapshot: InstanceSnapshot, *, dirty_only: bool = False) -> None:
+        """Back to ``snapshot``, alive again if an input killed it; no reload."""
+        ta_snapshot.restore(self, snapshot, dirty_only=dirty_only)
 
     def destroy(self) -> None:
         for resource in self._resources.values():

@@ -20,6 +20,8 @@
                                             the fingerprint TA, fingers from the synthetic generator
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
+``teesim fuzz ta <uuid> [--cmd N] | smc | replay FILE`` (built-in fuzzing, docs/fuzzing.md)
+exits 1 when it found something.
 """
 
 from __future__ import annotations
@@ -440,6 +442,8 @@ def _parser() -> argparse.ArgumentParser:
     headers = commands.add_parser("headers", help="generate the SDK headers defined in Python")
     headers.add_argument("--check", action="store_true", help="only check they are up to date")
     headers.set_defaults(run=_cmd_headers)
+    from teesim.fuzz.cli import add_fuzz_commands
+    add_fuzz_commands(commands, _TA_STORE_HELP)
     _add_pin_commands(commands)
     _add_trace_command(commands)
     _add_drm_commands(commands)

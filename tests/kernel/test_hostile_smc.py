@@ -6,9 +6,7 @@ return codes come back, and a bystander session keeps its state."""
 
 from __future__ import annotations
 
-import os
 import struct
-import threading
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,6 +17,7 @@ from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn, is_rpc_return
 from tee.abi.results import ErrorOrigin, TeeResult
 from board import Board
 from normal_world import Context, Operation, Value, raw
+from teesim.fuzz.oracles import Resources
 from tests.conftest import HELLO_UUID, RPC_TEST_UUID
 
 U32 = 0xFFFFFFFF
@@ -140,27 +139,6 @@ def arena(ta_store):
     ctx = board.context()
     bystander = ctx.open_session(HELLO_UUID)
     return board, bystander
-
-
-class Resources:
-    """What the device holds that a call could leak, as a harness sees it."""
-
-    def __init__(self, board: Board) -> None:
-        kernel = board.device.kernel
-        self.pins = kernel.shm.pinned()
-        self.busy_threads = kernel.threads.busy_count()
-        self.registrations = len(kernel.shm)
-        self.sessions = len(kernel.sessions)
-        self.instances = kernel.session_manager.live_instances
-        self.memory = kernel.memory_budget.in_use
-        self.fds = len(os.listdir("/proc/self/fd"))
-        self.python_threads = threading.active_count()
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Resources) and vars(self) == vars(other)
-
-    def __repr__(self) -> str:
-        return f"Resources({vars(self)})"
 
 
 def _undo(board: Board, reply: msg.MsgArg, guest: int) -> None:

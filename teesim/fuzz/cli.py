@@ -1,0 +1,91 @@
+"""``teesim fuzz ta|smc|replay``: the command-line side of the fuzzers.
+
+Exit status: 0 when the campaign (or the replayed input) found nothing, 1 when
+it found something, 2 for bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import uuid as uuid_mod
+from pathlib import Path
+
+DEFAULT_FINDINGS_DIR = Path("fuzz-findings")
+
+
+def add_fuzz_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]",
+                      ta_store_help: str) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", type=Path, default=None, metavar="DIR",
+                        help="corpus directory: inputs in it are run first, new coverage is added to it")
+    common.add_argument("--findings", type=Path, default=DEFAULT_FINDINGS_DIR, metavar="DIR",
+                        help="where minimised findings are saved as JSON (default: %(default)s)")
+    common.add_argument("--seed", type=int, default=0, help="the campaign's seed (default 0)")
+    common.add_argument("--runs", type=int, default=0, metavar="N", help="stop after N inputs")
+    common.add_argument("--seconds", type=float, default=0.0, metavar="S", help="stop after S seconds")
+    common.add_argument("--ta-faults-are-findings", action="store_true",
+                        help="report TA crashes as findings (for TA authors), not only count them")
+    common.add_argument("--ta-store", default=None, help=ta_store_help)
+    fuzz = commands.add_parser("fuzz", help="coverage-guided fuzzing of the SMC interface or a TA "
+                                            "(docs/fuzzing.md)")
+    kinds = fuzz.add_subparsers(dest="target", required=True)
+    ta = kinds.add_parser("ta", parents=[common], help="fuzz one TA's commands (loaded once, "
+                                                       "reset by snapshot)")
+    ta.add_argument("uuid", help="the TA's UUID (in the TA store)")
+    ta.add_argument("--cmd", type=int, default=None, metavar="N", help="fuzz only command N")
+    ta.add_argument("--reset", choices=("whole", "dirty"), default="whole",
+                    help="restore every writable page, or only the pages that differ")
+    smc = kinds.add_parser("smc", parents=[common], help="fuzz sequences of SMCs and messages")
+    smc.set_defaults(uuid=None)
+    replay = kinds.add_parser("replay", help="rerun a saved finding")
+    replay.add_argument("file", type=Path)
+    replay.add_argument("--ta-store", default=None, help=ta_store_help)
+    fuzz.set_defaults(run=run_fuzz)
+
+
+def run_fuzz(args: argparse.Namespace) -> int:
+    from teesim.fuzz.campaign import Campaign
+    from teesim.fuzz.replay import replay
+    from teesim.fuzz.ta_target import fuzz_board
+
+    ta_store = Path(args.ta_store) if args.ta_store else None
+    if args.target == "replay":
+        if not args.file.is_file():
+            print(f"teesim fuzz replay: {args.file}: no such file", file=sys.stderr)
+            return 2
+        record, outcome = replay(args.file, ta_store)
+        print(f"finding: {record['kind']}: {str(record['detail']).splitlines()[0]}")
+        print(f"input: {record.get('input_described', '')}")
+        found = list(outcome.findings) + ([outcome.ta_fault] if outcome.ta_fault else [])
+        for finding in found:
+            print(f"reproduced: {finding.signature}")
+            if finding.dump:
+                print(finding.dump)
+        if not found:
+            print("not reproduced")
+        return 1 if found else 0
+    board = fuzz_board(ta_store, seed=args.seed)
+    if args.target == "ta":
+        from teesim.fuzz.ta_target import TaTarget
+        try:
+            ta = uuid_mod.UUID(args.uuid)
+        except ValueError:
+            print(f"teesim fuzz ta: {args.uuid!r} is not a UUID", file=sys.stderr)
+            return 2
+        try:
+            target = TaTarget(board, ta, command=args.cmd, dirty_only=args.reset == "dirty")
+        except ValueError as error:
+            print(f"teesim fuzz ta: {error}", file=sys.stderr)
+            return 2
+    else:
+        from teesim.fuzz.smc_target import SmcTarget
+        target = SmcTarget(board)  # type: ignore[assignment]
+    campaign = Campaign(target, seed=args.seed, corpus_dir=args.corpus, findings_dir=args.findings,
+                        ta_faults_are_findings=args.ta_faults_are_findings)
+    try:
+        summary = campaign.run(runs=args.runs, seconds=args.seconds)
+    finally:
+        target.close()
+    print(summary.text())
+    return 1 if summary.findings else 0

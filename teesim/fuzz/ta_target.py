@@ -1,0 +1,208 @@
+"""``teesim fuzz ta``: one TA's commands, loaded once, reset by snapshot.
+
+Theory of operation: the target boots a board, opens one session to the TA
+through the normal world's driver (so every input crosses the real SMC
+interface and message codec), plants canaries (secure DRAM, the bottom of the
+TA's stack), snapshots the TA instance (``TaInstance.snapshot``) and turns on
+basic-block coverage (``TaDebugger.start_coverage``). Each input is an
+INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`; afterwards
+the oracles run (internal errors and TA deaths as instrumentation events,
+canaries in the reply, resource invariants) and the instance is restored
+from the snapshot, a crashed one included: no reload, no re-verification.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import uuid as uuid_mod
+from pathlib import Path
+
+from board import Board
+from board.fuses import read_fuses
+from normal_world.driver import DriverError, DriverParam
+from normal_world.shm import ShmExhausted
+from tee.abi.registers import U32_MASK, U64_MASK
+from tee.abi.results import ParamType
+from tee.device import DeviceConfig
+from tee.kernel.kernel import KernelConfig
+from tee.kernel.ta_instance import TaInstance
+from tee.kernel.ta_manager import TaManagerConfig
+from teesim.fuzz import ta_input
+from teesim.fuzz.campaign import Outcome
+from teesim.fuzz.oracles import (HANG, INTERNAL_ERROR, INVARIANT, TA_FAULT, Canaries, EventOracle,
+                                 Finding, Resources)
+
+#: Wall-clock seconds one input may take before it is a hang finding.
+DEFAULT_TIMEOUT = 2.0
+#: Instructions one TA entry may run on a fuzzing board before the kernel kills it.
+DEFAULT_INSTRUCTION_BUDGET = 2_000_000
+#: Instructions between two preemptions on a fuzzing board.
+FUZZ_SLICE_INSTRUCTIONS = 1_000_000
+#: Commands seeded when no --cmd is given.
+SEED_COMMANDS = range(32)
+#: Feature numbers for a result code live far above any block address.
+_RESULT_FEATURE = 1 << 62
+_SHAPE_FEATURE = 1 << 61
+#: Bytes of the shared memory registered once for registered-memref params.
+REGISTERED_SHM_SIZE = 2 * 4096
+
+
+def fuzz_board(ta_store: Path | None, *, seed: int,
+               instruction_budget: int = DEFAULT_INSTRUCTION_BUDGET) -> Board:
+    """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens) and an
+    instruction budget per TA call, so a TA that loops dies after the same number
+    of instructions on every run, however loaded the machine (a time limit would
+    make campaigns depend on the load)."""
+    tas = TaManagerConfig(instruction_budget=instruction_budget,
+                          slice_instructions=min(FUZZ_SLICE_INSTRUCTIONS, instruction_budget))
+    config = DeviceConfig(kernel=KernelConfig(tas=tas, rng_seed=seed.to_bytes(8, "little")))
+    return Board(ta_store, config)
+
+
+class TaTarget:
+    kind = "ta"
+
+    def __init__(self, board: Board, ta: uuid_mod.UUID, *, command: int | None = None,
+                 dirty_only: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+        self.board = board
+        self.ta = ta
+        self.command = command
+        self.dirty_only = dirty_only
+        self.timeout = timeout
+        self.driver = board.driver
+        opened = self.driver.open_session(ta, [])
+        if opened.ret != 0:
+            raise ValueError(f"cannot open a session to TA {ta}: result {opened.ret:#x} "
+                             f"(origin {opened.origin})")
+        self.session_id = opened.session
+        #: One registration for registered-memref params (offsets and sizes fuzzed).
+        self.shm = self.driver.register_shm(REGISTERED_SHM_SIZE)
+        kernel = board.device.kernel
+        self.session_manager = kernel.session_manager
+        session = kernel.sessions.get(self.session_id)
+        assert session is not None and isinstance(session.instance, TaInstance)
+        self.instance: TaInstance = session.instance
+        self.canaries = Canaries(board, [read_fuses(board.state_dir)])
+        self.canaries.seed_secure_dram()
+        stack = self.instance.stack
+        self.instance.user.copy_to_user(stack.va, self.canaries.new(f"TA {ta} stack bottom"))
+        self.snapshot = self.instance.snapshot()
+        self.debugger = self.instance.debugger
+        self.debugger.start_coverage()
+        self.events = EventOracle(board)
+        self.baseline = Resources(board, process=False)
+        self.process_baseline = Resources(board)
+        self.resets = 0
+
+    def describe_target(self) -> dict[str, object]:
+        return {"kind": self.kind, "ta": str(self.ta), "command": self.command}
+
+    def seeds(self) -> list[bytes]:
+        commands = [self.command] if self.command is not None else list(SEED_COMMANDS)
+        return [seed.to_bytes() for seed in ta_input.seeds(commands)]
+
+    def mutate(self, raw: bytes, rng: random.Random, other: bytes | None) -> bytes:
+        base = ta_input.decode(raw)
+        spliced = ta_input.decode(other) if other is not None else None
+        return ta_input.mutate(base, rng, spliced).to_bytes()
+
+    def describe(self, raw: bytes) -> str:
+        return self._input(raw).describe()
+
+    def _input(self, raw: bytes) -> ta_input.TaInput:
+        decoded = ta_input.decode(raw)
+        if self.command is not None and decoded.command != self.command:
+            decoded = ta_input.TaInput(self.command, decoded.params)
+        return decoded
+
+    # -- one input -------------------------------------------------------------------
+    def run(self, raw: bytes) -> Outcome:
+        fuzz_input = self._input(raw)
+        params = [self._driver_param(param) for param in fuzz_input.params]
+        while params and params[-1].type is ParamType.NONE:
+            params.pop()
+        events = self.events
+        findings: list[Finding] = []
+        started = time.monotonic()
+        ret = -1
+        try:
+            result = self.driver.invoke(self.session_id, fuzz_input.command, params)
+            ret = result.ret
+            for param in result.params:
+                if param.data:
+                    leak = self.canaries.scan(param.data, "a reply's memref")
+                    if leak is not None:
+                        findings.append(leak)
+        except (DriverError, ShmExhausted):
+            pass  # the normal world refused to send it: nothing reached the secure side
+        shared = self.board.device.nonsecure_memory
+        leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE), "registered shared memory")
+        if leak is not None:
+            findings.append(leak)
+        shared.write(self.shm.phys, bytes(REGISTERED_SHM_SIZE))  # the next input starts from zeros
+        elapsed = time.monotonic() - started
+        if elapsed > self.timeout:
+            findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
+        features = self.debugger.drain_coverage()
+        features.add(_RESULT_FEATURE | (ret & U32_MASK))
+        # The params' shape as the kernel sees it (kinds, registered, NULL): keeps inputs
+        # that exercise different kernel paths even when the TA runs the same blocks.
+        features.add(_SHAPE_FEATURE | hash(tuple((p.param_type, p.registered, p.null)
+                                                 for p in fuzz_input.params)) & U32_MASK)
+        for error in events.internal_errors:
+            findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
+        ta_fault = None
+        if events.ta_faults:
+            fault = events.ta_faults[0]
+            # The first line (the signature) names no run-time address: params and
+            # stacks sit at random addresses, and one bug must stay one finding.
+            where = self.debugger.symbolize(fault.pc) or "outside the TA's code"
+            ta_fault = Finding(TA_FAULT, f"{fault.kind} abort: {fault.cause} in {where}\n"
+                                         f"pc {fault.pc:#x}, address {fault.address:#x}",
+                               dump=self.instance.last_dump)
+        elif any(panic.reason for panic in events.ta_panics):
+            reason = next(panic.reason for panic in events.ta_panics if panic.reason)
+            ta_fault = Finding(TA_FAULT, f"TA killed: {reason}", dump=self.instance.last_dump)
+        events.clear()
+        self.reset()
+        broken = Resources(self.board, process=False).difference(self.baseline)
+        if broken is not None:
+            findings.append(Finding(INVARIANT, f"after the input and its reset: {broken}"))
+            self.baseline = Resources(self.board, process=False)  # report each leak once
+        return Outcome(features, findings, ta_fault)
+
+    def reset(self) -> None:
+        """The instance back to its snapshot, and whatever the input opened closed."""
+        instance = self.instance
+        self.session_manager.close_sessions_opened_by(instance)
+        instance.restore(self.snapshot, dirty_only=self.dirty_only)
+        self.resets += 1
+
+    def _driver_param(self, param: ta_input.FuzzParam) -> DriverParam:
+        kind = param.param_type
+        if kind.is_value:
+            return DriverParam(kind, a=param.a, b=param.b)
+        if kind.is_memref:
+            if param.registered:
+                return DriverParam(kind, size=param.size, shm=self.shm,
+                                   offset=param.a % (REGISTERED_SHM_SIZE + 64))
+            if param.null:
+                return DriverParam(kind, data=None, size=param.size)
+            return DriverParam(kind, data=bytearray(param.data), size=param.size)
+        return DriverParam()
+
+    def final_check(self) -> list[Finding]:
+        findings = []
+        leak = self.canaries.scan_normal_world()
+        if leak is not None:
+            findings.append(leak)
+        broken = Resources(self.board).difference(self.process_baseline)
+        if broken is not None:
+            findings.append(Finding(INVARIANT, f"the process: {broken}"))
+            self.process_baseline = Resources(self.board)
+        return findings
+
+    def close(self) -> None:
+        self.events.close()
+        self.debugger.stop_coverage()
