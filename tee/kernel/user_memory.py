@@ -111,6 +111,10 @@ class UserMemory:
     def mappings(self) -> tuple[Mapping, ...]:
         return tuple(sorted(self._mappings, key=lambda m: m.va))
 
+    def overlapping(self, va: int, end: int) -> list[Mapping]:
+        """The mappings that overlap [va, end), in no particular order."""
+        return [m for m in self._mappings if m.va < end and va < m.end]
+
     def add(self, mapping: Mapping, host_address: int | None = None,
             host_view: memoryview | None = None) -> None:
         """Map ``mapping``: fresh zeroed memory, or the host pages at ``host_address``

@@ -205,6 +205,21 @@ def test_key_without_allow_decrypt_is_refused(cdm: Cdm, server: LicenseServer) -
     assert refusal(session.decrypt, enc.data, scheme=Scheme.CENC, iv=bytes(8)) == DrmError.KEY_NOT_ALLOWED
 
 
+def test_each_sample_uses_the_key_selected_at_its_time(cdm: Cdm, server: LicenseServer) -> None:
+    """The TA keeps its decrypt operation between samples: switching keys back and
+    forth, and between schemes, must still decrypt each sample with the key then
+    selected (a stale operation would return garbage)."""
+    grants = [grant(ALLOW), grant(ALLOW)]
+    session = license_session(cdm, server, grants).session
+    plain = os.urandom(5000)
+    for g in (grants[0], grants[1], grants[0], grants[1]):
+        session.select_key(g.key_id)
+        for enc in (encrypt_cenc(g.key, os.urandom(8), plain, video_like_map(len(plain))),
+                    encrypt_cbcs(g.key, os.urandom(16), plain, video_like_map(len(plain)))):
+            assert session.decrypt(enc.data, scheme=enc.scheme, iv=enc.iv, subsamples=enc.subsamples,
+                                   pattern=enc.pattern).plaintext == plain
+
+
 def test_key_expires_after_its_duration(drm_board: Board, cdm: Cdm, server: LicenseServer) -> None:
     g = grant(ALLOW, duration_s=60)
     session = license_session(cdm, server, [g]).session

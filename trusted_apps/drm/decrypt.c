@@ -147,16 +147,53 @@ static TEE_Result cenc_range(struct cenc_stream *stream, const uint8_t *in,
 	return cipher_run(stream->op, in, out, len);
 }
 
-static TEE_Result decrypt_cenc(const struct content_key *key,
+enum cipher_slot { CIPHER_CTR, CIPHER_CBC };
+
+void session_free_ciphers(struct drm_session *session)
+{
+	size_t i = 0;
+
+	for (i = 0; i < 2; i++) {
+		if (session->cipher_op[i] != TEE_HANDLE_NULL)
+			TEE_FreeOperation(session->cipher_op[i]);
+		session->cipher_op[i] = TEE_HANDLE_NULL;
+	}
+}
+
+/* The session's decrypt operation for its selected key in @slot's mode */
+static TEE_Result session_cipher(struct drm_session *session,
+				 enum cipher_slot slot, TEE_OperationHandle *op)
+{
+	static const uint32_t algs[2] = { TEE_ALG_AES_CTR,
+					  TEE_ALG_AES_CBC_NOPAD };
+	TEE_Result res = TEE_SUCCESS;
+
+	if (session->cipher_op[slot] != TEE_HANDLE_NULL &&
+	    session->cipher_key[slot] == session->selected) {
+		*op = session->cipher_op[slot];
+		return TEE_SUCCESS;
+	}
+	if (session->cipher_op[slot] != TEE_HANDLE_NULL)
+		TEE_FreeOperation(session->cipher_op[slot]);
+	session->cipher_op[slot] = TEE_HANDLE_NULL;
+	res = aes_operation(session->keys[session->selected].key,
+			    DRM_CONTENT_KEY_SIZE, algs[slot], TEE_MODE_DECRYPT,
+			    op);
+	if (res != TEE_SUCCESS)
+		return res;
+	session->cipher_op[slot] = *op;
+	session->cipher_key[slot] = session->selected;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result decrypt_cenc(struct drm_session *session,
 			       const struct sample_plan *plan,
 			       const uint8_t *in, uint8_t *out)
 {
 	struct cenc_stream stream = { };
 	size_t offset = 0;
 	size_t i = 0;
-	TEE_Result res = aes_operation(key->key, DRM_CONTENT_KEY_SIZE,
-				       TEE_ALG_AES_CTR, TEE_MODE_DECRYPT,
-				       &stream.op);
+	TEE_Result res = session_cipher(session, CIPHER_CTR, &stream.op);
 
 	if (res != TEE_SUCCESS)
 		return res;
@@ -170,7 +207,6 @@ static TEE_Result decrypt_cenc(const struct content_key *key,
 				 s->protected);
 		offset += s->protected;
 	}
-	TEE_FreeOperation(stream.op);
 	return res;
 }
 
@@ -243,16 +279,14 @@ static TEE_Result cbcs_range(TEE_OperationHandle op,
 	return TEE_SUCCESS;
 }
 
-static TEE_Result decrypt_cbcs(const struct content_key *key,
+static TEE_Result decrypt_cbcs(struct drm_session *session,
 			       const struct sample_plan *plan,
 			       const uint8_t *in, uint8_t *out)
 {
 	TEE_OperationHandle op = TEE_HANDLE_NULL;
 	size_t offset = 0;
 	size_t i = 0;
-	TEE_Result res = aes_operation(key->key, DRM_CONTENT_KEY_SIZE,
-				       TEE_ALG_AES_CBC_NOPAD, TEE_MODE_DECRYPT,
-				       &op);
+	TEE_Result res = session_cipher(session, CIPHER_CBC, &op);
 
 	if (res != TEE_SUCCESS)
 		return res;
@@ -265,7 +299,6 @@ static TEE_Result decrypt_cbcs(const struct content_key *key,
 				 s->protected);
 		offset += s->protected;
 	}
-	TEE_FreeOperation(op);
 	return res;
 }
 
@@ -311,9 +344,9 @@ TEE_Result decrypt_sample(struct drm_session *session,
 		return DRM_ERROR_SECURE_BUFFER_REQUIRED;
 
 	if (plan.scheme == DRM_SCHEME_CENC)
-		res = decrypt_cenc(key, &plan, in, out);
+		res = decrypt_cenc(session, &plan, in, out);
 	else
-		res = decrypt_cbcs(key, &plan, in, out);
+		res = decrypt_cbcs(session, &plan, in, out);
 	if (res == TEE_SUCCESS && digest)
 		res = sha256(out, in_len, digest);
 	return res;

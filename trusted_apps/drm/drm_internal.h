@@ -47,12 +47,24 @@ struct drm_session {
 	int selected;		/* index into keys, -1: none */
 	uint8_t kek[DRM_MAX_KEK_SIZE];
 	size_t kek_len;		/* 0: no KEK */
+	/*
+	 * The decrypt operation of the last key used, per scheme (AES-CTR,
+	 * AES-CBC), kept across samples: setting a key up costs a dozen
+	 * syscalls, re-initialising it with a sample's IV one. Keys are only
+	 * ever appended to a session, so an index names the same key for the
+	 * session's life. TEE_HANDLE_NULL: none yet; freed when the session is.
+	 */
+	TEE_OperationHandle cipher_op[2];
+	int cipher_key[2];
 };
 
 /* The GP session's context: its identity for DRM session ownership */
 struct client {
 	uint32_t unused;
 };
+
+/* decrypt.c */
+void session_free_ciphers(struct drm_session *session);
 
 /* sessions.c */
 TEE_Result session_open(const struct client *owner, uint32_t *id);

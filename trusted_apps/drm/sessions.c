@@ -24,6 +24,7 @@ uint64_t now_ms(void)
 
 static void wipe(struct drm_session *session)
 {
+	session_free_ciphers(session);
 	TEE_MemFill(session, 0, sizeof(*session));
 }
 

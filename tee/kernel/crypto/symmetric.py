@@ -22,7 +22,8 @@ from typing import Self, cast
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import cmac, hashes, hmac
-from cryptography.hazmat.primitives.ciphers import BlockCipherAlgorithm, Cipher, CipherAlgorithm, algorithms, modes
+from cryptography.hazmat.primitives.ciphers import (BlockCipherAlgorithm, Cipher, CipherAlgorithm, CipherContext,
+                                                    algorithms, modes)
 from cryptography.hazmat.primitives.ciphers.aead import AESCCM
 
 from tee.abi.gp_crypto import Algorithm as A
@@ -213,7 +214,12 @@ class BlockEngine:
 
 
 class CtrEngine:
-    """CTR: the IV is the whole 128-bit big-endian counter block (as GP and OP-TEE)."""
+    """CTR: the IV is the whole 128-bit big-endian counter block (as GP and OP-TEE).
+
+    One `cryptography` context carries the keystream from update to update (a
+    DRM sample's protected ranges are one stream: one context per sample, not
+    one per range); the position is also kept as (counter, offset) so a clone
+    starts its own context where this one stands."""
 
     def __init__(self, alg: CipherAlgorithm, counter_block: bytes) -> None:
         if len(counter_block) != 16:
@@ -221,22 +227,32 @@ class CtrEngine:
         self._alg = alg
         self._counter = int.from_bytes(counter_block, "big")
         self._offset = 0  # bytes of the current counter block's keystream already used
+        self._stream: CipherContext | None = None  # at (counter, offset) when set
 
     def update_size(self, length: int) -> int:
         return length
 
     final_size = update_size
 
+    def _context(self) -> CipherContext:
+        stream = self._stream
+        if stream is None:
+            stream = Cipher(self._alg, modes.CTR(self._counter.to_bytes(16, "big"))).encryptor()
+            if self._offset:
+                stream.update(bytes(self._offset))
+            self._stream = stream
+        return stream
+
+    def _advance(self, length: int) -> None:
+        used = self._offset + length
+        self._counter = (self._counter + used // 16) % (1 << 128)
+        self._offset = used % 16
+
     def update(self, data: bytes | memoryview) -> bytes:
         if not data:
             return b""
-        ctx = Cipher(self._alg, modes.CTR(self._counter.to_bytes(16, "big"))).encryptor()
-        if self._offset:
-            ctx.update(bytes(self._offset))
-        out = ctx.update(data)
-        used = self._offset + len(data)
-        self._counter = (self._counter + used // 16) % (1 << 128)
-        self._offset = used % 16
+        out = self._context().update(data)
+        self._advance(len(data))
         return out
 
     final = update
@@ -248,22 +264,20 @@ class CtrEngine:
         if length <= 16:
             out[:] = self.update(data)
             return
-        ctx = Cipher(self._alg, modes.CTR(self._counter.to_bytes(16, "big"))).encryptor()
-        if self._offset:
-            ctx.update(bytes(self._offset))
+        stream = self._context()
         # cryptography wants 15 bytes of room after the output of update_into:
         # all but the last block go in place, the last block the ordinary way.
         head = length - 16
-        ctx.update_into(data[:head], out[:head + 15])
-        out[head:] = ctx.update(data[head:])
-        used = self._offset + length
-        self._counter = (self._counter + used // 16) % (1 << 128)
-        self._offset = used % 16
+        stream.update_into(data[:head], out[:head + 15])
+        out[head:] = stream.update(data[head:])
+        self._advance(length)
 
     final_into = update_into
 
     def clone(self) -> "CtrEngine":
-        return copy.copy(self)
+        twin = copy.copy(self)
+        twin._stream = None  # never share a live keystream
+        return twin
 
 
 def _held_back(total: int) -> int:

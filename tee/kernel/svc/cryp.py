@@ -28,7 +28,7 @@ from tee.kernel.crypto.context import CrypState
 from tee.kernel.crypto.objects import SECRET_TYPES, CryptoObject
 from tee.kernel.crypto.symmetric import DigestEngine, ae_engine, cipher_engine, mac_engine
 from tee.kernel.svc.objects import (crypto, crypto_handler, put_output, read_attributes,
-                                    read_input, read_u64, require_readable, require_writable,
+                                    read_input, read_u64, require_writable,
                                     write_u32, write_u64)
 from tee.kernel.syscalls import SyscallContext, syscall
 
@@ -166,7 +166,9 @@ def _cipher_step(ctx: SyscallContext, handle: int, src: int, size: int, dst: int
     state = _initialized(ctx, handle, C.CIPHER)
     if src == 0 and size:
         raise CryptoError(TeeResult.ERROR_BAD_PARAMETERS, "NULL buffer with a size")
-    require_readable(ctx, src, size)  # the input is checked first, as it always was
+    # The input is checked first, as it always was; its host view (None: not in
+    # host memory) comes with the check.
+    source = ctx.user.view(src, size, Perm.READ)
     engine = state.engine
     needed = engine.final_size(size) if final else engine.update_size(size)
     capacity = read_u64(ctx, dst_len_va) if dst_len_va else 0
@@ -174,8 +176,8 @@ def _cipher_step(ctx: SyscallContext, handle: int, src: int, size: int, dst: int
         if dst_len_va:
             write_u64(ctx, dst_len_va, needed)
         return TeeResult.ERROR_SHORT_BUFFER
-    require_writable(ctx, dst, needed)
-    if needed == size and _stream_in_place(ctx, engine, src, size, dst, final):
+    target = ctx.user.view(dst, needed, Perm.WRITE)
+    if needed == size and _stream_in_place(engine, source, target, src, dst, final):
         written = size
     else:
         data = read_input(ctx, src, size)
@@ -189,18 +191,19 @@ def _cipher_step(ctx: SyscallContext, handle: int, src: int, size: int, dst: int
     return TeeResult.SUCCESS
 
 
-def _stream_in_place(ctx: SyscallContext, engine: object, src: int, size: int, dst: int,
-                     final: bool) -> bool:
+def _stream_in_place(engine: object, source: memoryview | None, target: memoryview | None,
+                     src: int, dst: int, final: bool) -> bool:
     """A stream cipher (CTR) over host-backed TA memory runs from the TA's pages
     into the TA's pages: no copy of a possibly megabyte-long input or output.
-    False (nothing done) when the engine, the memory or an overlap rules it out."""
-    into = getattr(engine, "final_into" if final else "update_into", None)
-    if into is None or not size or (src != dst and src < dst + size and dst < src + size):
-        return False  # partly overlapping buffers: the copying path is exact
-    source = ctx.user.view(src, size, Perm.READ)
-    target = ctx.user.view(dst, size, Perm.WRITE)
-    if source is None or target is None:
+    False (nothing done) when the engine, the memory or an overlap rules it out.
+    ``source`` and ``target`` are the checked host views of [src, +size) and
+    [dst, +size)."""
+    if source is None or target is None or not len(source):
         return False
+    size = len(source)
+    into = getattr(engine, "final_into" if final else "update_into", None)
+    if into is None or (src != dst and src < dst + size and dst < src + size):
+        return False  # partly overlapping buffers: the copying path is exact
     into(source, target)
     return True
 

@@ -170,6 +170,14 @@ def sys_get_property_name_to_index(ctx: SyscallContext, prop_set: int, name: int
 
 
 # ------------------------------------------------------------------- access rights
+#: The flags as plain ints: this check runs once per TEE_CipherUpdate (libutee
+#: checks the output), and IntFlag arithmetic costs microseconds per operation.
+_READ, _WRITE, _ANY_OWNER = int(MemoryAccess.READ), int(MemoryAccess.WRITE), int(MemoryAccess.ANY_OWNER)
+_SECURE, _NONSECURE = int(MemoryAccess.SECURE), int(MemoryAccess.NONSECURE)
+#: The permission each READ/WRITE combination asks for.
+_NEED = {0: Perm.NONE, _READ: Perm.READ, _WRITE: Perm.WRITE, _READ | _WRITE: Perm.READ | Perm.WRITE}
+
+
 @syscall(Syscall.CHECK_ACCESS_RIGHTS)
 def sys_check_access_rights(ctx: SyscallContext, flags: int, buf: int, length: int) -> int:
     """OP-TEE's vm_check_access_rights: every byte mapped with the rights asked for;
@@ -177,22 +185,16 @@ def sys_check_access_rights(ctx: SyscallContext, flags: int, buf: int, length: i
     client shares); SECURE / NONSECURE ask what kind of memory it is: the TA's
     own memory and secure media buffers (SDP memrefs) are secure, other
     memrefs non-secure shared memory."""
-    if flags & MemoryAccess.SECURE and flags & MemoryAccess.NONSECURE:
+    if flags & _SECURE and flags & _NONSECURE:
         return TeeResult.ERROR_ACCESS_DENIED
-    need = Perm.NONE
-    if flags & MemoryAccess.READ:
-        need |= Perm.READ
-    if flags & MemoryAccess.WRITE:
-        need |= Perm.WRITE
-    if not ctx.user.has_access(buf, length, need):
+    if not ctx.user.has_access(buf, length, _NEED[flags & (_READ | _WRITE)]):
         return TeeResult.ERROR_ACCESS_DENIED
-    end = buf + length
-    touched = [m for m in ctx.user.mappings if m.va < end and buf < m.end] if length else []
+    touched = ctx.user.overlapping(buf, buf + length) if length else []
     shared = any(m.is_param for m in touched)  # client memory: not the TA's
-    if shared and not flags & MemoryAccess.ANY_OWNER:
+    if shared and not flags & _ANY_OWNER:
         return TeeResult.ERROR_ACCESS_DENIED
-    if flags & MemoryAccess.SECURE and any(m.is_param and not m.sdp for m in touched):
+    if flags & _SECURE and any(m.is_param and not m.sdp for m in touched):
         return TeeResult.ERROR_ACCESS_DENIED  # non-secure shared memory
-    if flags & MemoryAccess.NONSECURE and any(not m.is_param or m.sdp for m in touched):
+    if flags & _NONSECURE and any(not m.is_param or m.sdp for m in touched):
         return TeeResult.ERROR_ACCESS_DENIED
     return TeeResult.SUCCESS
