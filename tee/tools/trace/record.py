@@ -11,7 +11,7 @@ from tee.abi.optee_rpc import RpcCmd
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
 from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
-from tee.instrument import (EVENT_TYPES, Instrumentation, MessageReceived, RpcRequested, SmcCall,
+from tee.instrument import (EVENT_TYPES, Instrumentation, InternalErrorRaised, MessageReceived, RpcRequested, SmcCall,
                             SmcReturn, Subscription, SyscallEntered, SyscallReturned, TaEntered,
                             TaExited, TaFaulted, TaPanicked, WorldSwitch)
 from tee.tools.trace.syscall_args import format_arguments
@@ -146,11 +146,15 @@ def _ta_panicked(e: TaPanicked) -> Description:
     return "ta", "ta", False, "E", label, f"ta {e.ta} {what}"
 
 
+def _internal_error(e: InternalErrorRaised) -> Description:
+    return "kernel", "kernel", False, "E", "internal error", f"internal error in {e.where}: {e.summary}"
+
+
 _DESCRIBE: dict[type, Callable[[Any], Description]] = {
     SmcCall: _smc_call, SmcReturn: _smc_return, WorldSwitch: _world_switch,
     MessageReceived: _message, RpcRequested: _rpc, SyscallEntered: _syscall_entered,
     SyscallReturned: _syscall_returned, TaEntered: _ta_entered, TaExited: _ta_exited,
-    TaFaulted: _ta_faulted, TaPanicked: _ta_panicked,
+    TaFaulted: _ta_faulted, TaPanicked: _ta_panicked, InternalErrorRaised: _internal_error,
 }
 assert set(_DESCRIBE) == set(EVENT_TYPES), "every event type needs a describer"
 
