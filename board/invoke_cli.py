@@ -79,6 +79,7 @@ def invoke(ta_store: Path, state_dir: Path | None, ta: uuid_mod.UUID, command: i
         print(_describe(index, spec, param), file=out)
     if failure is None:
         return 0
+    out.flush()  # the results first, then the error, also when both go to one file
     print(failure, file=err)  # names the result code and its origin (and the TEE's reason)
     if failure.dump:
         print(failure.dump, file=err)

@@ -92,8 +92,10 @@ def tee_board(tee_ta_store: Path, tmp_path: Path) -> Board:
 
 @pytest.fixture
 def tee_context(tee_board: Board) -> Iterator[Context]:
-    with Context(driver=tee_board.driver) as context:
-        yield context
+    """A client context on tee_board; the sessions it opened are closed after the test."""
+    context = Context(driver=tee_board.driver)
+    yield context
+    context.close()
 
 
 @pytest.fixture

@@ -393,12 +393,17 @@ class _AppendParam(argparse.Action):
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
                  values: object, option_string: str | None = None) -> None:
+        try:
+            self._append(namespace, str(values), option_string)
+        except argparse.ArgumentTypeError as error:
+            raise argparse.ArgumentError(self, str(error)) from None
+
+    def _append(self, namespace: argparse.Namespace, text: str, option_string: str | None) -> None:
         from board.invoke_cli import MAX_OUT_SIZE, MAX_PARAMS, ParamSpec
 
         params: list[ParamSpec] = list(getattr(namespace, self.dest) or [])
         if len(params) == MAX_PARAMS:
             raise argparse.ArgumentError(self, f"a call carries at most {MAX_PARAMS} params")
-        text = str(values)
         if option_string == "--value":
             params.append(ParamSpec("value", _value_pair(text)))
         elif option_string == "--in-hex":
@@ -459,6 +464,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except UsageError as error:
         print(f"teesim {args.command}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file or directory the user named is unusable: say which, briefly
+        print(f"teesim {args.command}: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
         return 2
 
 
