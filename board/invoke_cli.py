@@ -23,7 +23,8 @@ class InvokeUsageError(Exception):
 
 @dataclass(frozen=True)
 class ParamSpec:
-    """One parameter as given: ``value`` (a, b) in and out, ``in`` bytes, ``out`` a size."""
+    """One parameter as given: ``value``/``value-in``/``value-out`` (a, b), ``in``/``inout``
+    bytes, ``out`` a size."""
     kind: str
     value: tuple[int, int] | bytes | int
 
@@ -34,9 +35,17 @@ def _operation(specs: list[ParamSpec]) -> Operation:
         if spec.kind == "value":
             assert isinstance(spec.value, tuple)
             params.append(Value.inout(*spec.value))
+        elif spec.kind == "value-in":
+            assert isinstance(spec.value, tuple)
+            params.append(Value.input(*spec.value))
+        elif spec.kind == "value-out":
+            params.append(Value.output())
         elif spec.kind == "in":
             assert isinstance(spec.value, bytes)
             params.append(TempMemref.input(spec.value))
+        elif spec.kind == "inout":
+            assert isinstance(spec.value, bytes)
+            params.append(TempMemref.inout(bytearray(spec.value)))
         else:
             assert isinstance(spec.value, int)
             params.append(TempMemref.output(bytearray(spec.value)))
@@ -44,17 +53,18 @@ def _operation(specs: list[ParamSpec]) -> Operation:
 
 
 def _describe(index: int, spec: ParamSpec, result: object) -> str:
-    if spec.kind == "value":
+    if spec.kind.startswith("value"):
         assert isinstance(result, Value)
         return f"param[{index}] value a={result.a} ({result.a:#x}) b={result.b} ({result.b:#x})"
     if spec.kind == "in":
         assert isinstance(spec.value, bytes)
         return f"param[{index}] input {len(spec.value)} bytes"
     assert isinstance(result, TempMemref)
+    label = "output" if spec.kind == "out" else "inout"
     size = result.size
     if result.buffer is None or size > len(result.buffer):
-        return f"param[{index}] output: the TA needs {size} bytes (give a larger --out-size)"
-    return f"param[{index}] output {size} bytes: {result.data.hex()}"
+        return f"param[{index}] {label}: the TA needs {size} bytes (give a larger buffer)"
+    return f"param[{index}] {label} {size} bytes: {result.data.hex()}"
 
 
 def invoke(ta_store: Path, state_dir: Path | None, ta: uuid_mod.UUID, command: int,

@@ -16,7 +16,8 @@
                                             the PIN TA (Gatekeeper) on a board kept in DIR
     teesim new NAME [--dir D]               scaffold a TA project (fresh UUID, pytest test)
     teesim inspect FILE [--key PEM]         UUID, flags, properties, signature, segments of a TA
-    teesim invoke UUID CMD [--value A[,B] | --in-hex HEX | --in-file F | --out-size N]...
+    teesim invoke UUID CMD [--value[-in] A[,B] | --value-out | --in-hex HEX | --inout-hex HEX
+           | --in-file F | --out-size N]...
            [--ta-store DIR] [--state-dir DIR]
                                             one command of a TA on a fresh board; print results
 
@@ -404,11 +405,13 @@ class _AppendParam(argparse.Action):
         params: list[ParamSpec] = list(getattr(namespace, self.dest) or [])
         if len(params) == MAX_PARAMS:
             raise argparse.ArgumentError(self, f"a call carries at most {MAX_PARAMS} params")
-        if option_string == "--value":
-            params.append(ParamSpec("value", _value_pair(text)))
-        elif option_string == "--in-hex":
+        if option_string in ("--value", "--value-in"):
+            params.append(ParamSpec("value" if option_string == "--value" else "value-in", _value_pair(text)))
+        elif option_string == "--value-out":
+            params.append(ParamSpec("value-out", (0, 0)))
+        elif option_string in ("--in-hex", "--inout-hex"):
             try:
-                params.append(ParamSpec("in", bytes.fromhex(text)))
+                params.append(ParamSpec("in" if option_string == "--in-hex" else "inout", bytes.fromhex(text)))
             except ValueError:
                 raise argparse.ArgumentError(self, f"{text!r} is not hex") from None
         elif option_string == "--in-file":
@@ -445,9 +448,15 @@ def _add_ta_author_commands(commands: "argparse._SubParsersAction[argparse.Argum
     invoke.add_argument("uuid", type=_uuid, help="the TA's UUID")
     invoke.add_argument("cmd", type=_uint(32), help="the command number")
     invoke.add_argument("--value", dest="params", action=_AppendParam, metavar="A[,B]",
-                        help="a value param (in and out)")
+                        help="a value param, in and out (VALUE_INOUT)")
+    invoke.add_argument("--value-in", dest="params", action=_AppendParam, metavar="A[,B]",
+                        help="a value param the TA only reads (VALUE_INPUT)")
+    invoke.add_argument("--value-out", dest="params", action=_AppendParam, nargs=0,
+                        help="a value param the TA only writes (VALUE_OUTPUT)")
     invoke.add_argument("--in-hex", dest="params", action=_AppendParam, metavar="HEX",
-                        help="an input buffer, in hex")
+                        help="an input buffer, in hex (MEMREF_INPUT)")
+    invoke.add_argument("--inout-hex", dest="params", action=_AppendParam, metavar="HEX",
+                        help="a buffer the TA reads and writes, in hex (MEMREF_INOUT; printed after)")
     invoke.add_argument("--in-file", dest="params", action=_AppendParam, metavar="F",
                         help="an input buffer: the file's bytes")
     invoke.add_argument("--out-size", dest="params", action=_AppendParam, metavar="N",

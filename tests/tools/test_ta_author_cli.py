@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from tee.abi.signed_header import SHA256_SIZE, SHDR
 from tests.conftest import HELLO_DIR, HELLO_UUID, MISBEHAVE_UUID
 
 REPO = Path(__file__).resolve().parents[2]
@@ -109,11 +110,11 @@ def test_inspect_shows_what_the_image_holds(ta_store: Path) -> None:
 
 def test_inspect_flags_a_tampered_image_and_a_foreign_key(tmp_path: Path, ta_store: Path) -> None:
     image = bytearray((ta_store / f"{HELLO_UUID}.ta").read_bytes())
-    image[-100] ^= 1  # one bit of the ELF, after signing
+    image[SHDR.size + SHA256_SIZE + 5] ^= 1  # one bit of the signature
     (tmp_path / "tampered.ta").write_bytes(image)
     tampered = teesim("inspect", str(tmp_path / "tampered.ta"))
     assert tampered.returncode == 0
-    assert "signature:   INVALID against the SDK's DEVELOPMENT-ONLY key: image digest does not match" \
+    assert "signature:   INVALID against the SDK's DEVELOPMENT-ONLY key: signature does not verify" \
         in tampered.stdout
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
@@ -131,6 +132,10 @@ def test_invoke_prints_values_buffers_and_errors(ta_store: Path) -> None:
     assert inc.stdout.splitlines() == ["TEE_SUCCESS", "param[0] value a=42 (0x2a) b=0 (0x0)"]
     rand = teesim("invoke", str(HELLO_UUID), "4", "--out-size", "16", *store)
     assert re.fullmatch(r"param\[0\] output 16 bytes: [0-9a-f]{32}", rand.stdout.splitlines()[1])
+    reverse = teesim("invoke", str(HELLO_UUID), "1", "--inout-hex", "010203", *store)
+    assert reverse.stdout.splitlines()[1] == "param[0] inout 3 bytes: 030201"
+    time = teesim("invoke", str(HELLO_UUID), "3", "--value-out", *store)
+    assert time.returncode == 0 and time.stdout.splitlines()[1].startswith("param[0] value a=")
     wrong = teesim("invoke", str(HELLO_UUID), "0", "--in-hex", "00", *store)
     assert wrong.returncode == 1
     assert "TEE_ERROR_BAD_PARAMETERS (0xffff0006), origin TRUSTED_APP (4)" in wrong.stderr
@@ -139,7 +144,7 @@ def test_invoke_prints_values_buffers_and_errors(ta_store: Path) -> None:
 
 
 def test_invoke_of_a_crashing_ta_prints_its_dump_with_source_lines(ta_store: Path) -> None:
-    panic = teesim("invoke", str(HELLO_UUID), "2", "--value", "7", "--ta-store", str(ta_store))
+    panic = teesim("invoke", str(HELLO_UUID), "2", "--value-in", "7", "--ta-store", str(ta_store))
     assert panic.returncode == 1
     assert "TEE_ERROR_TARGET_DEAD (0xffff3024), origin TEE (3)" in panic.stderr
     assert f"Status of TA {HELLO_UUID}" in panic.stderr
