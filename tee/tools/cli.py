@@ -18,6 +18,12 @@
                                             the DRM TA: device identity, the demo stream, key unwrap
     teesim fingerprint enroll|authenticate|list|remove|reset-lockout --uid N [--finger SEED] ...
                                             the fingerprint TA, fingers from the synthetic generator
+    teesim new NAME [--dir D]               scaffold a TA project (fresh UUID, pytest test)
+    teesim inspect FILE [--key PEM]         UUID, flags, properties, signature, segments of a TA
+    teesim invoke UUID CMD [--value[-in] A[,B] | --value-out | --in-hex HEX | --inout-hex HEX
+           | --in-file F | --out-size N]...
+           [--ta-store DIR] [--state-dir DIR]
+                                            one command of a TA on a fresh board; print results
 
 Errors are reported in one line on stderr with exit status 2; no tracebacks.
 ``teesim fuzz ta <uuid> [--cmd N] | smc | replay FILE`` (built-in fuzzing, docs/fuzzing.md)
@@ -448,7 +454,124 @@ def _parser() -> argparse.ArgumentParser:
     _add_trace_command(commands)
     _add_drm_commands(commands)
     _add_fingerprint_commands(commands)
+    _add_ta_author_commands(commands)
     return parser
+
+
+# --- TA authors: new, inspect, invoke ------------------------------------------------------
+
+def _cmd_new(args: argparse.Namespace) -> int:
+    from tee.tools.scaffold import ScaffoldError, scaffold
+
+    directory = Path(args.dir) if args.dir else Path(args.name)
+    try:
+        ta_uuid = scaffold(args.name, directory)
+    except ScaffoldError as error:
+        raise UsageError(str(error)) from None
+    print(f"created TA {args.name} ({ta_uuid}) in {directory}")
+    print(f"next: teesim build {directory} && pytest {directory / 'tests'}")
+    return 0
+
+
+def _cmd_inspect(args: argparse.Namespace) -> int:
+    from board.ta_inspect import InspectError, inspect_file
+
+    try:
+        inspection = inspect_file(Path(args.file), Path(args.key) if args.key else None)
+    except InspectError as error:
+        raise UsageError(str(error)) from None
+    sys.stdout.write(inspection.render())
+    return 0
+
+
+def _cmd_invoke(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.invoke_cli import InvokeUsageError, invoke
+
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        return invoke(ta_store, Path(args.state_dir) if args.state_dir else None, args.uuid, args.cmd,
+                      args.params, sys.stdout, sys.stderr)
+    except InvokeUsageError as error:
+        raise UsageError(str(error)) from None
+
+
+class _AppendParam(argparse.Action):
+    """Keeps --value/--in-hex/--in-file/--out-size in command-line order: params 0..3."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        try:
+            self._append(namespace, str(values), option_string)
+        except argparse.ArgumentTypeError as error:
+            raise argparse.ArgumentError(self, str(error)) from None
+
+    def _append(self, namespace: argparse.Namespace, text: str, option_string: str | None) -> None:
+        from board.invoke_cli import MAX_OUT_SIZE, MAX_PARAMS, ParamSpec
+
+        params: list[ParamSpec] = list(getattr(namespace, self.dest) or [])
+        if len(params) == MAX_PARAMS:
+            raise argparse.ArgumentError(self, f"a call carries at most {MAX_PARAMS} params")
+        if option_string in ("--value", "--value-in"):
+            params.append(ParamSpec("value" if option_string == "--value" else "value-in", _value_pair(text)))
+        elif option_string == "--value-out":
+            params.append(ParamSpec("value-out", (0, 0)))
+        elif option_string in ("--in-hex", "--inout-hex"):
+            try:
+                params.append(ParamSpec("in" if option_string == "--in-hex" else "inout", bytes.fromhex(text)))
+            except ValueError:
+                raise argparse.ArgumentError(self, f"{text!r} is not hex") from None
+        elif option_string == "--in-file":
+            try:
+                params.append(ParamSpec("in", Path(text).read_bytes()))
+            except OSError as error:
+                raise argparse.ArgumentError(self, f"{text}: {error.strerror}") from None
+        else:
+            size = _uint(32)(text)
+            if size > MAX_OUT_SIZE:
+                raise argparse.ArgumentError(self, f"{size} is more than {MAX_OUT_SIZE} bytes")
+            params.append(ParamSpec("out", size))
+        setattr(namespace, self.dest, params)
+
+
+def _add_ta_author_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    new = commands.add_parser("new", help="scaffold a TA project: C source, headers with a fresh "
+                              "UUID, sub.mk/Makefile, a pytest test using the teesim plugin")
+    new.add_argument("name", help="the TA's name, a C identifier (e.g. my_ta)")
+    new.add_argument("--dir", metavar="D", help="where to create it (default: ./NAME); must not exist "
+                     "or be empty")
+    new.set_defaults(run=_cmd_new)
+    inspect = commands.add_parser("inspect", help="show what a .ta image or TA ELF holds: UUID, "
+                                  "flags, properties, version, signature, segments, symbols")
+    inspect.add_argument("file", help="a signed .ta or a TA's .elf")
+    inspect.add_argument("--key", metavar="PEM", help="check the signature against this RSA public key "
+                         "(default: the SDK's development key)")
+    inspect.set_defaults(run=_cmd_inspect)
+    invoke = commands.add_parser(
+        "invoke", help="open a session to a TA on a fresh board and invoke one command",
+        description="Params are numbered in the order given (at most four). Exit status: 0 success, "
+                    "1 the TEE or TA returned an error (printed with its origin, and the crash dump "
+                    "if the TA died), 2 bad usage.")
+    invoke.add_argument("uuid", type=_uuid, help="the TA's UUID")
+    invoke.add_argument("cmd", type=_uint(32), help="the command number")
+    invoke.add_argument("--value", dest="params", action=_AppendParam, metavar="A[,B]",
+                        help="a value param, in and out (VALUE_INOUT)")
+    invoke.add_argument("--value-in", dest="params", action=_AppendParam, metavar="A[,B]",
+                        help="a value param the TA only reads (VALUE_INPUT)")
+    invoke.add_argument("--value-out", dest="params", action=_AppendParam, nargs=0,
+                        help="a value param the TA only writes (VALUE_OUTPUT)")
+    invoke.add_argument("--in-hex", dest="params", action=_AppendParam, metavar="HEX",
+                        help="an input buffer, in hex (MEMREF_INPUT)")
+    invoke.add_argument("--inout-hex", dest="params", action=_AppendParam, metavar="HEX",
+                        help="a buffer the TA reads and writes, in hex (MEMREF_INOUT; printed after)")
+    invoke.add_argument("--in-file", dest="params", action=_AppendParam, metavar="F",
+                        help="an input buffer: the file's bytes")
+    invoke.add_argument("--out-size", dest="params", action=_AppendParam, metavar="N",
+                        help="an output buffer of N bytes (printed in hex)")
+    invoke.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    invoke.add_argument("--state-dir", default=None, metavar="DIR",
+                        help="the board's persistent state (default: a temporary directory)")
+    invoke.set_defaults(run=_cmd_invoke, params=[])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -457,6 +580,9 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except UsageError as error:
         print(f"teesim {args.command}: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file or directory the user named is unusable: say which, briefly
+        print(f"teesim {args.command}: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
         return 2
 
 

@@ -1,61 +1,82 @@
-"""docs/first-ta.md works as written: its files build, its client prints what it says."""
+"""docs/tutorial.md works as written: its shell commands, run verbatim and in order in an
+empty directory (the repo's .venv/bin on PATH, as its step 0 says), succeed and print
+what the tutorial shows.
+
+The tutorial marks what runs: ```console blocks, ``$ `` before each command, the lines
+after it its output (``...`` is any text), ``[exit status N]`` an expected failure.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import subprocess
-import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-TUTORIAL = REPO / "docs" / "first-ta.md"
+TUTORIAL = REPO / "docs" / "tutorial.md"
+BIN = REPO / ".venv" / "bin"
+MARK = "@@teesim-tutorial@@"
 
 
-def code_blocks(language: str) -> list[str]:
-    return re.findall(rf"```{language}\n(.*?)```", TUTORIAL.read_text(), re.S)
+@dataclass
+class Step:
+    command: str
+    expected: list[str] = field(default_factory=list)
+    exit_status: int = 0
 
 
-def write_ta(root: Path, body_patch: tuple[str, str] | None = None) -> Path:
-    header, defines, source = code_blocks("c")
-    if body_patch:
-        assert body_patch[0] in source
-        source = source.replace(*body_patch)
-    ta = root / "my_counter"
-    (ta / "include").mkdir(parents=True)
-    (ta / "include" / "counter_ta.h").write_text(header)
-    (ta / "user_ta_header_defines.h").write_text(defines)
-    (ta / "counter_ta.c").write_text(source)
-    return ta
+def steps(markdown: str) -> list[Step]:
+    found: list[Step] = []
+    for block in re.findall(r"```console\n(.*?)```", markdown, re.S):
+        for line in block.splitlines():
+            if line.startswith("$ "):
+                found.append(Step(line[2:]))
+            elif (status := re.fullmatch(r"\[exit status (\d+)\]", line)):
+                found[-1].exit_status = int(status.group(1))
+            elif line.strip() and line.strip() != "...":
+                found[-1].expected.append(line)
+    return found
 
 
-def build_and_run(tmp_path: Path, script: str, patch: tuple[str, str] | None = None):
-    ta = write_ta(tmp_path, patch)
-    store = tmp_path / "store"
-    build = subprocess.run([sys.executable, "-m", "tee.tools.cli", "build", str(ta), "--out", str(store)],
-                           capture_output=True, text=True, cwd=REPO, timeout=300)
-    assert build.returncode == 0, build.stderr
-    env = dict(os.environ, TEESIM_TA_STORE=str(store))
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=REPO,
-                          env=env, timeout=120)
+def pattern(expected: str) -> re.Pattern[str]:
+    return re.compile(".*".join(re.escape(part) for part in expected.rstrip().split("...")))
 
 
-def test_tutorial_ta_builds_and_the_client_prints_6(tmp_path: Path) -> None:
-    (client,) = code_blocks("python")
-    run = build_and_run(tmp_path, client)
-    assert run.returncode == 0, run.stderr
-    assert run.stdout.strip() == "6"
+def run_in_one_shell(commands: list[str], cwd: Path) -> list[tuple[str, int]]:
+    """Each command's output (stdout and stderr) and exit status, from one bash session
+    (so that a variable set by one command is seen by the next, as in a terminal)."""
+    script = "set -o pipefail\n" + "".join(
+        f"echo {MARK}\n{command} 2>&1\necho \"{MARK} $?\"\n" for command in commands)
+    env = {k: v for k, v in os.environ.items() if k not in ("TEESIM_TA_STORE", "PYTEST_ADDOPTS")}
+    env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
+    run = subprocess.run(["bash", "-c", script], cwd=cwd, env=env, capture_output=True, text=True,
+                         timeout=300)
+    chunks = re.findall(rf"{MARK}\n(.*?){MARK} (\d+)\n", run.stdout, re.S)
+    assert len(chunks) == len(commands), run.stdout + run.stderr
+    return [(text, int(status)) for text, status in chunks]
 
 
-def test_tutorial_crash_gives_target_dead_with_a_named_dump(tmp_path: Path) -> None:
-    script = code_blocks("python")[0].replace(
-        "print(two.invoke(0, Operation(Value.inout(1))).params[0].a)   # 6: one shared instance",
-        "pass")
-    script = ("from normal_world import TeeError\ntry:\n" + "\n".join("    " + l for l in script.splitlines())
-              + "\nexcept TeeError as error:\n    print(error)\n    print(error.dump)\n")
-    run = build_and_run(tmp_path, script,
-                        ("counter += params[0].value.a;", "*(volatile uint32_t *)0 = 1;"))
-    assert run.returncode == 0, run.stderr
-    assert "TEE_ERROR_TARGET_DEAD (0xffff3024), origin TEE (3)" in run.stdout
-    assert "User mode data-abort at address 0x0 (translation fault)" in run.stdout
-    assert "TA_InvokeCommandEntryPoint" in run.stdout
+def test_tutorial_commands_parse() -> None:
+    found = steps(TUTORIAL.read_text())
+    assert [s.command.split()[:2] for s in found][:3] == [["teesim", "new"], ["UUID=$(sed", "-n"],
+                                                          ["sed", "-i"]]
+    assert any(s.exit_status == 1 and any("TEE_ERROR_TARGET_DEAD" in e for e in s.expected)
+               for s in found)
+
+
+def test_tutorial_runs_verbatim(tmp_path: Path) -> None:
+    found = steps(TUTORIAL.read_text())
+    results = run_in_one_shell([s.command for s in found], tmp_path)
+    for step, (output, status) in zip(found, results):
+        assert "Traceback" not in output, f"$ {step.command}\n{output}"
+        assert status == step.exit_status, f"$ {step.command} exited {status}\n{output}"
+        lines = output.splitlines()
+        position = 0
+        for expected in step.expected:  # in the order the tutorial shows them
+            match = next((i for i in range(position, len(lines)) if pattern(expected).fullmatch(lines[i])),
+                         None)
+            assert match is not None, f"$ {step.command}\nexpected {expected!r} in:\n{output}"
+            position = match + 1
+    assert (tmp_path / "call.svg").read_text().lstrip().startswith(("<svg", "<?xml"))

@@ -58,7 +58,8 @@ const struct ta_head ta_head __section(".ta_head") __exported = {
 uint8_t ta_heap[TA_DATA_SIZE] __aligned(16);
 const size_t ta_heap_size = sizeof(ta_heap);
 
-const struct user_ta_property ta_props[] = {
+/* Exported (kept by the link even when unused) so that `teesim inspect` can read them */
+const struct user_ta_property ta_props[] __exported = {
 	{ TA_PROP_STR_SINGLE_INSTANCE, USER_TA_PROP_TYPE_BOOL,
 	  &(const bool){ ((TA_FLAGS) & TA_FLAG_SINGLE_INSTANCE) != 0 } },
 	{ TA_PROP_STR_MULTI_SESSION, USER_TA_PROP_TYPE_BOOL,
@@ -85,7 +86,7 @@ const struct user_ta_property ta_props[] = {
 #endif
 };
 
-const size_t ta_num_props = sizeof(ta_props) / sizeof(ta_props[0]);
+const size_t ta_num_props __exported = sizeof(ta_props) / sizeof(ta_props[0]);
 
 #if __OPTEE_CORE_API_COMPAT_1_1
 #undef TA_OpenSessionEntryPoint
