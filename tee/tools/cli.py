@@ -12,6 +12,9 @@
            [--out FILE] [--ta-store DIR]   run a scenario or one invoke on a fresh board; print its trace
     teesim symbolize [DUMP] (--ta-store DIR | --elf FILE...)
                                             add file:line to each call-stack frame of an abort dump
+    teesim coverage (--scenario hello | --ta UUID --cmd N... [--value A[,B]]...) [--out FILE.info]
+           [--sources DIR] [--memcheck] [--ta-store DIR]
+                                            line coverage of a TA's run as an lcov tracefile
     teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
                                             the PIN TA (Gatekeeper) on a board kept in DIR
 
@@ -236,6 +239,65 @@ def _add_trace_command(commands: "argparse._SubParsersAction[argparse.ArgumentPa
     symbolize.set_defaults(run=_cmd_symbolize)
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.coverage_run import run_with_coverage
+    from board.trace_run import SCENARIOS, Invoke, Scenario, TraceUsageError
+
+    if (args.scenario is None) == (args.ta is None):
+        raise UsageError("give either --scenario NAME or --ta UUID --cmd N")
+    if args.scenario is not None:
+        if args.cmds or args.values:
+            raise UsageError("--cmd and --value go with --ta, not with --scenario")
+        scenario = SCENARIOS[args.scenario]
+    else:
+        if not args.cmds:
+            raise UsageError("--ta needs --cmd N (repeatable)")
+        scenario = Scenario(args.ta, tuple(Invoke(cmd, tuple(args.values)) for cmd in args.cmds))
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    sources = str(Path(args.sources).resolve()) if args.sources else None
+    try:
+        run = run_with_coverage(ta_store, scenario, test_name=args.test_name, only_under=sources,
+                                memory_checks=args.memcheck)
+    except TraceUsageError as error:
+        raise UsageError(str(error)) from None
+    if not run.lcov:
+        raise UsageError(f"TA {scenario.ta} never ran: no coverage ({run.failure})")
+    if args.out:
+        try:
+            Path(args.out).write_text(run.lcov)
+        except OSError as error:
+            raise UsageError(f"{args.out}: {error.strerror}") from None
+    else:
+        sys.stdout.write(run.lcov)
+    print(f"teesim coverage: {run.lines_hit} of {run.lines_found} lines run", file=sys.stderr)
+    if run.failure:
+        print(f"teesim coverage: the call failed: {run.failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_coverage_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from board.trace_run import SCENARIOS
+
+    coverage = commands.add_parser("coverage", help="run a scenario or invokes and write the TA's "
+                                   "line coverage as an lcov tracefile (for genhtml)")
+    coverage.add_argument("--scenario", choices=sorted(SCENARIOS), help="a built-in scenario")
+    coverage.add_argument("--ta", type=_uuid, metavar="UUID", help="the TA to open a session to")
+    coverage.add_argument("--cmd", dest="cmds", type=_uint(32), action="append", default=[],
+                          metavar="N", help="a command to invoke (repeatable, run in order)")
+    coverage.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
+                          metavar="A[,B]", help="a value param (in and out) of each invoke, up to four")
+    coverage.add_argument("--out", metavar="FILE.info", help="write the tracefile here instead of stdout")
+    coverage.add_argument("--sources", metavar="DIR",
+                          help="keep only source files under DIR (e.g. the TA's own directory)")
+    coverage.add_argument("--test-name", default="", help="the lcov TN: record (default: none)")
+    coverage.add_argument("--memcheck", action="store_true",
+                          help="run on a board with memory checks (docs/debugging-tas.md)")
+    coverage.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    coverage.set_defaults(run=_cmd_coverage)
+
+
 class UsageError(Exception):
     pass
 
@@ -341,6 +403,7 @@ def _parser() -> argparse.ArgumentParser:
     headers.set_defaults(run=_cmd_headers)
     _add_pin_commands(commands)
     _add_trace_command(commands)
+    _add_coverage_command(commands)
     return parser
 
 

@@ -109,7 +109,7 @@ static TEE_Result loop(uint32_t pt, TEE_Param params[4])
 	uint32_t sum = 0;
 	uint32_t i = 0;
 
-	if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT, TEE_PARAM_TYPE_VALUE_OUTPUT,
+	if (pt != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INOUT, TEE_PARAM_TYPE_NONE,
 				  TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE))
 		return TEE_ERROR_BAD_PARAMETERS;
 	rounds = params[0].value.a;
@@ -119,7 +119,7 @@ static TEE_Result loop(uint32_t pt, TEE_Param params[4])
 	}
 	for (i = 0; i < rounds; i++)
 		sum = mix(sum, i); /* COVERAGE: loop body */
-	params[1].value.a = sum; /* COVERAGE: after the loop */
+	params[0].value.b = sum; /* COVERAGE: after the loop */
 	return TEE_SUCCESS;
 }
 

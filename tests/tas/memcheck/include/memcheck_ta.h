@@ -19,7 +19,7 @@
 #define TA_MEMCHECK_CMD_HEAP_OVERFLOW_KEPT	2
 /* fill a 16-byte local array with params[0].value.a bytes of 'x' */
 #define TA_MEMCHECK_CMD_STACK_SMASH		3
-/* params[0].value.a rounds of a loop; params[1].value.a = the sum */
+/* params[0] VALUE_INOUT: a = rounds of a loop in, b = their sum out */
 #define TA_MEMCHECK_CMD_LOOP			4
 /* params[0] MEMREF_INOUT: fill all of it with the byte params[1].value.a */
 #define TA_MEMCHECK_CMD_FILL			5
