@@ -115,7 +115,8 @@ class TaDebugger:
         found = self._breakpoints.get(address)
         answer = found[0](self) if found is not None else None
         self.stepping = answer is Resume.STEP
-        self._cpu.resume_past(address)
+        if address in self._breakpoints:  # (a handler may have removed it: then nothing to skip)
+            self._cpu.resume_past(address)
 
     def _stepped(self) -> None:
         """One instruction ran while stepping (called by the instance)."""

@@ -15,6 +15,8 @@
     teesim coverage (--scenario hello | --ta UUID --cmd N... [--value A[,B]]...) [--out FILE.info]
            [--sources DIR] [--memcheck] [--ta-store DIR]
                                             line coverage of a TA's run as an lcov tracefile
+    teesim gdb --ta UUID --cmd N... [--value A[,B]]... [--port P] [--script FILE] [--ta-store DIR]
+                                            run invokes with a GDB remote stub (127.0.0.1 only) on the TA
     teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
                                             the PIN TA (Gatekeeper) on a board kept in DIR
 
@@ -298,6 +300,45 @@ def _add_coverage_command(commands: "argparse._SubParsersAction[argparse.Argumen
     coverage.set_defaults(run=_cmd_coverage)
 
 
+def _cmd_gdb(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.gdb_stub import run_under_gdb
+    from board.trace_run import Invoke, Scenario, TraceUsageError
+
+    scenario = Scenario(args.ta, tuple(Invoke(cmd, tuple(args.values)) for cmd in args.cmds))
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        run = run_under_gdb(ta_store, scenario, Path(args.script), port=args.port,
+                            accept_timeout=args.wait)
+    except TraceUsageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:  # the port is taken, the script cannot be written
+        raise UsageError(str(error)) from None
+    if run.failure:
+        print(f"teesim gdb: the call failed: {run.failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_gdb_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    gdb = commands.add_parser("gdb", help="run invokes of a TA with a GDB remote stub on it "
+                              "(listening on 127.0.0.1 only)")
+    gdb.add_argument("--ta", type=_uuid, required=True, metavar="UUID", help="the TA to debug")
+    gdb.add_argument("--cmd", dest="cmds", type=_uint(32), action="append", default=[], metavar="N",
+                     help="a command to invoke (repeatable; none: open and close a session)")
+    gdb.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
+                     metavar="A[,B]", help="a value param (in and out) of each invoke, up to four")
+    gdb.add_argument("--port", type=_uint(16), default=1234, help="TCP port on 127.0.0.1 (default: "
+                     "%(default)s; 0 picks a free one, named in the script)")
+    gdb.add_argument("--script", default="teesim-ta.gdb", metavar="FILE",
+                     help="where to write the gdb script (default: %(default)s; the TA's ELF "
+                          "goes next to it)")
+    gdb.add_argument("--wait", type=_seconds, default=120.0, metavar="SECONDS",
+                     help="how long to wait for gdb to connect (default: %(default)s)")
+    gdb.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    gdb.set_defaults(run=_cmd_gdb)
+
+
 class UsageError(Exception):
     pass
 
@@ -404,6 +445,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_pin_commands(commands)
     _add_trace_command(commands)
     _add_coverage_command(commands)
+    _add_gdb_command(commands)
     return parser
 
 
