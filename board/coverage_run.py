@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from normal_world import Operation, TeeError, Value
+from normal_world import TeeError
 from tee.kernel.ta_debug import LineCoverage
 from board.board import Board
-from board.trace_run import MAX_VALUE_PARAMS, Scenario, TraceUsageError, check_ta_store
+from board.trace_run import MAX_VALUE_PARAMS, Scenario, TraceUsageError, check_ta_store, operation_of
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,6 @@ class CoverageRun:
     failure: str | None  # the TEE error that ended the scenario early, if any
     lines_found: int
     lines_hit: int
-
-
-def _value(given: tuple[int, int] | None) -> Value:
-    return Value.output() if given is None else Value.inout(*given)
 
 
 def run_with_coverage(ta_store: Path, scenario: Scenario, *, test_name: str = "",
@@ -40,7 +36,7 @@ def run_with_coverage(ta_store: Path, scenario: Scenario, *, test_name: str = ""
     try:
         with board.context() as ctx, ctx.open_session(scenario.ta) as session:
             for invoke in scenario.invokes:
-                session.invoke(invoke.command, Operation(*(_value(v) for v in invoke.values)))
+                session.invoke(invoke.command, operation_of(invoke))
     except TeeError as error:
         failure = str(error)
     finally:

@@ -53,6 +53,11 @@ def _value(given: tuple[int, int] | None) -> Value:
     return Value.output() if given is None else Value.inout(*given)
 
 
+def operation_of(invoke: Invoke) -> Operation:
+    """The operation ``invoke`` passes: its value params, in and out."""
+    return Operation(*(_value(given) for given in invoke.values))
+
+
 def _run(board: Board, tracer: Tracer, scenario: Scenario) -> None:
     """Runs ``scenario``; a refused call ends it there (raised as TeeError after the
     client lane shows the failure)."""

@@ -548,6 +548,8 @@ class El0Cpu:
 
         handle = self._uc.hook_add(UC_HOOK_CODE, on_code, begin=address, end=address)
         self._hooks.append(handle)
+        # Code translated before the hook existed would run past it: retranslate.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
         return handle
 
     def resume_past(self, address: int) -> None:
@@ -568,6 +570,8 @@ class El0Cpu:
 
         handle = self._uc.hook_add(UC_HOOK_BLOCK, on, begin=begin, end=end - 1)
         self._hooks.append(handle)
+        # Blocks translated before the hook existed would never call it: retranslate.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
         return handle
 
     def remove_hook(self, handle: object) -> None:

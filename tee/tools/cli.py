@@ -279,6 +279,14 @@ def _cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_invoke_options(parser: argparse.ArgumentParser) -> None:
+    """--cmd N (repeatable) and --value A[,B] (for each invoke), as coverage and gdb take them."""
+    parser.add_argument("--cmd", dest="cmds", type=_uint(32), action="append", default=[],
+                        metavar="N", help="a command to invoke (repeatable, run in order in one session)")
+    parser.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
+                        metavar="A[,B]", help="a value param (in and out) of each invoke, up to four")
+
+
 def _add_coverage_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     from board.trace_run import SCENARIOS
 
@@ -286,10 +294,7 @@ def _add_coverage_command(commands: "argparse._SubParsersAction[argparse.Argumen
                                    "line coverage as an lcov tracefile (for genhtml)")
     coverage.add_argument("--scenario", choices=sorted(SCENARIOS), help="a built-in scenario")
     coverage.add_argument("--ta", type=_uuid, metavar="UUID", help="the TA to open a session to")
-    coverage.add_argument("--cmd", dest="cmds", type=_uint(32), action="append", default=[],
-                          metavar="N", help="a command to invoke (repeatable, run in order)")
-    coverage.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
-                          metavar="A[,B]", help="a value param (in and out) of each invoke, up to four")
+    _add_invoke_options(coverage)
     coverage.add_argument("--out", metavar="FILE.info", help="write the tracefile here instead of stdout")
     coverage.add_argument("--sources", metavar="DIR",
                           help="keep only source files under DIR (e.g. the TA's own directory)")
@@ -324,10 +329,7 @@ def _add_gdb_command(commands: "argparse._SubParsersAction[argparse.ArgumentPars
     gdb = commands.add_parser("gdb", help="run invokes of a TA with a GDB remote stub on it "
                               "(listening on 127.0.0.1 only)")
     gdb.add_argument("--ta", type=_uuid, required=True, metavar="UUID", help="the TA to debug")
-    gdb.add_argument("--cmd", dest="cmds", type=_uint(32), action="append", default=[], metavar="N",
-                     help="a command to invoke (repeatable; none: open and close a session)")
-    gdb.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
-                     metavar="A[,B]", help="a value param (in and out) of each invoke, up to four")
+    _add_invoke_options(gdb)
     gdb.add_argument("--port", type=_uint(16), default=1234, help="TCP port on 127.0.0.1 (default: "
                      "%(default)s; 0 picks a free one, named in the script)")
     gdb.add_argument("--script", default="teesim-ta.gdb", metavar="FILE",

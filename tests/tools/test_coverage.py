@@ -121,3 +121,16 @@ def test_cmd_without_ta_is_a_usage_error() -> None:
     result = teesim("coverage", "--scenario", "hello", "--cmd", "1")
     assert result.returncode == 2
     assert "--cmd and --value go with --ta" in result.stderr
+
+
+def test_counting_started_after_the_ta_ran_still_counts(store: Path) -> None:
+    """Code the emulator translated before counting began is counted too."""
+    board = Board(store)
+    ctx = board.context()
+    with ctx.open_session(UUID) as session:
+        session.invoke(Cmd.LOOP, Operation(Value.inout(2)))
+        coverage = LineCoverage(board.device.instrumentation, UUID)
+        session.invoke(Cmd.LOOP, Operation(Value.inout(4)))
+        coverage.close()
+    lines = parse_lcov(coverage.lcov(only_under=str(MEMCHECK_DIR)))[str(SOURCE)]
+    assert lines[marked_line("loop body")] == 4

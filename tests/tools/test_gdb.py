@@ -165,3 +165,27 @@ def test_gdb_without_a_ta_store_is_a_usage_error(tmp_path: Path) -> None:
                             capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert "no TA store" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_breakpoint_on_code_that_already_ran_is_hit(store: Path) -> None:
+    """gdb attached late: a breakpoint in code the emulator already translated stops
+    the TA there all the same (once per round of the loop)."""
+    from board import Board
+    from normal_world import Operation, Value
+    from tee.instrument import TaEntered
+    from tee.kernel.ta_debug import TaDebugger
+
+    board = Board(store)
+    session = board.context().open_session(UUID)
+    session.invoke(Cmd.LOOP, Operation(Value.inout(ROUNDS)))
+    rounds_seen: list[int] = []
+
+    def entered(event: TaEntered) -> None:
+        debugger: TaDebugger = event.debugger
+        if event.entry == "INVOKE_COMMAND" and not rounds_seen:
+            debugger.add_breakpoint(debugger.address_of("mix"),
+                                    lambda hit: rounds_seen.append(hit.registers()["x1"]) and None)
+    board.device.instrumentation.subscribe(TaEntered, entered)
+    session.invoke(Cmd.LOOP, Operation(Value.inout(ROUNDS)))
+    session.close()
+    assert rounds_seen == list(range(ROUNDS))
