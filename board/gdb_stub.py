@@ -150,6 +150,7 @@ class GdbStub:
                     print("teesim gdb: no debugger connected; the TA runs on", file=sys.stderr)
                     self._close()
                     return None
+                self._conn.settimeout(None)  # a user may think at a breakpoint for as long as they like
                 self._conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 self._rsp = _Rsp(self._conn)  # gdb asks "?" and hears S05
             else:
