@@ -39,7 +39,7 @@ debug-tools:
 
 test: tas debug-tools
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -q -rs
+	$(BIN)/python -m pytest -q -rfEs
 
 bench: tas
 	$(BIN)/python -m bench
