@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from normal_world import TeeError
 from tee.kernel.ta_debug import LineCoverage
 from board.board import Board
-from board.trace_run import MAX_VALUE_PARAMS, Scenario, TraceUsageError, check_ta_store, operation_of
+from board.trace_run import Scenario, check_scenario, run_plainly
 
 
 @dataclass(frozen=True)
@@ -27,18 +26,11 @@ class CoverageRun:
 
 def run_with_coverage(ta_store: Path, scenario: Scenario, *, test_name: str = "",
                       only_under: str | None = None, memory_checks: bool = False) -> CoverageRun:
-    if any(len(invoke.values) > MAX_VALUE_PARAMS for invoke in scenario.invokes):
-        raise TraceUsageError(f"at most {MAX_VALUE_PARAMS} value params")
-    check_ta_store(ta_store, scenario.ta)
+    check_scenario(ta_store, scenario)
     board = Board(ta_store, memory_checks=memory_checks)
     coverage = LineCoverage(board.device.instrumentation, scenario.ta)
-    failure = None
     try:
-        with board.context() as ctx, ctx.open_session(scenario.ta) as session:
-            for invoke in scenario.invokes:
-                session.invoke(invoke.command, operation_of(invoke))
-    except TeeError as error:
-        failure = str(error)
+        failure = run_plainly(board, scenario)
     finally:
         coverage.close()
     text = coverage.lcov(test_name, only_under)

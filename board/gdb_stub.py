@@ -21,12 +21,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from normal_world import TeeError
 from tee.abi.registers import U32_MASK
 from tee.instrument import TaEntered
 from tee.kernel.ta_debug import Resume, TaDebugger
 from board.board import Board
-from board.trace_run import MAX_VALUE_PARAMS, Scenario, TraceUsageError, check_ta_store, operation_of
+from board.trace_run import Scenario, check_scenario, run_plainly
 
 #: Only ever loopback: see the module docstring.
 LOOPBACK = "127.0.0.1"
@@ -282,9 +281,7 @@ def run_under_gdb(ta_store: Path, scenario: Scenario, script: Path, *, port: int
                   accept_timeout: float = 120.0) -> GdbRun:
     """Run ``scenario`` with a stub on its TA's first instance; the gdb script goes to
     ``script`` (the ELF next to it) as soon as the instance exists."""
-    if any(len(invoke.values) > MAX_VALUE_PARAMS for invoke in scenario.invokes):
-        raise TraceUsageError(f"at most {MAX_VALUE_PARAMS} value params")
-    check_ta_store(ta_store, scenario.ta)
+    check_scenario(ta_store, scenario)
     board = Board(ta_store, call_timeout=0)  # time stopped in gdb must not count against the TA
     stub = GdbStub(port, accept_timeout)
 
@@ -300,13 +297,8 @@ def run_under_gdb(ta_store: Path, scenario: Scenario, script: Path, *, port: int
         stub.attach(debugger)
 
     board.device.instrumentation.subscribe(TaEntered, entered)
-    failure = None
     try:
-        with board.context() as ctx, ctx.open_session(scenario.ta) as session:
-            for invoke in scenario.invokes:
-                session.invoke(invoke.command, operation_of(invoke))
-    except TeeError as error:
-        failure = str(error)
+        failure = run_plainly(board, scenario)
     finally:
         stub.finish()
     return GdbRun(failure, stub._debugger is not None)
