@@ -7,7 +7,7 @@ TA_STORE := build/ta_store
 TA_DIRS := trusted_apps/hello trusted_apps/pin trusted_apps/drm trusted_apps/fingerprint
 SDK_SOURCES := $(shell find trusted_apps -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \) 2>/dev/null)
 
-.PHONY: all demo test bench tas headers clean bench-fingerprint
+.PHONY: all demo test bench tas headers clean bench-fingerprint debug-tools
 
 all: tas
 
@@ -25,9 +25,21 @@ $(TA_STORE)/.built: $(STAMP) $(SDK_SOURCES)
 demo: tas
 	$(BIN)/teesim demo --ta-store $(TA_STORE)
 
-test: tas
+# gdb-multiarch and genhtml (lcov) for the TA-debugging tests (docs/debugging-tas.md):
+# installed when missing and apt-get is usable as root; else those tests are skipped, saying why.
+debug-tools:
+	@if command -v gdb-multiarch >/dev/null && command -v genhtml >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  apt-get install -y -qq --no-install-recommends gdb-multiarch lcov >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null 2>&1 && \
+	    apt-get install -y -qq --no-install-recommends gdb-multiarch lcov >/dev/null 2>&1; } || \
+	  echo "debug-tools: could not install gdb-multiarch/lcov; their tests will be skipped"; \
+	else echo "debug-tools: no gdb-multiarch/genhtml and no root apt-get; their tests will be skipped"; fi
+
+test: tas debug-tools
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -rfEs
 
 bench: tas
 	$(BIN)/python -m bench

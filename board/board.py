@@ -45,7 +45,8 @@ class Board:
     board gets a temporary one."""
 
     def __init__(self, ta_store: Path | str | None = None, config: DeviceConfig | None = None,
-                 state_dir: Path | str | None = None, *, call_timeout: float | None = None) -> None:
+                 state_dir: Path | str | None = None, *, call_timeout: float | None = None,
+                 memory_checks: bool | None = None) -> None:
         self.ta_store = Path(ta_store) if ta_store is not None else default_ta_store()
         self._tmp: tempfile.TemporaryDirectory | None = None
         if state_dir is None:
@@ -57,7 +58,8 @@ class Board:
         self.power = PowerSwitch()
         self.ree_fs = ReeFileStore(self.state_dir / REE_FS_DIR, self.power)
         self.rpmb = RpmbPartition(self.state_dir / RPMB_IMAGE, self.power)
-        self.device = Device(read_fuses(self.state_dir), config, call_timeout=call_timeout)
+        self.device = Device(read_fuses(self.state_dir), config, call_timeout=call_timeout,
+                             memory_checks=memory_checks)
         #: The physical world's finger on the secure-only fingerprint sensor (test hook).
         self.finger = self.device.fingerprint_sensor.finger
         self.channel = EmbeddedChannel(self.device)

@@ -53,6 +53,29 @@ def _value(given: tuple[int, int] | None) -> Value:
     return Value.output() if given is None else Value.inout(*given)
 
 
+def operation_of(invoke: Invoke) -> Operation:
+    """The operation ``invoke`` passes: its value params, in and out."""
+    return Operation(*(_value(given) for given in invoke.values))
+
+
+def check_scenario(ta_store: Path, scenario: Scenario) -> None:
+    """TraceUsageError unless ``scenario`` can run on ``ta_store``."""
+    if any(len(invoke.values) > MAX_VALUE_PARAMS for invoke in scenario.invokes):
+        raise TraceUsageError(f"at most {MAX_VALUE_PARAMS} value params")
+    check_ta_store(ta_store, scenario.ta)
+
+
+def run_plainly(board: Board, scenario: Scenario) -> str | None:
+    """Run ``scenario`` on ``board`` (no tracer); the TEE error that ended it, if any."""
+    try:
+        with board.context() as ctx, ctx.open_session(scenario.ta) as session:
+            for invoke in scenario.invokes:
+                session.invoke(invoke.command, operation_of(invoke))
+    except TeeError as error:
+        return str(error)
+    return None
+
+
 def _run(board: Board, tracer: Tracer, scenario: Scenario) -> None:
     """Runs ``scenario``; a refused call ends it there (raised as TeeError after the
     client lane shows the failure)."""

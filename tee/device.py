@@ -65,12 +65,16 @@ class Device:
     fuses hold; only the secure kernel gets it."""
 
     def __init__(self, huk: bytes, config: DeviceConfig | None = None, *,
-                 call_timeout: float | None = None) -> None:
+                 call_timeout: float | None = None, memory_checks: bool | None = None) -> None:
         self.config = config or DeviceConfig()
         if call_timeout is not None:  # the one setting most users want: see TaManagerConfig
             kernel = self.config.kernel
             self.config = replace(self.config, kernel=replace(
                 kernel, tas=replace(kernel.tas, call_timeout=call_timeout)))
+        if memory_checks is not None:  # TA authors' memory-error mode: see TaManagerConfig
+            kernel = self.config.kernel
+            self.config = replace(self.config, kernel=replace(
+                kernel, tas=replace(kernel.tas, memory_checks=memory_checks)))
         self.memory = PhysicalMemory(self.config.memory)
         #: Events from every layer of this device (docs/instrumentation.md).
         self.instrumentation = Instrumentation()

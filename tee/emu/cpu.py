@@ -573,6 +573,8 @@ class El0Cpu:
 
         handle = self._uc.hook_add(UC_HOOK_CODE, on_code, begin=address, end=address)
         self._hooks.append(handle)
+        # Code translated before the hook existed would run past it: retranslate.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
         return handle
 
     def resume_past(self, address: int) -> None:
@@ -595,6 +597,8 @@ class El0Cpu:
 
         handle = self._uc._Uc__do_hook_add(UC_HOOK_BLOCK, _HOOK_CODE_CFUNC(on), begin, end - 1)  # type: ignore[attr-defined]
         self._hooks.append(handle)
+        # Blocks translated before the hook existed would never call it: retranslate.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
         return handle
 
     def remove_hook(self, handle: object) -> None:

@@ -5,13 +5,16 @@ register block, ``E/LD:`` region table, ELF list and call stack); each call-stac
 address also gets ``function+offset`` from the TA's symbols when the image has
 them and ``at file:line`` from its DWARF line table (as OP-TEE's symbolize.py
 would add), and the faulting instruction is disassembled with capstone. A fault
-in the guard page below the TA's stack is named a stack overflow.
+in the guard page below the TA's stack is named a stack overflow, one in the
+guard page after a memref parameter a memref overrun (in memory-error mode a
+memref's bytes end where its mapping ends, so that is the first byte too far).
 """
 
 from __future__ import annotations
 
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
 
+from tee.abi.memcheck import MEMCHECK_PANIC_MEANING, MemcheckPanic
 from tee.emu import PAGE_SIZE, CpuFault, FaultKind, Perm
 from tee.kernel.ta_debug import DebuggedInstance
 from tee.kernel.user_memory import UserAccessError
@@ -67,6 +70,15 @@ def _stack_overflow(instance: DebuggedInstance, address: int) -> str | None:
         if mapping.label == "(stack)" and mapping.va - PAGE_SIZE <= address < mapping.va:
             return (f" stack overflow: 0x{address:x} is in the guard page below the TA's stack "
                     f"(0x{mapping.va:x}-0x{mapping.va + mapping.size:x})")
+    return None
+
+
+def _memref_overrun(instance: DebuggedInstance, address: int) -> str | None:
+    """The note for a fault in the unmapped guard page after a memref parameter."""
+    for mapping in instance.user.mappings:
+        if mapping.is_param and mapping.end <= address < mapping.end + PAGE_SIZE:
+            return (f" memref overrun: 0x{address:x} is {address - mapping.end + 1} byte(s) past the "
+                    f"end of a memref parameter (mapped 0x{mapping.va:x}-0x{mapping.end:x})")
     return None
 
 
@@ -148,7 +160,9 @@ def _assemble(head: list[str], regs: dict[str, int], instance: DebuggedInstance,
 def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: DebuggedInstance) -> str:
     address = fault.address if fault.kind is not FaultKind.UNDEF else fault.pc
     head = [f"User mode {fault.kind.value}-abort at address 0x{address:x} ({fault.cause})"]
-    overflow = _stack_overflow(instance, address) if fault.kind is FaultKind.DATA else None
+    overflow = None
+    if fault.kind is FaultKind.DATA:
+        overflow = _stack_overflow(instance, address) or _memref_overrun(instance, address)
     if overflow:
         head.append(overflow)
     head += _register_block(regs, _esr(fault))
@@ -161,5 +175,7 @@ def format_abort_dump(fault: CpuFault, regs: dict[str, int], instance: DebuggedI
 def format_panic_dump(code: int | None, reason: str | None, regs: dict[str, int],
                       instance: DebuggedInstance) -> str:
     what = f"TA panicked with code 0x{code:x}" if code is not None else f"TA killed: {reason}"
+    if code in MEMCHECK_PANIC_MEANING:
+        what += f": {MEMCHECK_PANIC_MEANING[MemcheckPanic(code)]}"
     head = [what] + _register_block(regs, 0)
     return _assemble(head, regs, instance, [f"D/TC:? 0 user_ta_enter:176 tee_user_ta_enter: {what}"])

@@ -12,17 +12,24 @@ registers and memory readable and writable here; the handler's answer says
 how to go on. Memory goes through the TA's own mappings with the TA's own
 permissions, like a syscall's copy_from_user / copy_to_user, so a debugger
 cannot be used to reach past the TA.
+
+Line coverage: :meth:`TaDebugger.start_block_counts` counts each run of each
+basic block; :class:`LineCoverage` does so for every instance of one TA and
+turns the counts into an lcov tracefile (:mod:`tee.tools.lcov`).
 """
 
 from __future__ import annotations
 
+import uuid
 from enum import Enum
 from typing import Callable, Protocol
 
 from tee.emu import El0Cpu, Perm
 from tee.emu.aarch64 import X_REGS
+from tee.instrument import Instrumentation, TaEntered
 from tee.kernel.ta_image import TaImage
 from tee.kernel.user_memory import UserMemory
+from tee.tools.lcov import lcov_tracefile
 
 
 class DebuggedInstance(Protocol):
@@ -53,6 +60,8 @@ class TaDebugger:
         self._step_handler: Handler | None = None
         self._coverage: set[int] | None = None
         self._coverage_hook: object = None
+        self._block_counts: dict[int, list[int]] = {}  # run-time address -> [size, runs]
+        self._count_hook: object = None
         #: Set while the instance must run one instruction at a time.
         self.stepping = False
 
@@ -65,6 +74,11 @@ class TaDebugger:
     @property
     def pc(self) -> int:
         return self._cpu.pc
+
+    @property
+    def elf(self) -> bytes:
+        """The TA's ELF as loaded (symbols, DWARF): for symbolizers and coverage reports."""
+        return bytes(self._instance.image.elf)
 
     def address_of(self, symbol: str) -> int:
         """Run-time address of a function or object of the TA's ELF (KeyError if unknown)."""
@@ -101,7 +115,8 @@ class TaDebugger:
         found = self._breakpoints.get(address)
         answer = found[0](self) if found is not None else None
         self.stepping = answer is Resume.STEP
-        self._cpu.resume_past(address)
+        if address in self._breakpoints:  # (a handler may have removed it: then nothing to skip)
+            self._cpu.resume_past(address)
 
     def _stepped(self) -> None:
         """One instruction ran while stepping (called by the instance)."""
@@ -166,3 +181,77 @@ class TaDebugger:
         """Blocks seen so far, as offsets into the image."""
         base = self._instance.image_base
         return frozenset(address - base for address in self._coverage or ())
+
+    # -- block counts (line coverage) ---------------------------------------------------
+    def start_block_counts(self) -> None:
+        """Count each run of each basic block of the TA's image (for line coverage,
+        :mod:`tee.tools.lcov`). One Python call per block run, only while counting."""
+        if self._count_hook is not None:
+            return
+        counts = self._block_counts
+        base = self._instance.image_base
+
+        def count(address: int, size: int) -> None:
+            entry = counts.get(address)
+            if entry is None:
+                counts[address] = [size, 1]
+            else:
+                entry[1] += 1
+        self._count_hook = self._cpu.add_block_hook(base, base + self._instance.image.span, count)
+
+    def stop_block_counts(self) -> dict[int, tuple[int, int]]:
+        """Stop counting; returns :attr:`block_counts`."""
+        if self._count_hook is not None:
+            self._cpu.remove_hook(self._count_hook)
+            self._count_hook = None
+        return self.block_counts
+
+    @property
+    def block_counts(self) -> dict[int, tuple[int, int]]:
+        """{offset into the image: (block size in bytes, times run)} so far."""
+        base = self._instance.image_base
+        return {address - base: (size, runs) for address, (size, runs) in self._block_counts.items()}
+
+
+class LineCoverage:
+    """Block counts of every instance of one TA on a device, from the moment it is
+    made: give it the device's :class:`tee.instrument.Instrumentation` and the TA's
+    UUID; :meth:`close` stops counting, :meth:`lcov` gives the tracefile."""
+
+    def __init__(self, instrumentation: Instrumentation, ta: uuid.UUID) -> None:
+        self._instrumentation = instrumentation
+        self.ta = ta
+        self._debuggers: list[TaDebugger] = []
+        self._subscription = instrumentation.subscribe(TaEntered, self._entered)
+
+    def _entered(self, event: TaEntered) -> None:
+        debugger = event.debugger
+        if event.ta == self.ta and debugger is not None and debugger not in self._debuggers:
+            debugger.start_block_counts()
+            self._debuggers.append(debugger)
+
+    def close(self) -> None:
+        self._instrumentation.unsubscribe(self._subscription)
+        for debugger in self._debuggers:
+            debugger.stop_block_counts()
+
+    @property
+    def elf(self) -> bytes | None:
+        """The TA's ELF (None until one of its instances ran)."""
+        return self._debuggers[0].elf if self._debuggers else None
+
+    def block_counts(self) -> dict[int, tuple[int, int]]:
+        """All instances' block counts, summed ({image offset: (size, runs)})."""
+        total: dict[int, tuple[int, int]] = {}
+        for debugger in self._debuggers:
+            for offset, (size, runs) in debugger.block_counts.items():
+                previous = total.get(offset)
+                total[offset] = (max(size, previous[0]), runs + previous[1]) if previous else (size, runs)
+        return total
+
+    def lcov(self, test_name: str = "", only_under: str | None = None) -> str:
+        """The lcov tracefile of what ran so far (empty if the TA never ran)."""
+        elf = self.elf
+        if elf is None:
+            return ""
+        return lcov_tracefile(elf, self.block_counts(), test_name, only_under)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
+from tee.abi.memcheck import MEMCHECK_FLAG_SYMBOL, STACK_GUARD_SYMBOL
 from tee.emu import PAGE_SIZE, Perm
 
 R_AARCH64_RELATIVE = 1027
@@ -67,6 +68,9 @@ class TaImage:
     symbols: tuple[Symbol, ...]  # sorted by address; empty for a stripped image
     #: The verified ELF itself (no copy): crash dumps read its DWARF line table on demand.
     elf: bytes = field(default=b"", repr=False, compare=False)
+    #: Offsets of the SDK variables the loader writes (tee.abi.memcheck), by name;
+    #: only those that lie in a writable segment.
+    loader_slots: tuple[tuple[str, int], ...] = ()
 
     def symbolize(self, offset: int) -> str | None:
         """``function+0x12`` for an offset inside the image, if symbols are known."""
@@ -122,7 +126,8 @@ def _parse(data: bytes) -> TaImage:
     relocations = _relocations(elf, segments)
     head_offset = _ta_head_offset(elf)
     head = _read_head(segments, head_offset)
-    return TaImage(tuple(segments), relocations, entry, head, head_offset, span, _symbols(elf), data)
+    return TaImage(tuple(segments), relocations, entry, head, head_offset, span, _symbols(elf), data,
+                   _loader_slots(elf, segments))
 
 
 def _round_up(value: int, align: int) -> int:
@@ -195,6 +200,24 @@ def _read_head(segments: list[Segment], offset: int) -> TaHead:
                 raise TaFormatError(f"ta_head stack size {stack_size:#x} is out of range")
             return TaHead(uuid_from_tee_uuid(raw), stack_size, flags, depr_entry)
     raise TaFormatError("ta_head lies outside the loaded file data")
+
+
+def _loader_slots(elf: ELFFile, segments: list[Segment]) -> tuple[tuple[str, int], ...]:
+    """Where the SDK's loader-written variables are, if the image has them (the
+    8-byte guard, the 4-byte flag, inside a writable segment; else ignored)."""
+    symtab = elf.get_section_by_name(".symtab")
+    if symtab is None:
+        return ()
+    slots = []
+    for name, want_size in ((STACK_GUARD_SYMBOL, 8), (MEMCHECK_FLAG_SYMBOL, 4)):
+        found = symtab.get_symbol_by_name(name)  # type: ignore[attr-defined]
+        if not found:
+            continue
+        offset, size = found[0]["st_value"], found[0]["st_size"]
+        if any(s.perm & Perm.WRITE and s.vaddr <= offset and offset + size <= s.vaddr + s.memsz
+               for s in segments) and size == want_size:
+            slots.append((name, offset))
+    return tuple(slots)
 
 
 def _symbols(elf: ELFFile) -> tuple[Symbol, ...]:

@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass, field
 from typing import NamedTuple, TypeVar
 
+from tee.abi.memcheck import MEMCHECK_FLAG_SYMBOL, STACK_GUARD_SYMBOL
 from tee.abi.results import ParamType, TeeResult, pack_param_types
 from tee.abi.registers import U32_MASK
 from tee.abi.syscalls import UTEE_PARAMS, EntryFunction, Syscall
@@ -80,6 +81,9 @@ class TaInstance:
     syscalls: SyscallTable = field(default_factory=SyscallTable, repr=False)
     instrumentation: Instrumentation = field(default_factory=Instrumentation, repr=False)
     timer: PreemptionTimer | None = field(default=None, repr=False)
+    #: Memory-error mode (docs/debugging-tas.md): memrefs end where their mapping
+    #: ends, and the SDK's heap checks redzones.
+    memory_checks: bool = False
     _resources: dict[type, object] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -116,6 +120,13 @@ class TaInstance:
         for offset, addend in self.image.relocations:
             self.cpu.write(self.image_base + offset,
                            ((self.image_base + addend) & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little"))
+        for name, offset in self.image.loader_slots:
+            if name == STACK_GUARD_SYMBOL:
+                # Per instance; the low byte zero so no C string can carry the canary.
+                canary = self.layout_rng.getrandbits(64) & ~0xFF
+                self.cpu.write(self.image_base + offset, canary.to_bytes(8, "little"))
+            elif name == MEMCHECK_FLAG_SYMBOL:
+                self.cpu.write(self.image_base + offset, int(self.memory_checks).to_bytes(4, "little"))
 
     @property
     def debugger(self) -> TaDebugger:
@@ -268,19 +279,23 @@ class TaInstance:
                 if not param.type.is_memref or param.size == 0:
                     continue
                 perm = Perm.READ | (Perm.WRITE if param.type.is_output else Perm.NONE)
-                if param.shared is not None:
+                if param.shared is not None and not self.memory_checks:
                     # Shared memory is mapped, not copied, as OP-TEE maps the pages.
                     pages = param.shared
                     mapping = Mapping(self.user.random_free_va(pages.length), pages.length, perm,
                                       PARAM_LABEL, sdp=pages.secure)
                     self.user.add_on_touch(mapping, pages.host_address, pages.view)
                     addresses[index] = mapping.va + pages.offset
-                elif param.buffer is not None:
+                elif param.buffer is not None or param.shared is not None:
                     size = _pages(param.size)
-                    mapping = Mapping(self.user.random_free_va(size), size, perm, PARAM_LABEL)
+                    mapping = Mapping(self.user.random_free_va(size), size, perm, PARAM_LABEL,
+                                      sdp=param.shared is not None and param.shared.secure)
                     self.user.add(mapping)
-                    self.cpu.write(mapping.va, bytes(param.buffer[:param.size]))
-                    addresses[index] = mapping.va
+                    # Memory-error mode: the bytes end where the mapping ends, so the
+                    # first byte past them is in the unmapped guard page and faults.
+                    start = mapping.end - param.size if self.memory_checks else mapping.va
+                    self.cpu.write(start, self._memref_bytes(param))
+                    addresses[index] = start
                 else:
                     continue
                 self._param_mappings.append(mapping)
@@ -319,7 +334,21 @@ class TaInstance:
                 # Only as many bytes as the caller's buffer holds ever travel back.
                 count = min(new_size, param.size)
                 param.buffer[:count] = self.cpu.read(maps[index], count)
+            elif index in maps and param.shared is not None and self.memory_checks:
+                count = min(new_size, param.size)  # the private copy goes back (copy-out)
+                offset = param.shared.offset
+                param.shared.view[offset:offset + count] = self.cpu.read(maps[index], count)
             param.size = new_size
+
+    @staticmethod
+    def _memref_bytes(param: TaParam) -> bytes:
+        """The bytes a copied memref starts with (a private copy of shared pages
+        in memory-error mode)."""
+        if param.buffer is not None:
+            return bytes(param.buffer[:param.size])
+        assert param.shared is not None
+        offset = param.shared.offset
+        return bytes(param.shared.view[offset:offset + param.size])
 
     def resource(self, kind: type[R]) -> R:
         """This instance's kernel-side state of one kind (crypto states, object

@@ -110,6 +110,10 @@ class TaManagerConfig:
     #: only for a board whose normal world cannot serve RPC RPMB (every TA load then
     #: fails): the floors are kept in memory and a reboot forgets them.
     persistent_version_floor: bool = True
+    #: Memory-error mode for TA authors (docs/debugging-tas.md): memrefs end where
+    #: their mapping ends (a write past them faults), the SDK's heap guards each
+    #: block with a checked redzone. Slower memrefs; off for production.
+    memory_checks: bool = False
 
 
 class TaManager:
@@ -165,7 +169,7 @@ class TaManager:
                               call_timeout=self.config.call_timeout,
                               memory=self.memory.account(str(uuid)),
                               syscalls=self.syscalls, instrumentation=self.instrumentation,
-                              timer=self.timer)
+                              timer=self.timer, memory_checks=self.config.memory_checks)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         return instance

@@ -12,6 +12,11 @@
            [--out FILE] [--ta-store DIR]   run a scenario or one invoke on a fresh board; print its trace
     teesim symbolize [DUMP] (--ta-store DIR | --elf FILE...)
                                             add file:line to each call-stack frame of an abort dump
+    teesim coverage (--scenario hello | --ta UUID --cmd N... [--value A[,B]]...) [--out FILE.info]
+           [--sources DIR] [--memcheck] [--ta-store DIR]
+                                            line coverage of a TA's run as an lcov tracefile
+    teesim gdb --ta UUID --cmd N... [--value A[,B]]... [--port P] [--script FILE] [--ta-store DIR]
+                                            run invokes with a GDB remote stub (127.0.0.1 only) on the TA
     teesim pin enroll|verify|delete --uid N [--pin P] [--new-pin P] [--state-dir DIR]
                                             the PIN TA (Gatekeeper) on a board kept in DIR
     teesim drm info|play|unwrap [--state-dir DIR] ...
@@ -284,6 +289,106 @@ def _cmd_fingerprint(args: argparse.Namespace) -> int:
     return outcome.exit_status
 
 
+def _cmd_coverage(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.coverage_run import run_with_coverage
+    from board.trace_run import SCENARIOS, Invoke, Scenario, TraceUsageError
+
+    if (args.scenario is None) == (args.ta is None):
+        raise UsageError("give either --scenario NAME or --ta UUID --cmd N")
+    if args.scenario is not None:
+        if args.cmds or args.values:
+            raise UsageError("--cmd and --value go with --ta, not with --scenario")
+        scenario = SCENARIOS[args.scenario]
+    else:
+        if not args.cmds:
+            raise UsageError("--ta needs --cmd N (repeatable)")
+        scenario = Scenario(args.ta, tuple(Invoke(cmd, tuple(args.values)) for cmd in args.cmds))
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    sources = str(Path(args.sources).resolve()) if args.sources else None
+    try:
+        run = run_with_coverage(ta_store, scenario, test_name=args.test_name, only_under=sources,
+                                memory_checks=args.memcheck)
+    except TraceUsageError as error:
+        raise UsageError(str(error)) from None
+    if not run.lcov:
+        raise UsageError(f"TA {scenario.ta} never ran: no coverage ({run.failure})")
+    if args.out:
+        try:
+            Path(args.out).write_text(run.lcov)
+        except OSError as error:
+            raise UsageError(f"{args.out}: {error.strerror}") from None
+    else:
+        sys.stdout.write(run.lcov)
+    print(f"teesim coverage: {run.lines_hit} of {run.lines_found} lines run", file=sys.stderr)
+    if run.failure:
+        print(f"teesim coverage: the call failed: {run.failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_invoke_options(parser: argparse.ArgumentParser) -> None:
+    """--cmd N (repeatable) and --value A[,B] (for each invoke), as coverage and gdb take them."""
+    parser.add_argument("--cmd", dest="cmds", type=_uint(32), action="append", default=[],
+                        metavar="N", help="a command to invoke (repeatable, run in order in one session)")
+    parser.add_argument("--value", dest="values", type=_value_pair, action="append", default=[],
+                        metavar="A[,B]", help="a value param (in and out) of each invoke, up to four")
+
+
+def _add_coverage_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    from board.trace_run import SCENARIOS
+
+    coverage = commands.add_parser("coverage", help="run a scenario or invokes and write the TA's "
+                                   "line coverage as an lcov tracefile (for genhtml)")
+    coverage.add_argument("--scenario", choices=sorted(SCENARIOS), help="a built-in scenario")
+    coverage.add_argument("--ta", type=_uuid, metavar="UUID", help="the TA to open a session to")
+    _add_invoke_options(coverage)
+    coverage.add_argument("--out", metavar="FILE.info", help="write the tracefile here instead of stdout")
+    coverage.add_argument("--sources", metavar="DIR",
+                          help="keep only source files under DIR (e.g. the TA's own directory)")
+    coverage.add_argument("--test-name", default="", help="the lcov TN: record (default: none)")
+    coverage.add_argument("--memcheck", action="store_true",
+                          help="run on a board with memory checks (docs/debugging-tas.md)")
+    coverage.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    coverage.set_defaults(run=_cmd_coverage)
+
+
+def _cmd_gdb(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.gdb_stub import run_under_gdb
+    from board.trace_run import Invoke, Scenario, TraceUsageError
+
+    scenario = Scenario(args.ta, tuple(Invoke(cmd, tuple(args.values)) for cmd in args.cmds))
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        run = run_under_gdb(ta_store, scenario, Path(args.script), port=args.port,
+                            accept_timeout=args.wait)
+    except TraceUsageError as error:
+        raise UsageError(str(error)) from None
+    except OSError as error:  # the port is taken, the script cannot be written
+        raise UsageError(str(error)) from None
+    if run.failure:
+        print(f"teesim gdb: the call failed: {run.failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _add_gdb_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    gdb = commands.add_parser("gdb", help="run invokes of a TA with a GDB remote stub on it "
+                              "(listening on 127.0.0.1 only)")
+    gdb.add_argument("--ta", type=_uuid, required=True, metavar="UUID", help="the TA to debug")
+    _add_invoke_options(gdb)
+    gdb.add_argument("--port", type=_uint(16), default=1234, help="TCP port on 127.0.0.1 (default: "
+                     "%(default)s; 0 picks a free one, named in the script)")
+    gdb.add_argument("--script", default="teesim-ta.gdb", metavar="FILE",
+                     help="where to write the gdb script (default: %(default)s; the TA's ELF "
+                          "goes next to it)")
+    gdb.add_argument("--wait", type=_seconds, default=120.0, metavar="SECONDS",
+                     help="how long to wait for gdb to connect (default: %(default)s)")
+    gdb.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    gdb.set_defaults(run=_cmd_gdb)
+
+
 class UsageError(Exception):
     pass
 
@@ -455,6 +560,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_drm_commands(commands)
     _add_fingerprint_commands(commands)
     _add_ta_author_commands(commands)
+    _add_coverage_command(commands)
+    _add_gdb_command(commands)
     return parser
 
 

@@ -142,6 +142,26 @@ def _rows(dwarf: Any, unit_offset: int) -> list[tuple[int, SourceLine | None]]:
     return rows
 
 
+def all_line_rows(elf_bytes: bytes) -> list[tuple[int, int, SourceLine]]:
+    """Every (begin, end, line) address range of the ELF's line tables, for
+    coverage reports: each unit's program is run here (not cached; slow for a
+    whole libc, fine once per report). Empty without readable DWARF."""
+    try:
+        elf = ELFFile(io.BytesIO(elf_bytes))
+        if not elf.has_dwarf_info():
+            return []
+        dwarf = elf.get_dwarf_info()
+        ranges: list[tuple[int, int, SourceLine]] = []
+        for unit in dwarf.iter_CUs():
+            rows = _rows(dwarf, unit.cu_offset)  # in program order: sequences stay contiguous
+            for (begin, line), (end, _) in zip(rows, rows[1:]):
+                if line is not None and end > begin:
+                    ranges.append((begin, end, line))
+        return ranges
+    except _MALFORMED:
+        return []
+
+
 @lru_cache(maxsize=CACHED_TABLES)
 def line_table(elf_bytes: bytes) -> LineTable:
     """The line table of an ELF image (answering None when it has no readable DWARF)."""

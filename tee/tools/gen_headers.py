@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from tee.abi.memcheck import MemcheckPanic
 from tee.abi.syscalls import SYSCALL_ARG_COUNT, SYSCALL_MAX, Syscall
 
 SDK_INCLUDE = Path(__file__).resolve().parents[2] / "trusted_apps" / "sdk" / "include"
@@ -29,7 +30,20 @@ def syscall_numbers_header() -> str:
     return "\n".join(lines)
 
 
-GENERATED = {"tee_syscall_numbers.h": syscall_numbers_header}
+def memcheck_header() -> str:
+    lines = [
+        _BANNER.format(source="tee/abi/memcheck.py"),
+        "#ifndef TEE_MEMCHECK_H",
+        "#define TEE_MEMCHECK_H",
+        "",
+    ]
+    for code in MemcheckPanic:
+        lines.append(f"#define TEE_MEMCHECK_PANIC_{code.name:<20} 0x{int(code):08x}")
+    lines += ["", "#endif /* TEE_MEMCHECK_H */", ""]
+    return "\n".join(lines)
+
+
+GENERATED = {"tee_syscall_numbers.h": syscall_numbers_header, "tee_memcheck.h": memcheck_header}
 
 
 def check() -> list[str]:

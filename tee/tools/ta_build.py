@@ -71,7 +71,12 @@ USER_TA_HEADER = SDK_DIR / "libutee" / "user_ta_header.c"
 ZIG_CC = (sys.executable, "-m", "ziglang", "cc", "-target", "aarch64-freestanding-none")
 
 CFLAGS = (
-    "-std=gnu11", "-O2", "-g", "-fPIE", "-ffreestanding", "-fno-stack-protector",
+    "-std=gnu11", "-O2", "-g", "-fPIE", "-ffreestanding",
+    # The stack protector, as OP-TEE builds TAs (-fstack-protector-strong). zig cc
+    # refuses the -f flag for a freestanding target ("requires libc"), so it goes
+    # straight to clang; the SDK provides __stack_chk_guard (seeded per instance
+    # by the kernel) and __stack_chk_fail (libutee/memcheck.c).
+    "-Xclang", "-stack-protector", "-Xclang", "2",
     # zig cc would add UBSan (and its runtime) in debug builds, and defines
     # NDEBUG from -O2 on; OP-TEE TAs keep assert() by default.
     "-fno-sanitize=all", "-UNDEBUG",

@@ -17,4 +17,10 @@ void malloc_init_pool(void *buf, size_t len);
 /* Bytes currently allocated, block headers included */
 size_t malloc_get_allocated(void);
 
+/*
+ * Checking mode only: panic the TA if any allocated block was written past
+ * its end (the SDK calls it when an entry point returns).
+ */
+void malloc_check_heap(void);
+
 #endif /* MALLOC_H */

@@ -8,12 +8,22 @@
  * with both neighbours. An allocated block's header holds a tag derived
  * from its own address; free() and realloc() panic the TA when handed a
  * pointer without a valid tag (a wild or double free).
+ *
+ * Checking mode (the kernel sets __ta_memory_checks on a device booted with
+ * memory checks): every block also gets a redzone after its payload, at least
+ * REDZONE_MIN bytes of REDZONE_BYTE, and ends with a trailer recording the
+ * requested size. free() and realloc() check the block's redzone, and the
+ * entry code checks every allocated block when an entry point returns
+ * (malloc_check_heap), so a write past the end of a block panics the TA with
+ * TEE_MEMCHECK_PANIC_HEAP_OVERFLOW and names the block. realloc() always
+ * moves the block in this mode, so a stale pointer never keeps working.
  */
 #include <malloc.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <tee_internal_api.h>
+#include <tee_memcheck.h>
 #include <util.h>
 
 #define BLOCK_ALIGN	16
@@ -21,6 +31,14 @@
 /* Smallest block: a header plus 16 payload bytes */
 #define MIN_BLOCK	(HDR_SIZE + BLOCK_ALIGN)
 #define ALLOC_TAG	((uintptr_t)0xa110c8edb10c0000ULL)
+/* Checking mode: redzone bytes after each payload, then the size trailer */
+#define REDZONE_MIN	8
+#define REDZONE_BYTE	0xcb
+#define TRAILER_SIZE	sizeof(size_t)
+#define TRAILER_TAG	((size_t)0x5ec0de5a5a5ec0deULL)
+
+/* Written by the kernel's TA loader (libutee/memcheck.c) */
+extern volatile uint32_t __ta_memory_checks;
 
 struct block {
 	size_t size;		/* whole block, header included */
@@ -65,9 +83,70 @@ size_t malloc_get_allocated(void)
 /* Block size for a @n byte request, or 0 if it cannot fit in any heap */
 static size_t block_size_for(size_t n)
 {
+	size_t extra = __ta_memory_checks ? REDZONE_MIN + TRAILER_SIZE : 0;
+
 	if (n > heap_end - heap_start)
 		return 0;
-	return MAX(ROUNDUP(n + HDR_SIZE, BLOCK_ALIGN), MIN_BLOCK);
+	return MAX(ROUNDUP(n + HDR_SIZE + extra, BLOCK_ALIGN), MIN_BLOCK);
+}
+
+static size_t *trailer_of(struct block *b)
+{
+	return (size_t *)((uintptr_t)b + b->size - TRAILER_SIZE);
+}
+
+/* Checking mode: fill @b's bytes past its @n byte payload and record @n */
+static void arm_redzone(struct block *b, size_t n)
+{
+	uint8_t *p = (uint8_t *)(b + 1) + n;
+	uint8_t *end = (uint8_t *)trailer_of(b);
+
+	while (p < end)
+		*p++ = REDZONE_BYTE;
+	*trailer_of(b) = n ^ TRAILER_TAG;
+}
+
+/* Checking mode: panic if anything wrote past @b's payload; returns its size */
+static size_t check_redzone(struct block *b)
+{
+	size_t n = *trailer_of(b) ^ TRAILER_TAG;
+	uint8_t *payload = (uint8_t *)(b + 1);
+	uint8_t *p = NULL;
+	uint8_t *last_changed = NULL;
+
+	if (n > b->size - HDR_SIZE - TRAILER_SIZE - REDZONE_MIN) {
+		EMSG("heap buffer overflow: the size record after heap block %p was overwritten",
+		     (void *)payload);
+		TEE_Panic(TEE_MEMCHECK_PANIC_HEAP_BAD_TRAILER);
+	}
+	for (p = payload + n; p < (uint8_t *)trailer_of(b); p++)
+		if (*p != REDZONE_BYTE)
+			last_changed = p;
+	if (last_changed) {
+		EMSG("heap buffer overflow: %zu-byte heap block at %p was written up to %zu byte(s) past its end",
+		     n, (void *)payload, (size_t)(last_changed - payload - n) + 1);
+		TEE_Panic(TEE_MEMCHECK_PANIC_HEAP_OVERFLOW);
+	}
+	return n;
+}
+
+void malloc_check_heap(void)
+{
+	uintptr_t a = heap_start;
+	struct block *b = NULL;
+
+	while (a < heap_end) {
+		b = (struct block *)a;
+		if (b->size < MIN_BLOCK || b->size > heap_end - a ||
+		    !IS_ALIGNED(b->size, BLOCK_ALIGN)) {
+			EMSG("heap buffer overflow: the heap block header at %p was overwritten",
+			     (void *)(b + 1));
+			TEE_Panic(TEE_MEMCHECK_PANIC_HEAP_BAD_TRAILER);
+		}
+		if (b->link == tag_of(b))
+			check_redzone(b);
+		a += b->size;
+	}
 }
 
 /* The header of an allocated payload pointer; panics if @p is not one */
@@ -156,6 +235,8 @@ void *malloc(size_t n)
 		}
 		b->link = tag_of(b);
 		allocated += b->size;
+		if (__ta_memory_checks)
+			arm_redzone(b, n);
 		return b + 1;
 	}
 	return NULL;
@@ -168,6 +249,8 @@ void free(void *p)
 	if (!p)
 		return;
 	b = used_block(p);
+	if (__ta_memory_checks)
+		check_redzone(b);
 	allocated -= b->size;
 	insert_free(b);
 }
@@ -212,6 +295,16 @@ void *realloc(void *p, size_t n)
 	if (!p)
 		return malloc(n);
 	b = used_block(p);
+	if (__ta_memory_checks) {
+		size_t old = check_redzone(b);
+
+		np = malloc(n);
+		if (np) {
+			memcpy(np, p, MIN(old, n));
+			free(p);
+		}
+		return np;
+	}
 	need = block_size_for(n);
 	if (!need)
 		return NULL;

@@ -315,8 +315,11 @@ TEE_Result __ta_invoke_cmd(void *sess_ctx, uint32_t cmd_id, uint32_t pt,
 	return res;
 }
 
-TEE_Result __utee_entry(unsigned long func, unsigned long session_id,
-			struct utee_params *up, unsigned long cmd_id)
+/* Written by the kernel's TA loader (memcheck.c) */
+extern volatile uint32_t __ta_memory_checks;
+
+static TEE_Result dispatch_entry(unsigned long func, unsigned long session_id,
+				 struct utee_params *up, unsigned long cmd_id)
 {
 	switch (func) {
 	case UTEE_ENTRY_FUNC_OPEN_SESSION:
@@ -329,4 +332,15 @@ TEE_Result __utee_entry(unsigned long func, unsigned long session_id,
 		EMSG("unsupported entry function %lu", func);
 		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
 	}
+}
+
+TEE_Result __utee_entry(unsigned long func, unsigned long session_id,
+			struct utee_params *up, unsigned long cmd_id)
+{
+	TEE_Result res = dispatch_entry(func, session_id, up, cmd_id);
+
+	/* Checking mode: a heap overflow is caught at the latest when the entry ends */
+	if (__ta_memory_checks)
+		malloc_check_heap();
+	return res;
 }
