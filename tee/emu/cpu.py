@@ -342,11 +342,12 @@ class El0Cpu:
         A time slice is cut into runs of TIME_SLICE_INSTRUCTIONS counted by Unicorn,
         the clock read between them: Unicorn's own stop at a counted instruction is
         exact. A stop requested from another thread (``uc_emu_stop`` off the
-        emulating thread, as a timer would) is not: Unicorn also checks for it right
-        after each guest memory access, and the run then ends with that access done
-        but the PC still on its instruction, so resuming runs it twice
-        (``ldr x9, [x9]`` loads through the loaded value; docs/fingerprint.md,
-        tests/emu/test_preemption.py)."""
+        emulating thread, as a timer would) is not: when a stop is pending, Unicorn
+        2.1 skips setting the PC back to where the block exit left execution
+        (a hook on this thread has already done so), so the PC left is the one
+        stored before the last memory access, and resuming there repeats what ran
+        since (``ldr x9, [x9]`` then loads through the loaded value;
+        docs/fingerprint.md, tests/emu/test_preemption.py)."""
         if not time_slice or budget:
             return self._run(budget)
         deadline = time.monotonic() + time_slice
