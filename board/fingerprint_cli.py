@@ -20,9 +20,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from board.board import Board
-from tee.device import DeviceConfig
-from tee.kernel.kernel import KernelConfig
-from tee.kernel.ta_manager import TaManagerConfig
 from board.fingerprint_synth import Finger
 from board.pin_cli import (EXIT_OK, EXIT_TEE_FAILURE, EXIT_THROTTLED, EXIT_WRONG_PIN, Outcome,
                            PinUsageError, load_handle, read_pin, wait_text)
@@ -39,18 +36,9 @@ DEFAULT_AUTH_TOUCH = 100
 MAX_ENROLL_TOUCHES = 3 * ENROLL_STEPS
 
 
-#: Instructions one call may run: far above what an impostor against five enrolments
-#: (25 comparisons, under 20 million) needs. Counting instructions also slices runs
-#: deterministically, which avoids an emulator fault seen in long matcher runs
-#: under wall-clock slicing (docs/fingerprint.md, "Known problem").
-INSTRUCTION_BUDGET = 2_000_000_000
-
-
 def fingerprint_board(ta_store: Path, state_dir: Path | None = None) -> Board:
-    """A board whose TAs run under an instruction budget (see INSTRUCTION_BUDGET)."""
-    config = DeviceConfig(kernel=KernelConfig(tas=TaManagerConfig(
-        instruction_budget=INSTRUCTION_BUDGET)))
-    return Board(ta_store, config, state_dir=state_dir)
+    """The board the CLI and the demo boot: the device's default configuration."""
+    return Board(ta_store, state_dir=state_dir)
 
 
 class FingerprintUsageError(PinUsageError):

@@ -28,7 +28,6 @@ import signal
 import struct
 import threading
 import time
-import weakref
 from dataclasses import dataclass
 from enum import Enum, IntFlag
 from threading import get_ident
@@ -195,73 +194,10 @@ _PREEMPTED_STOP = Stop(StopKind.PREEMPTED)
 _INTERRUPTED = Stop(StopKind.PREEMPTED)
 
 
-#: Seconds the timer thread of a device stays up with nothing to watch.
-_TIMER_LINGER = 1.0
-
-
-class PreemptionTimer:
-    """The timer interrupt of one device: a background thread that ends over-long runs.
-
-    It wakes once per tick and stops any CPU that has been inside the *same* run
-    since its previous look, so a run is preempted after one to two ticks. A run
-    only bumps a counter on entry and clears a flag on exit: nothing per
-    instruction, no lock per run, and few enough wake-ups that the thread does
-    not compete with the emulating thread for the interpreter. The thread runs
-    only while some CPU is watched (one per device, none for an idle one), holds
-    CPUs only while it looks at them, and never touches a CPU once it is closed."""
-
-    def __init__(self) -> None:
-        self.tick = 0.01
-        self._cpus: "weakref.WeakSet[El0Cpu]" = weakref.WeakSet()
-        self._seen: "weakref.WeakKeyDictionary[El0Cpu, int]" = weakref.WeakKeyDictionary()
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._idle_looks = 0
-
-    def watch(self, cpu: "El0Cpu", tick: float) -> None:
-        with self._lock:
-            self._cpus.add(cpu)
-            self.tick = min(self.tick, max(tick / 2, 0.001))
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="teesim-timer", daemon=True)
-                self._thread.start()
-
-    def forget(self, cpu: "El0Cpu") -> None:
-        """``cpu`` is closing: once this returns, the timer never touches it again."""
-        with self._lock:
-            self._cpus.discard(cpu)
-            self._seen.pop(cpu, None)
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None
-
-    def _loop(self) -> None:
-        while True:
-            time.sleep(self.tick)
-            if not self._look():  # holds CPUs only for the look, never while sleeping
-                return
-
-    def _look(self) -> bool:
-        """Stop the runs that outlived a tick; False (and the thread ends) once no
-        CPU has been left to watch for a second (sessions come and go in bursts:
-        a thread per session would cost more than it saves)."""
-        # Under the lock, so that a CPU cannot be closed between the look and the stop.
-        with self._lock:
-            cpus = list(self._cpus)
-            if not cpus:
-                self._idle_looks += 1
-                if self._idle_looks * self.tick < _TIMER_LINGER:
-                    return True
-                self._thread = None
-                return False
-            self._idle_looks = 0
-            for cpu in cpus:
-                serial = cpu._run_serial
-                if cpu._running and self._seen.get(cpu) == serial:
-                    cpu._interrupt(serial)
-                self._seen[cpu] = serial
-            return True
+#: Instructions per slice of a time-sliced run: the wall clock is read between slices.
+#: Small enough that a slice stays well under a millisecond-scale time slice, large
+#: enough that the return to Python between slices costs nothing measurable.
+TIME_SLICE_INSTRUCTIONS = 200_000
 
 
 _MEM_FAULTS = {
@@ -285,21 +221,15 @@ _INTR_FAULTS: dict[int, tuple[FaultKind, str]] = {
 
 
 class El0Cpu:
-    """One AArch64 core at EL0 with its own address space. ``timer`` is the
-    device's preemption timer (a CPU made without one gets its own)."""
+    """One AArch64 core at EL0 with its own address space."""
 
-    def __init__(self, timer: PreemptionTimer | None = None) -> None:
+    def __init__(self) -> None:
         _CtrlC.install()
-        self._timer = timer
         self._uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
         self._uc.reg_write(a64.UC_ARM64_REG_CPACR_EL1, CPACR_FPEN)
         self._uc.mem_map(EL1_STUB_VA, PAGE_SIZE, UC_PROT_READ | UC_PROT_EXEC)
         self._uc.mem_write(EL1_STUB_VA, _EL1_STUB)
         self._at_el0 = False
-        self._preempt_requested = False
-        self._run_serial = 0
-        self._running = False
-        self._watched = False
         self._pending: Stop | None = None
         self._resume_at: int | None = None  # see resume_past
         self._direct: dict[int, tuple[mmap.mmap, ctypes.c_char]] = {}  # map_direct backings
@@ -408,7 +338,9 @@ class El0Cpu:
     def _drop_to_el0(self, pc: int) -> None:
         """Run the EL1 stub once: ``eret`` to ``pc`` at EL0t, with a real EL change."""
         self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, pc)
-        self._uc.emu_start(EL1_STUB_VA, pc, count=2)
+        # Stopped by the count, not an ``until`` of pc: Unicorn would cache an empty
+        # "stop here" block at pc, and every later counted run would end on it at once.
+        self._uc.emu_start(EL1_STUB_VA, _NEVER, count=2)
         if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & PSTATE_EL_MASK:
             raise RuntimeError("the CPU did not reach EL0")
         self._uc.reg_write(a64.UC_ARM64_REG_ELR_EL1, ERET_SENTINEL)
@@ -436,17 +368,29 @@ class El0Cpu:
     # -- execution -------------------------------------------------------------------
     def run(self, budget: int = 0, time_slice: float = 0.0) -> Stop:
         """Run from the current PC until a syscall, a fault, ``budget`` instructions
-        (0: no limit; exact but slows emulation) or about ``time_slice`` seconds of
-        wall time (0: none; a timer thread preempts, at no cost per instruction)."""
+        (0: no limit) or about ``time_slice`` seconds of wall time (0: none).
+
+        A time slice is cut into runs of TIME_SLICE_INSTRUCTIONS counted by Unicorn,
+        the clock read between them: Unicorn's own stop at a counted instruction is
+        exact. A stop requested from another thread (``uc_emu_stop`` off the
+        emulating thread, as a timer would) is not: when a stop is pending, Unicorn
+        2.1 skips setting the PC back to where the block exit left execution
+        (a hook on this thread has already done so), so the PC left is the one
+        stored before the last memory access, and resuming there repeats what ran
+        since (``ldr x9, [x9]`` then loads through the loaded value;
+        docs/fingerprint.md, tests/emu/test_preemption.py)."""
+        if not time_slice or budget:
+            return self._run(budget)
+        deadline = time.monotonic() + time_slice
+        while True:
+            stop = self._run(TIME_SLICE_INSTRUCTIONS)
+            if stop is not _BUDGET_STOP:
+                return stop
+            if time.monotonic() >= deadline:
+                return _PREEMPTED_STOP
+
+    def _run(self, budget: int) -> Stop:
         self._pending = None
-        self._preempt_requested = False
-        if time_slice and not self._watched:
-            if self._timer is None:
-                self._timer = PreemptionTimer()
-            self._timer.watch(self, time_slice)
-            self._watched = True
-        self._run_serial += 1
-        self._running = bool(time_slice)
         on_main = get_ident() == _CtrlC.main
         if on_main:
             _CtrlC.cpu = self
@@ -454,7 +398,6 @@ class El0Cpu:
             # Straight into the C library: the binding's wrapper costs microseconds a call.
             status = _emu_start(self._uch, self._next_pc, _NEVER, 0, budget)
         finally:
-            self._running = False
             if on_main:
                 _CtrlC.cpu = None
         if on_main and _CtrlC.pressed:
@@ -474,16 +417,8 @@ class El0Cpu:
             raise KeyboardInterrupt  # delivered where Python code can take it
         return stop if stop is not None else self._explain_silent_stop(budget)
 
-    def _interrupt(self, serial: int) -> None:
-        """Called from the timer thread: stop run ``serial`` at the next instruction boundary."""
-        if self._running and self._run_serial == serial:
-            self._preempt_requested = True
-            _uclib.uc_emu_stop(self._uch)
-
     def _explain_silent_stop(self, budget: int) -> Stop:
         pc = self.pc
-        if self._preempt_requested:
-            return _PREEMPTED_STOP
         previous = self._read_insn(pc - 4)
         if previous in (INSN_WFI, INSN_WFE):
             return self._fault(FaultKind.UNDEF, pc - 4, 0, "wfi/wfe at EL0")
@@ -609,9 +544,6 @@ class El0Cpu:
     def close(self) -> None:
         """Drop the hooks (they reference this object) so the emulator is freed
         promptly: by reference counting, once its owner lets go of it."""
-        if self._watched:
-            self._timer.forget(self)  # type: ignore[union-attr]
-            self._watched = False
         for hook in self._hooks:
             self._uc.hook_del(hook)
         self._hooks.clear()

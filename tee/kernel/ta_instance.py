@@ -28,7 +28,6 @@ from tee.abi.registers import U32_MASK
 from tee.abi.syscalls import UTEE_PARAMS, EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.entry import EntryOutcome, TaParam
-from tee.emu.cpu import PreemptionTimer
 from tee.instrument import Instrumentation, SyscallEntered, SyscallReturned
 from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
 from tee.kernel.limits import MemoryAccount, MemoryBudget
@@ -77,10 +76,9 @@ class TaInstance:
     #: data, objects): charged before use, given back when the instance ends.
     memory: MemoryAccount = field(default_factory=lambda: MemoryBudget(1 << 62, 1 << 62).account(),
                                   repr=False)
-    #: The device's syscall table, event hub and preemption timer.
+    #: The device's syscall table and event hub.
     syscalls: SyscallTable = field(default_factory=SyscallTable, repr=False)
     instrumentation: Instrumentation = field(default_factory=Instrumentation, repr=False)
-    timer: PreemptionTimer | None = field(default=None, repr=False)
     #: Memory-error mode (docs/debugging-tas.md): memrefs end where their mapping
     #: ends, and the SDK's heap checks redzones.
     memory_checks: bool = False
@@ -89,7 +87,7 @@ class TaInstance:
     def __post_init__(self) -> None:
         self._param_mappings: list[Mapping] = []  # the current call's memrefs
         self._debugger: TaDebugger | None = None
-        self.cpu = El0Cpu(self.timer)
+        self.cpu = El0Cpu()
         self.user = UserMemory(self.cpu, self.layout_rng)
         stack_size = _pages(self.image.head.stack_size + UTEE_PARAMS_SLOT)
         self.stack = Mapping(self.user.random_free_va(stack_size), stack_size,

@@ -25,7 +25,6 @@ from typing import Callable, Protocol
 
 from tee.abi.results import TeeResult
 from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
-from tee.emu.cpu import PreemptionTimer
 from tee.instrument import Instrumentation
 from tee.kernel.limits import MemoryBudget
 from tee.kernel.syscalls import SyscallTable
@@ -123,11 +122,10 @@ class TaManager:
                  floors: VersionFloor | None = None) -> None:
         self.log = log
         self.config = config or TaManagerConfig()
-        # What every instance of this device shares: its syscall table, event hub
-        # and preemption timer (never another device's).
+        # What every instance of this device shares: its syscall table and event hub
+        # (never another device's).
         self.syscalls = syscalls or SyscallTable()
         self.instrumentation = instrumentation or Instrumentation()
-        self.timer = PreemptionTimer()
         #: The device's kernel-memory budget; each instance gets an account of it.
         self.memory = memory or MemoryBudget(1 << 62, 1 << 62)
         self._single_instances: dict[uuid_mod.UUID, TaInstance] = {}
@@ -169,7 +167,7 @@ class TaManager:
                               call_timeout=self.config.call_timeout,
                               memory=self.memory.account(str(uuid)),
                               syscalls=self.syscalls, instrumentation=self.instrumentation,
-                              timer=self.timer, memory_checks=self.config.memory_checks)
+                              memory_checks=self.config.memory_checks)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         return instance

@@ -191,7 +191,6 @@ def test_two_devices_share_no_state(ta_store: Path) -> None:
         session.invoke(INC_VALUE, Operation(Value.inout(1)))
     assert seen == []
     assert first.device.kernel.syscalls is not second.device.kernel.syscalls
-    assert first.device.kernel.tas.timer is not second.device.kernel.tas.timer
 
 
 def test_subscribing_to_something_else_is_refused(board: Board) -> None:
