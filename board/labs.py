@@ -20,6 +20,7 @@ from typing import Callable
 from normal_world import Operation, Session, TeeError, TempMemref, Value
 from normal_world.gatekeeper import PIN_TA_UUID, Gatekeeper, Status
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn
+from tee.abi.registers import split_u64
 from tee.platform.memory import AccessError
 from tee.tools.ta_build import build_ta
 from tee.tools.trace import TraceRecord, Tracer
@@ -141,9 +142,9 @@ def _where_data(session: Session) -> int:
 
 
 def _wild_read(session: Session, address: int) -> str:
-    result = Value.output()
+    result, (high, low) = Value.output(), split_u64(address)
     try:
-        session.invoke(ProbeCmd.WILD_READ, Operation(Value.input(address & 0xFFFFFFFF, address >> 32), result))
+        session.invoke(ProbeCmd.WILD_READ, Operation(Value.input(low, high), result))
         return f"read {result.a:#010x}"
     except TeeError as error:
         return result_name(int(error.result))

@@ -21,4 +21,4 @@ def test_layers_svg_is_the_scripts_drawing_of_the_enforced_layers() -> None:
     assert committed == module.render(LAYERS, SECURE), \
         "docs/figures/layers.svg is stale: run .venv/bin/python docs/figures/layers.py"
     assert all(f">{layer}<" in committed for layer in LAYERS if layer != "tee")
-    assert "docs/figures/layers.svg" in (REPO / "docs" / "architecture.md").read_text()
+    assert "(figures/layers.svg)" in (REPO / "docs" / "architecture.md").read_text()
