@@ -562,6 +562,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_ta_author_commands(commands)
     _add_coverage_command(commands)
     _add_gdb_command(commands)
+    _add_lab_command(commands)
     return parser
 
 
@@ -679,6 +680,46 @@ def _add_ta_author_commands(commands: "argparse._SubParsersAction[argparse.Argum
     invoke.add_argument("--state-dir", default=None, metavar="DIR",
                         help="the board's persistent state (default: a temporary directory)")
     invoke.set_defaults(run=_cmd_invoke, params=[])
+
+
+# -- teesim lab: the security labs of docs/labs/ ----------------------------------------------
+def _cmd_lab(args: argparse.Namespace) -> int:
+    from board.board import default_ta_store
+    from board.labs import LABS, LabError, run_lab
+    from board.trace_run import FORMATS
+
+    if args.action == "list":
+        for lab in LABS.values():
+            print(f"{lab.name:18} {lab.summary}")
+        return 0
+    ta_store = Path(args.ta_store) if args.ta_store else default_ta_store()
+    try:
+        outcome = run_lab(args.name, ta_store)
+    except LabError as error:
+        raise UsageError(str(error)) from None
+    print(outcome.report())
+    if args.trace:
+        rendered = FORMATS[args.trace](outcome.records)
+        if args.out:
+            Path(args.out).write_text(rendered)
+            print(f"trace ({len(outcome.records)} records) written to {args.out}")
+        else:
+            print(rendered)
+    return 0 if outcome.attack_failed else 1
+
+
+def _add_lab_command(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    lab = commands.add_parser("lab", help="security labs: attacks that fail, and why (docs/labs/)",
+                              description="Exit status: 0 the attack failed as it should, 1 the attack "
+                                          "succeeded (a defence is broken), 2 bad usage.")
+    actions = lab.add_subparsers(dest="action", required=True)
+    actions.add_parser("list", help="the labs")
+    run = actions.add_parser("run", help="run one lab on a fresh board")
+    run.add_argument("name", help="the lab (see 'teesim lab list')")
+    run.add_argument("--trace", choices=["text", "json", "svg"], help="also render the attack's trace")
+    run.add_argument("--out", metavar="FILE", help="write the trace here instead of stdout")
+    run.add_argument("--ta-store", default=None, help=_TA_STORE_HELP)
+    lab.set_defaults(run=_cmd_lab)
 
 
 def main(argv: list[str] | None = None) -> int:
