@@ -8,6 +8,11 @@
  * tag, new at every store) is the one it was prepared from: a template
  * replaced or damaged in storage is loaded and authenticated again, and so
  * refused as before. A removed enrolment's copy is wiped.
+ *
+ * Of an enrolment's five stored views only the FP_MATCH_VIEWS with the most
+ * minutiae are compared (the largest areas of the finger): each comparison
+ * is one more chance of a false match, and the evaluation bounds the false
+ * match rate per comparison (docs/fingerprint.md, "Figures").
  */
 #include <string.h>
 
@@ -18,10 +23,10 @@ struct kept_enrolment {
 	uint32_t enrollment_id;		/* 0: slot free */
 	uint8_t stamp[FP_TEMPLATE_STAMP_SIZE];
 	uint32_t views;
-	struct fp_prepared view[FP_ENROLL_STEPS];
+	struct fp_prepared view[FP_MATCH_VIEWS];
 };
 
-/* One user's enrolments at most: FP_MAX_ENROLLMENTS slots (about 60 KiB each) */
+/* One user's enrolments at most: FP_MAX_ENROLLMENTS slots (about 25 KiB each) */
 static struct kept_enrolment kept[FP_MAX_ENROLLMENTS];
 static struct fp_template loaded;
 
@@ -36,6 +41,34 @@ static bool is_users(const struct kept_enrolment *k, uint32_t uid,
 		if (user->ids[i] == k->enrollment_id)
 			return true;
 	return false;
+}
+
+/* The template's view with the most minutiae not yet taken (lowest index on a tie) */
+static uint32_t largest_view(const struct fp_template *tmpl, const bool *taken)
+{
+	uint32_t best = tmpl->views;
+	uint32_t v = 0;
+
+	for (v = 0; v < tmpl->views; v++)
+		if (!taken[v] && (best == tmpl->views ||
+				  tmpl->view[v].count > tmpl->view[best].count))
+			best = v;
+	return best;
+}
+
+/* The views compared, largest first, prepared into k */
+static void keep_views(struct kept_enrolment *k, const struct fp_template *tmpl)
+{
+	bool taken[FP_ENROLL_STEPS] = { };
+	uint32_t v = 0;
+
+	k->views = tmpl->views < FP_MATCH_VIEWS ? tmpl->views : FP_MATCH_VIEWS;
+	for (v = 0; v < k->views; v++) {
+		uint32_t pick = largest_view(tmpl, taken);
+
+		taken[pick] = true;
+		fp_prepare(&tmpl->view[pick], &k->view[v]);
+	}
 }
 
 static void wipe(struct kept_enrolment *k)
@@ -67,7 +100,6 @@ const struct fp_prepared *fp_gallery_views(uint32_t uid, uint32_t enrollment_id,
 {
 	uint8_t stamp[FP_TEMPLATE_STAMP_SIZE] = { };
 	struct kept_enrolment *k = slot_for(uid, enrollment_id, user);
-	uint32_t v = 0;
 
 	*res = fp_template_stamp(uid, enrollment_id, stamp);
 	if (*res != TEE_SUCCESS || !k) {
@@ -81,9 +113,7 @@ const struct fp_prepared *fp_gallery_views(uint32_t uid, uint32_t enrollment_id,
 		wipe(k);
 		*res = fp_template_load(uid, enrollment_id, &loaded, k->stamp);
 		if (*res == TEE_SUCCESS) {
-			for (v = 0; v < loaded.views; v++)
-				fp_prepare(&loaded.view[v], &k->view[v]);
-			k->views = loaded.views;
+			keep_views(k, &loaded);
 			k->uid = uid;
 			k->enrollment_id = enrollment_id;
 		} else {

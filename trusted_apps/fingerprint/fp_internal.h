@@ -80,10 +80,13 @@ TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
 TEE_Result fp_template_delete(uint32_t uid, uint32_t enrollment_id);
 
 /* fp_gallery.c: enrolments kept prepared for matching ------------------ */
+/* Views of an enrolment a touch is compared with (those with most minutiae) */
+#define FP_MATCH_VIEWS		2
+
 /*
- * The enrolment's views prepared (fp_prepare), from a copy kept in the TA
- * instance while the stored template's stamp is unchanged, else loaded,
- * decrypted and prepared again. NULL if the template is unusable (res says why).
+ * The enrolment's views to compare, prepared (fp_prepare): a copy kept in
+ * the TA instance while the stored template's stamp is unchanged, else
+ * loaded, decrypted and prepared again. NULL if the template is unusable (res says why).
  */
 const struct fp_prepared *fp_gallery_views(uint32_t uid, uint32_t enrollment_id,
 					   const struct fp_user *user,
