@@ -12,10 +12,8 @@
  * Of an enrolment's five stored views only the FP_MATCH_VIEWS with the most
  * minutiae are compared (the largest areas of the finger): each comparison
  * is one more chance of a false match, and the evaluation bounds the false
- * match rate per comparison (docs/fingerprint.md, "Figures").
+ * match rate per comparison (docs/fingerprint.md, "Evaluation").
  */
-#include <string.h>
-
 #include "fp_internal.h"
 
 struct kept_enrolment {
