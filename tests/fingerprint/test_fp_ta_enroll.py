@@ -160,6 +160,8 @@ def test_authenticator_id_rules(fp_board: Board) -> None:
 def test_removed_enrolments_no_longer_match(fp_board: Board) -> None:
     user = User(fp_board)
     kept, removed = user.enrol(5), user.enrol(6)
+    matched = user.touch(fp_fingers.probe(6))  # the TA now holds it prepared
+    assert (matched.status, matched.enrollment_id) == (FpStatus.OK, removed)
     assert user.session.remove(removed) == FpStatus.OK
     assert user.session.enumerate() == [kept]
     assert user.session.remove(removed) == FpStatus.NOT_FOUND

@@ -33,9 +33,7 @@ struct session {
 
 /* Working copies: one instance, one call at a time */
 static struct fp_print probe;
-static struct fp_template loaded;
 static struct fp_prepared probe_prepared;
-static struct fp_prepared view_prepared;
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -270,9 +268,15 @@ static TEE_Result cmd_enroll_cancel(struct session *s, TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
-/* The enrolment the probe matches, 0 if none (an unusable template: none) */
+/*
+ * The enrolment the probe matches, 0 if none (an unusable template: none).
+ * The probe is prepared once; each enrolment's views come prepared from the
+ * gallery, and the search stops at the first view that matches.
+ */
 static uint32_t matching_enrolment(uint32_t uid, const struct fp_user *user)
 {
+	const struct fp_prepared *view = NULL;
+	uint32_t views = 0;
 	uint32_t e = 0;
 	uint32_t v = 0;
 	bool matched = false;
@@ -280,20 +284,15 @@ static uint32_t matching_enrolment(uint32_t uid, const struct fp_user *user)
 
 	fp_prepare(&probe, &probe_prepared);
 	for (e = 0; e < user->count && !matched; e++) {
-		res = fp_template_load(uid, user->ids[e], &loaded);
-		if (res != TEE_SUCCESS) {
+		view = fp_gallery_views(uid, user->ids[e], user, &views, &res);
+		if (!view) {
 			EMSG("enrolment %u of user %u unusable: %#x",
 			     user->ids[e], uid, res);
 			continue;
 		}
-		for (v = 0; v < loaded.views && !matched; v++) {
-			fp_prepare(&loaded.view[v], &view_prepared);
-			matched = fp_match_prepared(&probe_prepared,
-						    &view_prepared) >=
+		for (v = 0; v < views && !matched; v++)
+			matched = fp_match_prepared(&probe_prepared, &view[v]) >=
 				  FP_MATCH_THRESHOLD;
-		}
-		TEE_MemFill(&loaded, 0, sizeof(loaded));
-		TEE_MemFill(&view_prepared, 0, sizeof(view_prepared));
 	}
 	TEE_MemFill(&probe_prepared, 0, sizeof(probe_prepared));
 	return matched ? user->ids[e - 1] : 0;
@@ -405,6 +404,7 @@ static TEE_Result cmd_remove(struct session *s, TEE_Param params[4])
 	/* The record first: once it is committed the enrolment is gone, and a
 	 * template left by a power cut is never read */
 	res = fp_user_write(s->uid, &user);
+	fp_gallery_forget(s->uid, id);
 	if (res == TEE_SUCCESS)
 		res = fp_template_delete(s->uid, id);
 	if (res != TEE_SUCCESS)

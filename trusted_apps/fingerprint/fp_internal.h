@@ -63,11 +63,35 @@ struct fp_template {
 	struct fp_print view[FP_ENROLL_STEPS];
 };
 
+/* A stored template's IV and GCM tag: new at every store, so equal stamps
+ * mean the same sealed bytes (under this TA's key, user and slot) */
+#define FP_TEMPLATE_STAMP_SIZE	28
+
 TEE_Result fp_template_store(uint32_t uid, uint32_t enrollment_id,
 			     const struct fp_template *tmpl);
-/* TEE_ERROR_SECURITY when it fails to authenticate (not this user's or slot's) */
+/* TEE_ERROR_SECURITY when it fails to authenticate (not this user's or slot's);
+ * stamp receives the stored object's stamp */
 TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
-			    struct fp_template *tmpl);
+			    struct fp_template *tmpl,
+			    uint8_t stamp[FP_TEMPLATE_STAMP_SIZE]);
+/* The stamp of the stored template alone (its first bytes; nothing decrypted) */
+TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
+			     uint8_t stamp[FP_TEMPLATE_STAMP_SIZE]);
 TEE_Result fp_template_delete(uint32_t uid, uint32_t enrollment_id);
+
+/* fp_gallery.c: enrolments kept prepared for matching ------------------ */
+/* Views of an enrolment a touch is compared with (those with most minutiae) */
+#define FP_MATCH_VIEWS		2
+
+/*
+ * The enrolment's views to compare, prepared (fp_prepare): a copy kept in
+ * the TA instance while the stored template's stamp is unchanged, else
+ * loaded, decrypted and prepared again. NULL if the template is unusable (res says why).
+ */
+const struct fp_prepared *fp_gallery_views(uint32_t uid, uint32_t enrollment_id,
+					   const struct fp_user *user,
+					   uint32_t *views, TEE_Result *res);
+/* Wipes the kept copy of a removed enrolment */
+void fp_gallery_forget(uint32_t uid, uint32_t enrollment_id);
 
 #endif /* FP_INTERNAL_H */

@@ -24,6 +24,9 @@
 			 (VIEW_HEADER + FP_MAX_MINUTIAE * MINUTIA_SIZE))
 #define SEALED_MAX	(4 + IV_SIZE + TAG_SIZE + PLAIN_MAX)
 
+_Static_assert(FP_TEMPLATE_STAMP_SIZE == IV_SIZE + TAG_SIZE,
+	       "a stamp is the IV and the tag, as stored after the magic");
+
 static const char magic[4] = { 'F', 'P', 'T', '1' };
 static const TEE_UUID system_uuid = PTA_SYSTEM_UUID;
 /* Different extra data would give another key: never change it */
@@ -225,8 +228,33 @@ TEE_Result fp_template_store(uint32_t uid, uint32_t enrollment_id,
 	return res;
 }
 
+TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
+			     uint8_t stamp[FP_TEMPLATE_STAMP_SIZE])
+{
+	struct template_object_id id = object_id(uid, enrollment_id);
+	uint8_t head[sizeof(magic) + FP_TEMPLATE_STAMP_SIZE];
+	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
+	size_t read = 0;
+	TEE_Result res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id,
+						  sizeof(id),
+						  TEE_DATA_FLAG_ACCESS_READ,
+						  &obj);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = TEE_ReadObjectData(obj, head, sizeof(head), &read);
+	TEE_CloseObject(obj);
+	if (res != TEE_SUCCESS)
+		return res;
+	if (read != sizeof(head) || TEE_MemCompare(head, magic, sizeof(magic)))
+		return TEE_ERROR_SECURITY;
+	TEE_MemMove(stamp, head + sizeof(magic), FP_TEMPLATE_STAMP_SIZE);
+	return TEE_SUCCESS;
+}
+
 TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
-			    struct fp_template *tmpl)
+			    struct fp_template *tmpl,
+			    uint8_t stamp[FP_TEMPLATE_STAMP_SIZE])
 {
 	struct template_object_id id = object_id(uid, enrollment_id);
 	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
@@ -248,6 +276,7 @@ TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
 	    TEE_MemCompare(sealed, magic, sizeof(magic)))
 		return TEE_ERROR_SECURITY;
 	len = read - sizeof(magic) - IV_SIZE - TAG_SIZE;
+	TEE_MemMove(stamp, sealed + sizeof(magic), FP_TEMPLATE_STAMP_SIZE);
 	res = gcm(TEE_MODE_DECRYPT, uid, enrollment_id, len);
 	if (res == TEE_ERROR_MAC_INVALID)
 		res = TEE_ERROR_SECURITY;

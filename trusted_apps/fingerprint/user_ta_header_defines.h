@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * Properties of the fingerprint TA (read by the SDK's user_ta_header.c).
- * One instance serves every session: the template key is derived once, and
- * sessions of one user see one lockout record.
+ * One instance serves every session and outlives them: the template key is
+ * derived once, sessions of one user see one lockout record, and enrolments
+ * stay prepared for matching (fp_gallery.c).
  */
 #ifndef USER_TA_HEADER_DEFINES_H
 #define USER_TA_HEADER_DEFINES_H
@@ -12,7 +13,8 @@
 #define TA_UUID				TA_FINGERPRINT_UUID
 
 #define TA_FLAGS			(TA_FLAG_EXEC_DDR | TA_FLAG_SINGLE_INSTANCE | \
-					 TA_FLAG_MULTI_SESSION)
+					 TA_FLAG_MULTI_SESSION | \
+					 TA_FLAG_INSTANCE_KEEP_ALIVE)
 #define TA_STACK_SIZE			(48 * 1024)	/* the matcher's prepared prints */
 #define TA_DATA_SIZE			(96 * 1024)
 
