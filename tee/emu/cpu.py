@@ -262,6 +262,7 @@ class El0Cpu:
         self.preempt_request = PreemptRequest(0, _EMU_STOP_ADDRESS)
         self.slice_deadline = 0.0
         self._preempt_hook: int | None = None
+        self._counting = False  # whether Unicorn's counting hook is in place (see _run)
 
     # -- address space ---------------------------------------------------------------
     #: Asked on an access to an unmapped address ``(address, size)``: True when it
@@ -392,14 +393,13 @@ class El0Cpu:
             return self._run(budget)
         if self._preempt_hook is None and not self._add_preempt_hook(time_slice):
             return self._run_counted_slices(time_slice)
-        request = self.preempt_request
-        request.flag = 0
         self.slice_deadline = time.monotonic() + time_slice
         try:
-            stop = self._run(0)
+            return self._run(0)
         finally:
-            self.slice_deadline = 0.0
-        return stop
+            with timer.lock:  # no flag can be raised for this run once it has ended
+                self.slice_deadline = 0.0
+                self.preempt_request.flag = 0
 
     def _add_preempt_hook(self, time_slice: float) -> bool:
         address = load_hook()
@@ -429,6 +429,13 @@ class El0Cpu:
 
     def _run(self, budget: int) -> Stop:
         self._pending = None
+        if budget and not self._counting:
+            # Unicorn adds its counting hook on the first counted run without
+            # retranslating: blocks cached by uncounted runs would ignore the count
+            # (a single step would run on to the next syscall). An uncounted run
+            # drops the hook and the cache itself.
+            self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
+        self._counting = bool(budget)
         on_main = get_ident() == _CtrlC.main
         if on_main:
             _CtrlC.cpu = self

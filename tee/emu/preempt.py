@@ -118,21 +118,22 @@ _MIN_TICK = 0.0005
 class PreemptionTimer:
     """A background thread that raises the preempt flag of CPUs past their deadline.
 
-    A run only stores its deadline on entry and clears it on exit: nothing per
-    instruction and no lock per run. The thread wakes every tick (half the
-    shortest time slice asked for), runs only while some CPU is watched, and holds
-    CPUs weakly. A flag raised just as a run ends cuts the next run short at its
-    first block: an early preemption, harmless."""
+    A run stores its deadline on entry and, under ``lock``, clears it and the flag
+    on exit: nothing per instruction, and once a sliced run has ended no flag can
+    be raised until the next one starts (a flag left raised would stop a counted
+    run, a debugger's single step, at its first block). The thread wakes every
+    tick (half the shortest time slice asked for), runs only while some CPU is
+    watched, and holds CPUs weakly."""
 
     def __init__(self) -> None:
         self.tick = 0.01
-        self._cpus: "weakref.WeakSet[Preemptible]" = weakref.WeakSet()  # type: ignore[type-var]
-        self._lock = threading.Lock()
+        self._cpus: "weakref.WeakSet[Preemptible]" = weakref.WeakSet()
+        self.lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._idle_looks = 0
 
     def watch(self, cpu: Preemptible, time_slice: float) -> None:
-        with self._lock:
+        with self.lock:
             self._cpus.add(cpu)
             self.tick = min(self.tick, max(time_slice / 2, _MIN_TICK))
             if self._thread is None:
@@ -141,7 +142,7 @@ class PreemptionTimer:
                 self._thread.start()
 
     def forget(self, cpu: Preemptible) -> None:
-        with self._lock:
+        with self.lock:
             self._cpus.discard(cpu)
 
     def _loop(self) -> None:
@@ -153,7 +154,7 @@ class PreemptionTimer:
     def _look(self) -> bool:
         """Raise the flags of overdue runs; False (the thread ends) once nothing
         has been watched for _TIMER_LINGER seconds."""
-        with self._lock:
+        with self.lock:
             cpus = list(self._cpus)
             if not cpus:
                 self._idle_looks += 1
