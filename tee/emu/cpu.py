@@ -43,12 +43,14 @@ from unicorn import arm64_const as a64
 
 from tee.emu.aarch64 import CPACR_FPEN, INSN_WFE, INSN_WFI, PSTATE_EL_MASK, X_REGS
 from tee.emu.aarch64 import Excp as _EXCP
+from tee.emu.preempt import PreemptRequest, load_hook, timer
 from unicorn.unicorn_py3.unicorn import HOOK_CODE_CFUNC as _HOOK_CODE_CFUNC
 from unicorn.unicorn_py3.unicorn import HOOK_INTR_CFUNC as _HOOK_INTR_CFUNC
 from unicorn.unicorn_py3.unicorn import HOOK_MEM_INVALID_CFUNC as _HOOK_MEM_INVALID_CFUNC
 from unicorn.unicorn_py3.unicorn import uclib as _uclib
 
 _emu_start = _uclib.uc_emu_start
+_EMU_STOP_ADDRESS = ctypes.cast(_uclib.uc_emu_stop, ctypes.c_void_p).value
 
 #: A CPU's saved register state (El0Cpu.save_context), opaque outside tee.emu.
 CpuContext = tuple[int, ...]
@@ -255,6 +257,12 @@ class El0Cpu:
         # callbacks (Uc.hook_add would wrap them); the binding does not declare it.
         self._hooks = [self._uc._Uc__do_hook_add(UC_HOOK_INTR, self._intr_fptr, 1, 0),  # type: ignore[attr-defined]
                        self._uc._Uc__do_hook_add(UC_HOOK_MEM_INVALID, self._invalid_fptr, 1, 0)]  # type: ignore[attr-defined]
+        # Wall-clock preemption (see run): the flag the timer raises, read by a
+        # native block hook added on the first time-sliced run.
+        self.preempt_request = PreemptRequest(0, _EMU_STOP_ADDRESS)
+        self.slice_deadline = 0.0
+        self._preempt_hook: int | None = None
+        self._counting = False  # whether Unicorn's counting hook is in place (see _run)
 
     # -- address space ---------------------------------------------------------------
     #: Asked on an access to an unmapped address ``(address, size)``: True when it
@@ -370,17 +378,47 @@ class El0Cpu:
         """Run from the current PC until a syscall, a fault, ``budget`` instructions
         (0: no limit) or about ``time_slice`` seconds of wall time (0: none).
 
-        A time slice is cut into runs of TIME_SLICE_INSTRUCTIONS counted by Unicorn,
-        the clock read between them: Unicorn's own stop at a counted instruction is
-        exact. A stop requested from another thread (``uc_emu_stop`` off the
-        emulating thread, as a timer would) is not: when a stop is pending, Unicorn
-        2.1 skips setting the PC back to where the block exit left execution
-        (a hook on this thread has already done so), so the PC left is the one
-        stored before the last memory access, and resuming there repeats what ran
-        since (``ldr x9, [x9]`` then loads through the loaded value;
-        docs/fingerprint.md, tests/emu/test_preemption.py)."""
+        A time slice ends by the preemption timer (tee.emu.preempt): a thread that
+        only raises a flag, which a native block hook checks as each translated
+        block starts, calling ``uc_emu_stop`` on this thread. Never ``uc_emu_stop``
+        from the timer thread itself: when a stop is pending, Unicorn 2.1 skips
+        setting the PC back to where the block exit left execution (a hook on this
+        thread has already done so), so the PC left is the one stored before the
+        last memory access, and resuming there repeats what ran since
+        (``ldr x9, [x9]`` then loads through the loaded value; docs/fingerprint.md,
+        tests/emu/test_preemption.py). Without the native hook (it could not be
+        built), the slice is cut into runs of TIME_SLICE_INSTRUCTIONS counted by
+        Unicorn, the clock read between them: exact, but slower."""
         if not time_slice or budget:
             return self._run(budget)
+        if self._preempt_hook is None and not self._add_preempt_hook(time_slice):
+            return self._run_counted_slices(time_slice)
+        self.slice_deadline = time.monotonic() + time_slice
+        try:
+            return self._run(0)
+        finally:
+            with timer.lock:  # no flag can be raised for this run once it has ended
+                self.slice_deadline = 0.0
+                self.preempt_request.flag = 0
+
+    def _add_preempt_hook(self, time_slice: float) -> bool:
+        address = load_hook()
+        if address is None:
+            return False
+        handle = ctypes.c_size_t()
+        status = _uclib.uc_hook_add(self._uch, ctypes.byref(handle), UC_HOOK_BLOCK,
+                                    ctypes.c_void_p(address),
+                                    ctypes.c_void_p(ctypes.addressof(self.preempt_request)),
+                                    ctypes.c_uint64(1), ctypes.c_uint64(0))
+        if status:
+            raise UcError(status)
+        self._preempt_hook = handle.value  # not in _hooks: the binding's hook_del knows only its own
+        # Blocks translated before the hook existed would never check the flag.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
+        timer.watch(self, time_slice)
+        return True
+
+    def _run_counted_slices(self, time_slice: float) -> Stop:
         deadline = time.monotonic() + time_slice
         while True:
             stop = self._run(TIME_SLICE_INSTRUCTIONS)
@@ -391,6 +429,13 @@ class El0Cpu:
 
     def _run(self, budget: int) -> Stop:
         self._pending = None
+        if budget and not self._counting:
+            # Unicorn adds its counting hook on the first counted run without
+            # retranslating: blocks cached by uncounted runs would ignore the count
+            # (a single step would run on to the next syscall). An uncounted run
+            # drops the hook and the cache itself.
+            self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
+        self._counting = bool(budget)
         on_main = get_ident() == _CtrlC.main
         if on_main:
             _CtrlC.cpu = self
@@ -424,6 +469,8 @@ class El0Cpu:
             return self._fault(FaultKind.UNDEF, pc - 4, 0, "wfi/wfe at EL0")
         if self._uc.reg_read(a64.UC_ARM64_REG_PSTATE) & PSTATE_EL_MASK:
             return self._fault(FaultKind.UNDEF, pc, 0, "left EL0")
+        if self.slice_deadline and self.preempt_request.flag:
+            return _PREEMPTED_STOP  # the native hook ended the time slice
         if budget:
             return _BUDGET_STOP
         return self._fault(FaultKind.UNDEF, pc, 0, "emulation stopped unexpectedly")
@@ -547,4 +594,8 @@ class El0Cpu:
         for hook in self._hooks:
             self._uc.hook_del(hook)
         self._hooks.clear()
+        if self._preempt_hook is not None:
+            timer.forget(self)
+            _uclib.uc_hook_del(self._uch, self._preempt_hook)
+            self._preempt_hook = None
         self._intr_fptr = self._invalid_fptr = None  # they hold bound methods of this object

@@ -7,7 +7,9 @@ thread (``uc_emu_stop`` off the emulating thread) without setting the PC back to
 where execution really stands: the PC it leaves is one stored before the last
 memory access, so resuming there runs instructions twice. The old preemption
 timer stopped runs that way and the fingerprint matcher died of it
-(docs/fingerprint.md); time slices are now counted by Unicorn itself."""
+(docs/fingerprint.md). Now the timer only raises a flag, and a native block
+hook stops the run on the emulating thread (tee/emu/preempt.py); when that
+hook cannot be built, time slices are counted by Unicorn itself."""
 
 from __future__ import annotations
 
@@ -35,18 +37,23 @@ def _program() -> bytes:
     return b"".join(_insn(w) for w in body + [b_ne_to_start, svc_0])
 
 
-def _run(time_slice: float) -> tuple[dict[str, int], int]:
+def _ring_cpu() -> El0Cpu:
     cpu = El0Cpu()
+    cpu.map(CODE, 0x1000, Perm.READ | Perm.EXEC)
+    cpu.write(CODE, _program())
+    cpu.map(RING, 0x1000, Perm.READ | Perm.WRITE)
+    cpu.write(RING, b"".join(struct.pack("<Q", RING + 8 * ((i + 1) % RING_LENGTH))
+                             for i in range(RING_LENGTH)))
+    cpu.map(STACK, 0x1000, Perm.READ | Perm.WRITE)
+    cpu.prepare_entry(CODE, STACK + 0x800, (0, 0, 0, 0))
+    cpu.set_x(9, RING)
+    cpu.set_x(10, PASSES)
+    return cpu
+
+
+def _run(time_slice: float) -> tuple[dict[str, int], int]:
+    cpu = _ring_cpu()
     try:
-        cpu.map(CODE, 0x1000, Perm.READ | Perm.EXEC)
-        cpu.write(CODE, _program())
-        cpu.map(RING, 0x1000, Perm.READ | Perm.WRITE)
-        cpu.write(RING, b"".join(struct.pack("<Q", RING + 8 * ((i + 1) % RING_LENGTH))
-                                 for i in range(RING_LENGTH)))
-        cpu.map(STACK, 0x1000, Perm.READ | Perm.WRITE)
-        cpu.prepare_entry(CODE, STACK + 0x800, (0, 0, 0, 0))
-        cpu.set_x(9, RING)
-        cpu.set_x(10, PASSES)
         preemptions = 0
         while True:
             stop = cpu.run(time_slice=time_slice)
@@ -65,3 +72,17 @@ def test_a_computation_preempted_dozens_of_times_ends_as_an_unpreempted_one() ->
     assert preemptions >= 50  # the slices really cut the run
     assert registers["x0"] == PASSES
     assert registers["x9"] == RING + 8 * (loads % RING_LENGTH)  # no load run twice or skipped
+
+
+def test_a_single_step_after_a_preemption_runs_exactly_one_instruction() -> None:
+    """A debugger steps with one-instruction runs: nothing of the ended time slice
+    (a preempt request still raised) may stop the step before it executes."""
+    cpu = _ring_cpu()
+    try:
+        assert cpu.run(time_slice=0.001).kind is StopKind.PREEMPTED
+        for _ in range(50):
+            before = cpu.pc
+            assert cpu.run(budget=1).kind is StopKind.BUDGET_EXHAUSTED
+            assert cpu.pc != before  # no instruction of the loop branches to itself
+    finally:
+        cpu.close()
