@@ -228,13 +228,12 @@ TEE_Result fp_template_store(uint32_t uid, uint32_t enrollment_id,
 	return res;
 }
 
-TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
-			     uint8_t stamp[FP_TEMPLATE_STAMP_SIZE])
+/* The first ``size`` bytes of a stored template object (fewer if it is shorter). */
+static TEE_Result read_stored(uint32_t uid, uint32_t enrollment_id, void *buf,
+			      size_t size, size_t *read)
 {
 	struct template_object_id id = object_id(uid, enrollment_id);
-	uint8_t head[sizeof(magic) + FP_TEMPLATE_STAMP_SIZE];
 	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
-	size_t read = 0;
 	TEE_Result res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id,
 						  sizeof(id),
 						  TEE_DATA_FLAG_ACCESS_READ,
@@ -242,8 +241,18 @@ TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
 
 	if (res != TEE_SUCCESS)
 		return res;
-	res = TEE_ReadObjectData(obj, head, sizeof(head), &read);
+	res = TEE_ReadObjectData(obj, buf, size, read);
 	TEE_CloseObject(obj);
+	return res;
+}
+
+TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
+			     uint8_t stamp[FP_TEMPLATE_STAMP_SIZE])
+{
+	uint8_t head[sizeof(magic) + FP_TEMPLATE_STAMP_SIZE];
+	size_t read = 0;
+	TEE_Result res = read_stored(uid, enrollment_id, head, sizeof(head), &read);
+
 	if (res != TEE_SUCCESS)
 		return res;
 	if (read != sizeof(head) || TEE_MemCompare(head, magic, sizeof(magic)))
@@ -256,20 +265,11 @@ TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
 			    struct fp_template *tmpl,
 			    uint8_t stamp[FP_TEMPLATE_STAMP_SIZE])
 {
-	struct template_object_id id = object_id(uid, enrollment_id);
-	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
 	size_t read = 0;
 	size_t len = 0;
 	bool whole = false;
-	TEE_Result res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id,
-						  sizeof(id),
-						  TEE_DATA_FLAG_ACCESS_READ,
-						  &obj);
+	TEE_Result res = read_stored(uid, enrollment_id, sealed, sizeof(sealed), &read);
 
-	if (res != TEE_SUCCESS)
-		return res;
-	res = TEE_ReadObjectData(obj, sealed, sizeof(sealed), &read);
-	TEE_CloseObject(obj);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (read < sizeof(magic) + IV_SIZE + TAG_SIZE ||
