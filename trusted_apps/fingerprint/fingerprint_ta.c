@@ -268,34 +268,59 @@ static TEE_Result cmd_enroll_cancel(struct session *s, TEE_Param params[4])
 	return TEE_SUCCESS;
 }
 
-/*
- * The enrolment the probe matches, 0 if none (an unusable template: none).
- * The probe is prepared once; each enrolment's views come prepared from the
- * gallery, and the search stops at the first view that matches.
- */
-static uint32_t matching_enrolment(uint32_t uid, const struct fp_user *user)
+static bool matches_a_view(const struct fp_prepared *view, uint32_t views)
 {
-	const struct fp_prepared *view = NULL;
-	uint32_t views = 0;
-	uint32_t e = 0;
 	uint32_t v = 0;
-	bool matched = false;
+
+	for (v = 0; v < views; v++)
+		if (fp_match_prepared(&probe_prepared, &view[v]) >=
+		    FP_MATCH_THRESHOLD)
+			return true;
+	return false;
+}
+
+/*
+ * Whether the probe matches the enrolment (an unusable template: no). Its
+ * views come prepared from the gallery: a kept copy is compared first without
+ * reading storage, and a match it gives is released only once the stored
+ * template is confirmed to be the one it was prepared from; otherwise (not
+ * kept, or changed in storage) the template is loaded and authenticated.
+ */
+static bool matches_enrolment(uint32_t uid, uint32_t enrollment_id,
+			      const struct fp_user *user)
+{
+	uint32_t views = 0;
+	const struct fp_prepared *view = fp_gallery_kept(uid, enrollment_id,
+							 &views);
 	TEE_Result res = TEE_SUCCESS;
 
-	fp_prepare(&probe, &probe_prepared);
-	for (e = 0; e < user->count && !matched; e++) {
-		view = fp_gallery_views(uid, user->ids[e], user, &views, &res);
-		if (!view) {
-			EMSG("enrolment %u of user %u unusable: %#x",
-			     user->ids[e], uid, res);
-			continue;
-		}
-		for (v = 0; v < views && !matched; v++)
-			matched = fp_match_prepared(&probe_prepared, &view[v]) >=
-				  FP_MATCH_THRESHOLD;
+	if (view) {
+		if (!matches_a_view(view, views))
+			return false;
+		if (fp_gallery_confirm(uid, enrollment_id))
+			return true;
 	}
+	view = fp_gallery_views(uid, enrollment_id, user, &views, &res);
+	if (!view) {
+		EMSG("enrolment %u of user %u unusable: %#x", enrollment_id,
+		     uid, res);
+		return false;
+	}
+	return matches_a_view(view, views);
+}
+
+/* The enrolment the probe matches, 0 if none; the probe is prepared once */
+static uint32_t matching_enrolment(uint32_t uid, const struct fp_user *user)
+{
+	uint32_t matched = 0;
+	uint32_t e = 0;
+
+	fp_prepare(&probe, &probe_prepared);
+	for (e = 0; e < user->count && !matched; e++)
+		if (matches_enrolment(uid, user->ids[e], user))
+			matched = user->ids[e];
 	TEE_MemFill(&probe_prepared, 0, sizeof(probe_prepared));
-	return matched ? user->ids[e - 1] : 0;
+	return matched;
 }
 
 static TEE_Result cmd_authenticate(struct session *s, TEE_Param params[4])

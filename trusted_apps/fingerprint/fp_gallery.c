@@ -4,10 +4,13 @@
  * without decrypting and preparing every enrolment view again (the TA is a
  * single instance kept alive; the copies never leave it).
  *
- * A kept copy is used only while the stored template's stamp (IV and GCM
- * tag, new at every store) is the one it was prepared from: a template
- * replaced or damaged in storage is loaded and authenticated again, and so
- * refused as before. A removed enrolment's copy is wiped.
+ * A kept copy is compared without touching storage; a match it gives counts
+ * only once the stored template's stamp (IV and GCM tag, new at every store)
+ * is confirmed to be the one it was prepared from (fp_gallery_confirm): a
+ * template replaced or damaged in storage is loaded and authenticated again,
+ * and so refused as before. A kept copy that does not match needs no check:
+ * the stored template is either the same sealed bytes or unusable, and
+ * neither matches. A removed enrolment's copy is wiped.
  *
  * Of an enrolment's five stored views only the FP_MATCH_VIEWS with the most
  * minutiae are compared (the largest areas of the finger): each comparison
@@ -123,6 +126,39 @@ const struct fp_prepared *fp_gallery_views(uint32_t uid, uint32_t enrollment_id,
 	}
 	*views = k->views;
 	return k->view;
+}
+
+const struct fp_prepared *fp_gallery_kept(uint32_t uid, uint32_t enrollment_id,
+					  uint32_t *views)
+{
+	uint32_t i = 0;
+
+	for (i = 0; i < FP_MAX_ENROLLMENTS; i++)
+		if (kept[i].enrollment_id == enrollment_id &&
+		    kept[i].uid == uid) {
+			*views = kept[i].views;
+			return kept[i].view;
+		}
+	return NULL;
+}
+
+bool fp_gallery_confirm(uint32_t uid, uint32_t enrollment_id)
+{
+	uint8_t stamp[FP_TEMPLATE_STAMP_SIZE] = { };
+	uint32_t i = 0;
+	bool same = false;
+
+	for (i = 0; i < FP_MAX_ENROLLMENTS; i++)
+		if (kept[i].enrollment_id == enrollment_id &&
+		    kept[i].uid == uid) {
+			same = fp_template_stamp(uid, enrollment_id, stamp) ==
+				       TEE_SUCCESS &&
+			       !TEE_MemCompare(kept[i].stamp, stamp,
+					       sizeof(stamp));
+			if (!same)
+				wipe(&kept[i]);
+		}
+	return same;
 }
 
 void fp_gallery_forget(uint32_t uid, uint32_t enrollment_id)

@@ -15,6 +15,11 @@
 /* One command on a fresh session to another TA or a pseudo-TA */
 TEE_Result fp_ta_call(const TEE_UUID *uuid, uint32_t cmd, uint32_t types,
 		      TEE_Param params[4]);
+/* The same through a session kept open (pseudo-TAs only: they keep no
+ * per-session state); at most FP_KEPT_PTA_SESSIONS different ones */
+#define FP_KEPT_PTA_SESSIONS	2	/* the sensor driver, the auth-token PTA */
+TEE_Result fp_pta_call(const TEE_UUID *uuid, uint32_t cmd, uint32_t types,
+		       TEE_Param params[4]);
 uint64_t fp_now_ms(void);
 
 /* fp_user.c: a user's record in secure storage ------------------------- */
@@ -91,6 +96,12 @@ TEE_Result fp_template_delete(uint32_t uid, uint32_t enrollment_id);
 const struct fp_prepared *fp_gallery_views(uint32_t uid, uint32_t enrollment_id,
 					   const struct fp_user *user,
 					   uint32_t *views, TEE_Result *res);
+/* The kept copy of an enrolment's views, NULL if none; storage is not read */
+const struct fp_prepared *fp_gallery_kept(uint32_t uid, uint32_t enrollment_id,
+					  uint32_t *views);
+/* Whether the stored template is still the one the kept copy was prepared
+ * from (one read of its stamp); if not, the kept copy is wiped */
+bool fp_gallery_confirm(uint32_t uid, uint32_t enrollment_id);
 /* Wipes the kept copy of a removed enrolment */
 void fp_gallery_forget(uint32_t uid, uint32_t enrollment_id);
 

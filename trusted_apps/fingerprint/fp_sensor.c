@@ -18,7 +18,7 @@ TEE_Result fp_sensor_capture(struct fp_print *print, uint32_t *status)
 
 	pta[1].memref.buffer = record;
 	pta[1].memref.size = sizeof(record);
-	res = fp_ta_call(&sensor_uuid, PTA_FP_SENSOR_CMD_CAPTURE,
+	res = fp_pta_call(&sensor_uuid, PTA_FP_SENSOR_CMD_CAPTURE,
 			 TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_OUTPUT,
 					 TEE_PARAM_TYPE_MEMREF_OUTPUT,
 					 TEE_PARAM_TYPE_NONE, TEE_PARAM_TYPE_NONE),

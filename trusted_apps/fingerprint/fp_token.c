@@ -34,7 +34,7 @@ static TEE_Result mac_check(const hw_auth_token_t *token)
 
 	pta[0].memref.buffer = (void *)token;
 	pta[0].memref.size = sizeof(*token);
-	return fp_ta_call(&auth_token_uuid, PTA_AUTH_TOKEN_CMD_VERIFY,
+	return fp_pta_call(&auth_token_uuid, PTA_AUTH_TOKEN_CMD_VERIFY,
 			  TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
 					  TEE_PARAM_TYPE_NONE,
 					  TEE_PARAM_TYPE_NONE,
@@ -89,7 +89,7 @@ TEE_Result fp_token_mint(uint64_t challenge, uint64_t sid,
 	pta[0].memref.size = HW_AUTH_TOKEN_BODY_SIZE;
 	pta[1].memref.buffer = token->hmac;
 	pta[1].memref.size = sizeof(token->hmac);
-	return fp_ta_call(&auth_token_uuid, PTA_AUTH_TOKEN_CMD_MINT,
+	return fp_pta_call(&auth_token_uuid, PTA_AUTH_TOKEN_CMD_MINT,
 			  TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
 					  TEE_PARAM_TYPE_MEMREF_OUTPUT,
 					  TEE_PARAM_TYPE_NONE,
