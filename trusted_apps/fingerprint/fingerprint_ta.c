@@ -34,6 +34,8 @@ struct session {
 /* Working copies: one instance, one call at a time */
 static struct fp_print probe;
 static struct fp_prepared probe_prepared;
+/* Stale objects deleted since the instance started (once per boot) */
+static bool cleaned_up;
 
 TEE_Result TA_CreateEntryPoint(void)
 {
@@ -57,6 +59,7 @@ TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4],
 				    void **sess_ctx)
 {
 	struct session *s = NULL;
+	TEE_Result res = TEE_SUCCESS;
 
 	if (param_types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_VALUE_INPUT,
 					   TEE_PARAM_TYPE_NONE,
@@ -68,6 +71,13 @@ TEE_Result TA_OpenSessionEntryPoint(uint32_t param_types, TEE_Param params[4],
 		return TEE_ERROR_OUT_OF_MEMORY;
 	s->uid = params[0].value.a;
 	*sess_ctx = s;
+	if (!cleaned_up) {
+		/* After a power cut: what an interrupted removal or enrolment left */
+		res = fp_remove_stale_objects(true, 0);
+		cleaned_up = res == TEE_SUCCESS;
+		if (!cleaned_up)
+			EMSG("cleanup of stale objects failed: %#x", res);
+	}
 	return TEE_SUCCESS;
 }
 
@@ -361,6 +371,14 @@ static TEE_Result cmd_authenticate(struct session *s, TEE_Param params[4])
 		return res;
 	}
 
+	if (!user.count) {
+		/* Nothing enrolled, nothing to guard: not counted, and no record
+		 * is created for a user without an enrolment */
+		TEE_MemFill(&probe, 0, sizeof(probe));
+		put_status(params, FP_STATUS_NOT_MATCHED, 0);
+		return TEE_SUCCESS;
+	}
+
 	/* Counted before the match: no attempt may go uncounted */
 	user.failures++;
 	user.last_failure_ms = now;
@@ -427,13 +445,22 @@ static TEE_Result cmd_remove(struct session *s, TEE_Param params[4])
 	user.ids[kept] = 0;
 	user.count = kept;
 	/* The record first: once it is committed the enrolment is gone, and a
-	 * template left by a power cut is never read */
-	res = fp_user_write(s->uid, &user);
+	 * template left by a power cut is never read (and deleted by the next
+	 * cleanup). With the last enrolment the whole record goes: nothing of
+	 * the user stays in storage */
+	if (user.count)
+		res = fp_user_write(s->uid, &user);
+	else
+		res = fp_user_delete(s->uid);
 	fp_gallery_forget(s->uid, id);
 	if (res == TEE_SUCCESS)
 		res = fp_template_delete(s->uid, id);
 	if (res != TEE_SUCCESS)
 		return res;
+	/* What earlier interrupted removals or enrolments of this user left */
+	res = fp_remove_stale_objects(false, s->uid);
+	if (res != TEE_SUCCESS)
+		EMSG("cleanup after a removal failed: %#x", res);
 	put_status(params, FP_STATUS_OK, 0);
 	return TEE_SUCCESS;
 }

@@ -20,6 +20,8 @@ TEE_Result fp_ta_call(const TEE_UUID *uuid, uint32_t cmd, uint32_t types,
 #define FP_KEPT_PTA_SESSIONS	2	/* the sensor driver, the auth-token PTA */
 TEE_Result fp_pta_call(const TEE_UUID *uuid, uint32_t cmd, uint32_t types,
 		       TEE_Param params[4]);
+/* Deletes a TEE_STORAGE_PRIVATE object; one that does not exist: TEE_SUCCESS */
+TEE_Result fp_delete_object(const void *object_id, size_t len);
 uint64_t fp_now_ms(void);
 
 /* fp_user.c: a user's record in secure storage ------------------------- */
@@ -36,6 +38,10 @@ struct fp_user {
 TEE_Result fp_user_read(uint32_t uid, struct fp_user *user);
 /* Replaces it in one atomic commit */
 TEE_Result fp_user_write(uint32_t uid, const struct fp_user *user);
+/* Deletes it (the user's last enrolment removed) */
+TEE_Result fp_user_delete(uint32_t uid);
+/* Whether a storage object id is a user record's; uid receives its user */
+bool fp_user_object_id(const void *raw_id, size_t len, uint32_t *uid);
 
 /* fp_lockout.c ---------------------------------------------------------- */
 struct fp_lockout {
@@ -83,6 +89,9 @@ TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
 TEE_Result fp_template_stamp(uint32_t uid, uint32_t enrollment_id,
 			     uint8_t stamp[FP_TEMPLATE_STAMP_SIZE]);
 TEE_Result fp_template_delete(uint32_t uid, uint32_t enrollment_id);
+/* Whether a storage object id is a template's; which user's and enrolment */
+bool fp_template_object_id(const void *raw_id, size_t len, uint32_t *uid,
+			   uint32_t *enrollment_id);
 
 /* fp_gallery.c: enrolments kept prepared for matching ------------------ */
 /* Views of an enrolment a touch is compared with (those with most minutiae) */
@@ -104,5 +113,13 @@ const struct fp_prepared *fp_gallery_kept(uint32_t uid, uint32_t enrollment_id,
 bool fp_gallery_confirm(uint32_t uid, uint32_t enrollment_id);
 /* Wipes the kept copy of a removed enrolment */
 void fp_gallery_forget(uint32_t uid, uint32_t enrollment_id);
+
+/* fp_cleanup.c: objects no enrolment needs ---------------------------- */
+/*
+ * Deletes the templates no user record names and the records naming no
+ * enrolment, of every user or of one: what a removal or an enrolment leaves
+ * when a power cut or a storage failure interrupts it.
+ */
+TEE_Result fp_remove_stale_objects(bool every_user, uint32_t uid);
 
 #endif /* FP_INTERNAL_H */

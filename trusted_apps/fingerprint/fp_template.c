@@ -206,7 +206,6 @@ TEE_Result fp_template_store(uint32_t uid, uint32_t enrollment_id,
 			     const struct fp_template *tmpl)
 {
 	struct template_object_id id = object_id(uid, enrollment_id);
-	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
 	size_t len = serialize(tmpl);
 	TEE_Result res = TEE_SUCCESS;
 
@@ -217,14 +216,11 @@ TEE_Result fp_template_store(uint32_t uid, uint32_t enrollment_id,
 	if (res != TEE_SUCCESS)
 		return res;
 	res = TEE_CreatePersistentObject(TEE_STORAGE_PRIVATE, &id, sizeof(id),
-					 TEE_DATA_FLAG_ACCESS_READ |
 					 TEE_DATA_FLAG_ACCESS_WRITE |
 					 TEE_DATA_FLAG_OVERWRITE,
 					 TEE_HANDLE_NULL, sealed,
 					 sizeof(magic) + IV_SIZE + TAG_SIZE + len,
-					 &obj);
-	if (res == TEE_SUCCESS)
-		TEE_CloseObject(obj);
+					 NULL);
 	return res;
 }
 
@@ -290,15 +286,21 @@ TEE_Result fp_template_load(uint32_t uid, uint32_t enrollment_id,
 TEE_Result fp_template_delete(uint32_t uid, uint32_t enrollment_id)
 {
 	struct template_object_id id = object_id(uid, enrollment_id);
-	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
-	TEE_Result res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE, &id,
-						  sizeof(id),
-						  TEE_DATA_FLAG_ACCESS_WRITE_META,
-						  &obj);
 
-	if (res == TEE_ERROR_ITEM_NOT_FOUND)
-		return TEE_SUCCESS;
-	if (res != TEE_SUCCESS)
-		return res;
-	return TEE_CloseAndDeletePersistentObject1(obj);
+	return fp_delete_object(&id, sizeof(id));
+}
+
+bool fp_template_object_id(const void *raw_id, size_t len, uint32_t *uid,
+			   uint32_t *enrollment_id)
+{
+	struct template_object_id id = { };
+	struct template_object_id expected = { };
+
+	if (len != sizeof(id))
+		return false;
+	TEE_MemMove(&id, raw_id, sizeof(id));
+	expected = object_id(id.uid, id.enrollment_id);
+	*uid = id.uid;
+	*enrollment_id = id.enrollment_id;
+	return !TEE_MemCompare(id.tag, expected.tag, sizeof(id.tag));
 }

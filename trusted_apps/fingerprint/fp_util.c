@@ -76,6 +76,21 @@ TEE_Result fp_pta_call(const TEE_UUID *uuid, uint32_t cmd, uint32_t types,
 	return res;
 }
 
+TEE_Result fp_delete_object(const void *object_id, size_t len)
+{
+	TEE_ObjectHandle obj = TEE_HANDLE_NULL;
+	TEE_Result res = TEE_OpenPersistentObject(TEE_STORAGE_PRIVATE,
+						  object_id, len,
+						  TEE_DATA_FLAG_ACCESS_WRITE_META,
+						  &obj);
+
+	if (res == TEE_ERROR_ITEM_NOT_FOUND)
+		return TEE_SUCCESS;
+	if (res != TEE_SUCCESS)
+		return res;
+	return TEE_CloseAndDeletePersistentObject1(obj);
+}
+
 uint64_t fp_now_ms(void)
 {
 	TEE_Time now = { };

@@ -1,6 +1,7 @@
 global-incdirs-y += include
 global-incdirs-y += ../pin/include
 srcs-y += fingerprint_ta.c
+srcs-y += fp_cleanup.c
 srcs-y += fp_gallery.c
 srcs-y += fp_lockout.c
 srcs-y += fp_sensor.c
