@@ -14,8 +14,11 @@
 /* Stale objects collected per enumeration pass (deleted after it, since an
  * enumeration need not survive a delete) */
 #define STALE_PER_PASS	8
-/* Each pass deletes what it found: at most this many passes */
-#define MAX_PASSES	(1 + (FP_MAX_ENROLLMENTS + 1) * 64 / STALE_PER_PASS)
+/* Each full pass deletes STALE_PER_PASS objects, and secure storage holds at
+ * most 1024 objects per TA (MAX_OBJECTS_PER_TA, tee/kernel/storage/store.py):
+ * the passes this takes at most */
+#define MAX_OBJECTS	1024
+#define MAX_PASSES	(MAX_OBJECTS / STALE_PER_PASS + 1)
 
 struct object_id {
 	uint8_t bytes[TEE_OBJECT_ID_MAX_LEN];
