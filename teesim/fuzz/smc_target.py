@@ -19,7 +19,8 @@ does; if the device then holds more or less than before, that is an invariant
 finding and the board is rebooted (a new board), so one leak is reported once.
 
 Coverage: the secure side's Python arcs (:mod:`teesim.fuzz.python_coverage`),
-plus the return codes seen.
+recorded only while an SMC runs (the tracer sits between the board's channel
+and the device), plus the return codes seen.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn, is_rpc_return
 from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
+from tee.kernel.instance_pool import InstancePool
 from teesim.fuzz.campaign import Outcome
 from teesim.fuzz.oracles import INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding, Resources
-from teesim.fuzz.python_coverage import ArcTracer
+from teesim.fuzz.python_coverage import TracedSecureSide, Tracer, new_tracer
 
 MAX_STEPS = 8
 HELLO_UUID = "f7fc2b6c-f247-4f1b-92ef-233d76b78653"
@@ -81,14 +83,23 @@ class _Reader:
 class SmcTarget:
     kind = "smc"
 
-    def __init__(self, board: Board, *, python_coverage: bool = True) -> None:
+    def __init__(self, board: Board, *, python_coverage: bool = True, c_tracer: bool = True,
+                 warm_instances: bool = True) -> None:
+        """``c_tracer``: record coverage with ``coverage``'s C tracer when it is installed
+        (False: always the pure-Python tracer). ``warm_instances``: TA instances are
+        reset from a snapshot and reused rather than rebuilt (:mod:`tee.kernel.instance_pool`)."""
         self.python_coverage = python_coverage
+        self.warm_instances = warm_instances
         self.reboots = 0
+        self.tracer: Tracer | None = new_tracer(prefer_c=c_tracer) if python_coverage else None
         self._boot(board)
-        self.tracer = ArcTracer() if python_coverage else None
 
     def _boot(self, board: Board) -> None:
         self.board = board
+        if self.warm_instances:
+            board.device.kernel.tas.pool = InstancePool()
+        if self.tracer is not None:  # the driver and the target both call through the channel
+            board.channel.device = TracedSecureSide(board.device, self.tracer)
         self.driver = board.driver
         self.channel = board.channel
         layout = board.device.memory.layout
@@ -145,20 +156,14 @@ class SmcTarget:
         reader = _Reader(raw)
         state = _State()
         features: set[int] = set()
-        tracer = self.tracer
-        if tracer is not None:
-            tracer.start()
-        try:
-            for _ in range(MAX_STEPS):
-                if reader.done:
-                    break
-                for code in self._step(reader, state):
-                    features.add((1 << 62) | (code & U32_MASK))
-            self._undo(state)
-        finally:
-            if tracer is not None:
-                tracer.stop()
-                features |= tracer.drain()
+        for _ in range(MAX_STEPS):
+            if reader.done:
+                break
+            for code in self._step(reader, state):
+                features.add((1 << 62) | (code & U32_MASK))
+        self._undo(state)
+        if self.tracer is not None:
+            features |= self.tracer.drain()
         findings = [Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}")
                     for error in self.events.internal_errors]
         self.events.clear()
@@ -173,7 +178,7 @@ class SmcTarget:
         return Outcome(features, findings)
 
     def _reboot(self) -> None:
-        self.events.close()
+        self.close()
         self.reboots += 1
         self._boot(self.board.reboot())
 
@@ -307,6 +312,9 @@ class SmcTarget:
 
     def close(self) -> None:
         self.events.close()
+        pool = self.board.device.kernel.tas.pool
+        if pool is not None:
+            pool.clear()
 
 
 class _State:
