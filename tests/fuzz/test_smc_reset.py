@@ -12,14 +12,11 @@ from board import Board
 from normal_world import Operation, Session, Value
 from tee.kernel.instance_pool import InstancePool
 from teesim.fuzz.python_coverage import ArcTracer, CArcTracer, TracedSecureSide, c_tracer_available
-from teesim.fuzz.smc_target import SmcTarget
+from teesim.fuzz.smc_target import OPEN_INVOKE_CLOSE, SmcTarget
 from teesim.fuzz.ta_target import fuzz_board
 from tests.conftest import MISBEHAVE_UUID, make_board
 from tests.fuzz.conftest import quiet_campaign
 from tests.tas.misbehave.misbehave import Cmd
-
-#: An SMC program: open a session to the hello TA, invoke it, close it (driver steps).
-OPEN_INVOKE_CLOSE = bytes([2, 0, 2, 1, 2, 2])
 
 
 def _pooled_board(ta_store: Path) -> tuple[Board, InstancePool]:
