@@ -10,23 +10,31 @@ entry; :mod:`tee.kernel.ta_snapshot`), and when the last session of an instance
 ends it is not destroyed but restored from that snapshot (registers, writable
 pages, per-instance resources, kernel-memory account; a dead one comes back
 alive) and kept; the next load of the same verified image takes it instead of
-building one. The image is still read, verified and checked against the
-rollback floor on every load: only the building is skipped.
+building one. The pool also remembers the ``.ta`` files it saw verified: a
+load whose bytes equal one of them (a byte compare) skips the signature check
+and the image digest, which give the same answer for the same bytes; the
+rollback floor is still checked on every load.
 
 What differs from a real reload: the instance keeps the address-space layout
-and stack-guard value it was built with (a new build draws new ones). Fuzzers
+and stack-guard value it was built with (a new build draws new ones), and an
+unchanged image is not verified again. Fuzzers
 want that (an input behaves the same whichever inputs ran before); nothing else
 should install a pool.
 """
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from tee.kernel.ta_image import TaImage
 from tee.kernel.ta_instance import TaInstance
 from tee.kernel.ta_snapshot import InstanceSnapshot
+from tee.kernel.ta_verify import VerifiedTa
 
 #: Idle instances kept per image (an input rarely holds more sessions at once).
 DEFAULT_PER_IMAGE = 4
+#: Verified ``.ta`` files remembered per TA UUID (a fuzzer's store holds one each).
+VERIFIED_PER_UUID = 2
 
 
 class InstancePool:
@@ -36,6 +44,8 @@ class InstancePool:
         self._births: dict[int, tuple[TaInstance, InstanceSnapshot]] = {}
         #: id(image) -> (the image, its idle instances, reset).
         self._idle: dict[int, tuple[TaImage, list[TaInstance]]] = {}
+        #: TA UUID -> [(the .ta file's bytes, what verifying them gave, the ELF's SHA-256)].
+        self._verified: dict[UUID, list[tuple[bytes, VerifiedTa, bytes]]] = {}
         self.reused = 0
 
     def born(self, instance: TaInstance) -> None:
@@ -63,6 +73,19 @@ class InstancePool:
         instance.restore(birth[1])
         idle.append(instance)
         return True
+
+    def verified_before(self, uuid: UUID, raw: bytes) -> tuple[VerifiedTa, bytes] | None:
+        """What verifying ``raw`` for ``uuid`` gave before (and the ELF's digest), or None."""
+        for seen, verified, digest in self._verified.get(uuid, ()):
+            if seen == raw:
+                return verified, digest
+        return None
+
+    def remember_verified(self, uuid: UUID, raw: bytes, verified: VerifiedTa, digest: bytes) -> None:
+        known = self._verified.setdefault(uuid, [])
+        if len(known) >= VERIFIED_PER_UUID:
+            known.pop(0)
+        known.append((raw, verified, digest))
 
     @property
     def idle_count(self) -> int:

@@ -183,11 +183,18 @@ class TaManager:
     def _load_image(self, uuid: uuid_mod.UUID, raw: bytes | None) -> tuple[TaImage, int]:
         if raw is None:
             raise TaLoadError(TeeResult.ERROR_ITEM_NOT_FOUND, f"no TA {uuid} in the TA store")
-        try:
-            verified = verify_ta(raw, uuid, self._trusted_key)
-        except TaSignatureError as error:
-            raise TaLoadError(TeeResult.ERROR_SECURITY,
-                              f"TA {uuid}: signature check failed: {error}") from None
+        known = self.pool.verified_before(uuid, raw) if self.pool is not None else None
+        if known is None:
+            try:
+                verified = verify_ta(raw, uuid, self._trusted_key)
+            except TaSignatureError as error:
+                raise TaLoadError(TeeResult.ERROR_SECURITY,
+                                  f"TA {uuid}: signature check failed: {error}") from None
+            digest = hashlib.sha256(verified.img).digest()
+            if self.pool is not None:
+                self.pool.remember_verified(uuid, raw, verified, digest)
+        else:
+            verified, digest = known
         highest = self._versions.get(uuid)
         if highest is None:
             highest = self._versions[uuid] = self.floors.floor(uuid)
@@ -195,7 +202,6 @@ class TaManager:
             raise TaLoadError(TeeResult.ERROR_SECURITY,
                               f"TA {uuid}: version {verified.ta_version} is a rollback "
                               f"(version {highest} was loaded before)")
-        digest = hashlib.sha256(verified.img).digest()
         image = self._parsed.get(digest)
         if image is None:
             try:

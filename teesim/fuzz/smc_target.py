@@ -11,12 +11,20 @@ the normal world's driver (so LOAD_TA and the TA run), a registration of
 shared memory, or a resume of a suspended call in or out of order, with RPC
 replies that may lie (an RPC_ALLOC answered with a secure or bogus address).
 
-Reset: a full snapshot of the kernel's Python state is not attempted. After
-each input the target undoes what the input created through the SMC
-interface (resumes every call it left suspended, closes the sessions it
+Reset, in two parts. TA instances are reset by snapshot: the board's kernel
+gets an :class:`~tee.kernel.instance_pool.InstancePool`, so an instance whose
+last session closes is restored to its state when built and reused by the next
+open of that TA, not rebuilt (the expensive part of a session: a new CPU
+emulator and its code translated again). The kernel's tables are reset by
+undo: after each input the target undoes what the input created through the
+SMC interface (resumes every call it left suspended, closes the sessions it
 opened, withdraws its registrations), as ``tests/kernel/test_hostile_smc.py``
 does; if the device then holds more or less than before, that is an invariant
 finding and the board is rebooted (a new board), so one leak is reported once.
+Measured (bench row 7b), the undo costs little next to the SMCs themselves; a
+snapshot of the kernel's Python tables (sessions, threads with their suspended
+greenlets, registrations, the normal world's driver state that mirrors them)
+was not built.
 
 Coverage: the secure side's Python arcs (:mod:`teesim.fuzz.python_coverage`),
 recorded only while an SMC runs (the tracer sits between the board's channel

@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 
 from board import Board
-from normal_world import Operation, Session, Value
+from normal_world import ErrorOrigin, Operation, Session, TeeError, TeeResult, Value
 from tee.kernel.instance_pool import InstancePool
 from teesim.fuzz.python_coverage import ArcTracer, CArcTracer, TracedSecureSide, c_tracer_available
 from teesim.fuzz.smc_target import OPEN_INVOKE_CLOSE, SmcTarget
 from teesim.fuzz.ta_target import fuzz_board
-from tests.conftest import MISBEHAVE_UUID, make_board
+from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, make_board
 from tests.fuzz.conftest import quiet_campaign
 from tests.tas.misbehave.misbehave import Cmd
 
@@ -57,6 +57,27 @@ def test_a_crashed_instance_comes_back_alive_and_clean(ta_store: Path) -> None:
     reused.close()
     kernel = board.device.kernel
     assert kernel.session_manager.live_instances == 0 and kernel.memory_budget.in_use == 0
+    pool.clear()
+
+
+def test_a_remembered_image_does_not_let_a_tampered_one_in(ta_store: Path, tmp_path: Path) -> None:
+    """The attacker owns the TA store: once the genuine hello TA was verified (and
+    remembered by the pool), a copy with one flipped byte is still refused."""
+    store = tmp_path / "store"
+    store.mkdir()
+    genuine = (ta_store / f"{HELLO_UUID}.ta").read_bytes()
+    (store / f"{HELLO_UUID}.ta").write_bytes(genuine)
+    board, pool = _pooled_board(store)
+    ctx = board.context()
+    with ctx.open_session(HELLO_UUID) as session:
+        assert session.invoke(0, Operation(Value.inout(41))).params[0].a == 42
+    tampered = bytearray(genuine)
+    tampered[len(tampered) // 2] ^= 0x01
+    (store / f"{HELLO_UUID}.ta").write_bytes(bytes(tampered))
+    with pytest.raises(TeeError) as refused:
+        ctx.open_session(HELLO_UUID)
+    assert (refused.value.result, refused.value.origin) == (TeeResult.ERROR_SECURITY, ErrorOrigin.TEE)
+    assert "signature check failed" in board.device.secure_log[-1]
     pool.clear()
 
 
