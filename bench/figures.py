@@ -705,9 +705,9 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
     cases = [("7b", "the seed corpus: every message command, every fast call, 2 session programs",
               corpus, plain, "the same inputs with the tracer off", [python_traced]),
              ("7b-fast", "fast calls only (one raw SMC per input, any function id)",
-              kinds["fast calls"], plain, "the same inputs with the tracer off", []),
+              kinds["fast calls"], plain, "the same inputs with the tracer off", [python_traced]),
              ("7b-msg", "raw messages only (one yielding call with a fuzzed optee_msg_arg per input)",
-              kinds["messages"], plain, "the same inputs with the tracer off", []),
+              kinds["messages"], plain, "the same inputs with the tracer off", [python_traced]),
              ("7b-ta", "sessions through the driver (open, invoke, close the hello TA: LOAD_TA and the TA run)",
               kinds["sessions"], cold, "the same inputs, each TA instance rebuilt (no snapshot reset)", [])]
     for key, what, inputs, baseline, baseline_name, extra in cases:
