@@ -47,7 +47,7 @@ from tee.abi.results import ParamType
 from tee.kernel.instance_pool import InstancePool
 from teesim.fuzz.campaign import Outcome
 from teesim.fuzz.oracles import INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding, Resources
-from teesim.fuzz.python_coverage import TracedSecureSide, Tracer, new_tracer
+from teesim.fuzz.python_coverage import CArcTracer, TracedSecureSide, Tracer, new_tracer
 
 MAX_STEPS = 8
 HELLO_UUID = "f7fc2b6c-f247-4f1b-92ef-233d76b78653"
@@ -193,6 +193,8 @@ class SmcTarget:
 
     def _reboot(self) -> None:
         self.close()
+        if self.tracer is not None:  # the C tracer keeps a call stack per greenlet of the old board
+            self.tracer = new_tracer(prefer_c=isinstance(self.tracer, CArcTracer))
         self.reboots += 1
         self._boot(self.board.reboot())
 
