@@ -26,6 +26,7 @@ from typing import Callable, Protocol
 from tee.abi.results import TeeResult
 from tee.abi.ta_format import TA_FLAGS_MASK, TaFlag
 from tee.instrument import Instrumentation
+from tee.kernel.instance_pool import InstancePool
 from tee.kernel.limits import MemoryBudget
 from tee.kernel.syscalls import SyscallTable
 from tee.kernel.services import SecureLog
@@ -138,6 +139,9 @@ class TaManager:
         #: ... and this boot's copy of it, so the store is asked only on a UUID's first
         #: load per boot and when its floor rises.
         self._versions: dict[uuid_mod.UUID, int] = {}
+        #: Fuzzers only (tee/kernel/instance_pool.py): released instances wait there,
+        #: reset, for the next load of their image. None: every load builds one.
+        self.pool: InstancePool | None = None
 
     def find_shared(self, uuid: uuid_mod.UUID,
                     has_sessions: Callable[[TaInstance], bool]) -> TaInstance | None:
@@ -160,14 +164,18 @@ class TaManager:
             # (an image that failed a check leaves no trace).
             self.floors.raise_to(uuid, version)
             self._versions[uuid] = version
-        instance = TaInstance(image, self._layout_rng,
-                              instruction_budget=self.config.instruction_budget,
-                              slice_instructions=self.config.slice_instructions,
-                              time_slice=self.config.time_slice,
-                              call_timeout=self.config.call_timeout,
-                              memory=self.memory.account(str(uuid)),
-                              syscalls=self.syscalls, instrumentation=self.instrumentation,
-                              memory_checks=self.config.memory_checks)
+        instance = self.pool.take(image) if self.pool is not None else None
+        if instance is None:
+            instance = TaInstance(image, self._layout_rng,
+                                  instruction_budget=self.config.instruction_budget,
+                                  slice_instructions=self.config.slice_instructions,
+                                  time_slice=self.config.time_slice,
+                                  call_timeout=self.config.call_timeout,
+                                  memory=self.memory.account(str(uuid)),
+                                  syscalls=self.syscalls, instrumentation=self.instrumentation,
+                                  memory_checks=self.config.memory_checks)
+            if self.pool is not None:
+                self.pool.born(instance)
         if image.head.flags & TaFlag.SINGLE_INSTANCE:
             self._single_instances[uuid] = instance
         return instance
@@ -175,11 +183,18 @@ class TaManager:
     def _load_image(self, uuid: uuid_mod.UUID, raw: bytes | None) -> tuple[TaImage, int]:
         if raw is None:
             raise TaLoadError(TeeResult.ERROR_ITEM_NOT_FOUND, f"no TA {uuid} in the TA store")
-        try:
-            verified = verify_ta(raw, uuid, self._trusted_key)
-        except TaSignatureError as error:
-            raise TaLoadError(TeeResult.ERROR_SECURITY,
-                              f"TA {uuid}: signature check failed: {error}") from None
+        known = self.pool.verified_before(uuid, raw) if self.pool is not None else None
+        if known is None:
+            try:
+                verified = verify_ta(raw, uuid, self._trusted_key)
+            except TaSignatureError as error:
+                raise TaLoadError(TeeResult.ERROR_SECURITY,
+                                  f"TA {uuid}: signature check failed: {error}") from None
+            digest = hashlib.sha256(verified.img).digest()
+            if self.pool is not None:
+                self.pool.remember_verified(uuid, raw, verified, digest)
+        else:
+            verified, digest = known
         highest = self._versions.get(uuid)
         if highest is None:
             highest = self._versions[uuid] = self.floors.floor(uuid)
@@ -187,7 +202,6 @@ class TaManager:
             raise TaLoadError(TeeResult.ERROR_SECURITY,
                               f"TA {uuid}: version {verified.ta_version} is a rollback "
                               f"(version {highest} was loaded before)")
-        digest = hashlib.sha256(verified.img).digest()
         image = self._parsed.get(digest)
         if image is None:
             try:
@@ -221,5 +235,6 @@ class TaManager:
             return False  # dead, but other sessions still name it: they will see TARGET_DEAD
         if self._single_instances.get(instance.image.head.uuid) is instance:
             del self._single_instances[instance.image.head.uuid]
-        instance.destroy()
+        if self.pool is None or not self.pool.keep(instance):
+            instance.destroy()
         return True

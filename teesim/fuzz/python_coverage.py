@@ -1,29 +1,55 @@
 """Coverage of the secure side's Python code, for ``teesim fuzz smc``.
 
-Python 3.11 has no ``sys.monitoring``; this is a ``sys.settrace`` arc tracer
-limited to the modules under ``tee/``: frames elsewhere get no local tracer, so
-only secure-side code pays for line events. A feature is the hash of (code
-object, previous line, line). Tracing multiplies the cost of the traced code
-several times (bench row 7 reports the exec rate with it on); ``coverage.py``'s
-C tracer would be cheaper per line but is not a dependency of teesim.
+Python 3.11 has no ``sys.monitoring``, so coverage means a trace function, and
+on 3.11 a trace function slows down *everything* that runs while it is set,
+traced or not (the interpreter leaves its specialised fast path). Two choices
+keep that cost small:
 
-The tracer follows the thread that starts it and the secure threads' greenlets
-(greenlets share their OS thread's trace function).
+- The tracer is on only while the secure side runs: :class:`TracedSecureSide`
+  stands between the board's channel and the device and turns it on for the
+  duration of each SMC. The harness, the normal world's driver and its
+  supplicant (RPCs are answered between two SMCs) run untraced.
+- When ``coverage`` is installed, its C tracer (``coverage.tracer.CTracer``)
+  records the arcs: no Python call per line or per frame. Without it, a
+  ``sys.settrace`` tracer in Python does the same job, several times slower
+  (bench row 7b reports both ways when it can).
+
+Either way a feature is the hash of (file, previous line, line) for code under
+``tee/``. The tracers follow the secure threads' greenlets (the C tracer keeps
+one call stack per greenlet; greenlets share their OS thread's trace function).
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
+from itertools import repeat
+from collections.abc import Sequence
 from pathlib import Path
 from types import CodeType, FrameType
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
+
+import greenlet
 
 import tee
+from normal_world.channel import NonSecureMemoryView, SecureSide
+from tee.monitor.registry import Regs
 
 _TEE_DIR = str(Path(tee.__file__).resolve().parent)
 
 
+class Tracer(Protocol):
+    def start(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def drain(self) -> set[int]:
+        """The features recorded since the last drain (and forget them)."""
+
+
 class ArcTracer:
+    """Pure-Python ``sys.settrace`` arc tracer: frames outside ``root`` get no local tracer."""
+
     def __init__(self, root: str = _TEE_DIR) -> None:
         self.root = root
         self.features: set[int] = set()
@@ -49,14 +75,106 @@ class ArcTracer:
             wanted = self._wanted[code] = code.co_filename.startswith(self.root)
         if not wanted:
             return None
-        code_id = id(code)
-        last = [frame.f_lineno]
+        file_id = hash(code.co_filename)
+        last = [-code.co_firstlineno]
 
         def local(frame: FrameType, event: str, _arg: object) -> Callable[..., Any]:
             if event == "line":
                 line = frame.f_lineno
-                self.features.add(hash((code_id, last[0], line)))
+                self.features.add(hash((file_id, (last[0], line))))
                 last[0] = line
             return local
 
         return local
+
+
+class CArcTracer:
+    """``coverage``'s C tracer driven directly: it records (from, to) line arcs per
+    file into :attr:`data`, calling Python only the first time it meets a file."""
+
+    def __init__(self, root: str = _TEE_DIR) -> None:
+        # Imported by name: ``coverage`` is an optional accelerator, not a dependency.
+        tracer_module = importlib.import_module("coverage.tracer")
+        CFileDisposition, CTracer = tracer_module.CFileDisposition, tracer_module.CTracer
+
+        def should_trace(filename: str, _frame: FrameType) -> Any:
+            disposition = CFileDisposition()
+            disposition.original_filename = disposition.canonical_filename = filename
+            disposition.source_filename = filename
+            disposition.trace = filename.startswith(root)
+            disposition.reason = ""
+            disposition.file_tracer = None
+            disposition.has_dynamic_filename = False
+            return disposition
+
+        self.data: dict[str, Any] = {}  # file -> set of (from, to) arcs, as the tracer fills it
+        self._file_ids: dict[str, int] = {}
+        tracer = CTracer()
+        tracer.data = self.data
+        tracer.trace_arcs = True
+        tracer.should_trace = should_trace
+        tracer.should_trace_cache = {}
+        tracer.check_include = lambda _filename, _frame: False
+        tracer.warn = lambda *_args, **_kwargs: None
+        tracer.lock_data = tracer.unlock_data = lambda: None
+        # One call stack per greenlet: the secure threads are greenlets, and without
+        # this the tracer's stack and the frames disagree after a switch (it crashes).
+        tracer.concur_id_func = greenlet.getcurrent
+        tracer.file_tracers = {}
+        tracer.disable_plugin = lambda _disposition: None
+        tracer.should_start_context = None
+        tracer.switch_context = None
+        self._tracer = tracer
+
+    def start(self) -> None:
+        self._tracer.start()
+
+    def stop(self) -> None:
+        self._tracer.stop()
+
+    def drain(self) -> set[int]:
+        features: set[int] = set()
+        for filename, arcs in self.data.items():
+            file_id = self._file_ids.get(filename)
+            if file_id is None:
+                file_id = self._file_ids[filename] = hash(filename)
+            features.update(map(hash, zip(repeat(file_id), arcs)))  # a C loop: no Python per arc
+        self.data.clear()
+        return features
+
+
+def c_tracer_available() -> bool:
+    try:
+        importlib.import_module("coverage.tracer")
+    except ImportError:
+        return False
+    return True
+
+
+def new_tracer(*, prefer_c: bool = True) -> Tracer:
+    """The C tracer when ``coverage`` is installed (and wanted), else the Python one."""
+    return CArcTracer() if prefer_c and c_tracer_available() else ArcTracer()
+
+
+class TracedSecureSide:
+    """A secure side whose SMCs run with ``tracer`` on (and only they)."""
+
+    def __init__(self, device: SecureSide, tracer: Tracer) -> None:
+        self.device = device
+        self.tracer = tracer
+
+    @property
+    def nonsecure_memory(self) -> NonSecureMemoryView:
+        return self.device.nonsecure_memory
+
+    @property
+    def secure_log(self) -> list[str]:
+        return self.device.secure_log
+
+    def smc(self, regs: Sequence[int]) -> Regs:
+        tracer = self.tracer
+        tracer.start()
+        try:
+            return self.device.smc(regs)
+        finally:
+            tracer.stop()

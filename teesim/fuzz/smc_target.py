@@ -11,15 +11,24 @@ the normal world's driver (so LOAD_TA and the TA run), a registration of
 shared memory, or a resume of a suspended call in or out of order, with RPC
 replies that may lie (an RPC_ALLOC answered with a secure or bogus address).
 
-Reset: a full snapshot of the kernel's Python state is not attempted. After
-each input the target undoes what the input created through the SMC
-interface (resumes every call it left suspended, closes the sessions it
+Reset, in two parts. TA instances are reset by snapshot: the board's kernel
+gets an :class:`~tee.kernel.instance_pool.InstancePool`, so an instance whose
+last session closes is restored to its state when built and reused by the next
+open of that TA, not rebuilt (the expensive part of a session: a new CPU
+emulator and its code translated again). The kernel's tables are reset by
+undo: after each input the target undoes what the input created through the
+SMC interface (resumes every call it left suspended, closes the sessions it
 opened, withdraws its registrations), as ``tests/kernel/test_hostile_smc.py``
 does; if the device then holds more or less than before, that is an invariant
 finding and the board is rebooted (a new board), so one leak is reported once.
+Measured (bench row 7b), the undo costs little next to the SMCs themselves; a
+snapshot of the kernel's Python tables (sessions, threads with their suspended
+greenlets, registrations, the normal world's driver state that mirrors them)
+was not built.
 
 Coverage: the secure side's Python arcs (:mod:`teesim.fuzz.python_coverage`),
-plus the return codes seen.
+recorded only while an SMC runs (the tracer sits between the board's channel
+and the device), plus the return codes seen.
 """
 
 from __future__ import annotations
@@ -35,9 +44,10 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn, is_rpc_return
 from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
+from tee.kernel.instance_pool import InstancePool
 from teesim.fuzz.campaign import Outcome
 from teesim.fuzz.oracles import INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding, Resources
-from teesim.fuzz.python_coverage import ArcTracer
+from teesim.fuzz.python_coverage import CArcTracer, TracedSecureSide, Tracer, new_tracer
 
 MAX_STEPS = 8
 HELLO_UUID = "f7fc2b6c-f247-4f1b-92ef-233d76b78653"
@@ -48,6 +58,8 @@ FAST_IDS = [int(f) for f in OpteeSmc] + [0x8000_0000, 0x8000_0001, 0x8000_0002, 
                                          0x3200_0000, 0x3F00_0000, 0x0100_0000, 0x0000_0000]
 ATTRS = [int(a) for a in msg.AttrType] + [0x4, 0x8, 0xC, 0x100 | 0x9, 0x200 | 0xB, 0x101, 0x1FF]
 _RPC_REPLY_STEPS = 64
+#: A program of three driver steps: open a session to the hello TA, invoke it, close it.
+OPEN_INVOKE_CLOSE = bytes([2, 0, 2, 1, 2, 2])
 
 
 class _Reader:
@@ -81,14 +93,23 @@ class _Reader:
 class SmcTarget:
     kind = "smc"
 
-    def __init__(self, board: Board, *, python_coverage: bool = True) -> None:
+    def __init__(self, board: Board, *, python_coverage: bool = True, c_tracer: bool = True,
+                 warm_instances: bool = True) -> None:
+        """``c_tracer``: record coverage with ``coverage``'s C tracer when it is installed
+        (False: always the pure-Python tracer). ``warm_instances``: TA instances are
+        reset from a snapshot and reused rather than rebuilt (:mod:`tee.kernel.instance_pool`)."""
         self.python_coverage = python_coverage
+        self.warm_instances = warm_instances
         self.reboots = 0
+        self.tracer: Tracer | None = new_tracer(prefer_c=c_tracer) if python_coverage else None
         self._boot(board)
-        self.tracer = ArcTracer() if python_coverage else None
 
     def _boot(self, board: Board) -> None:
         self.board = board
+        if self.warm_instances:
+            board.device.kernel.tas.pool = InstancePool()
+        if self.tracer is not None:  # the driver and the target both call through the channel
+            board.channel.device = TracedSecureSide(board.device, self.tracer)
         self.driver = board.driver
         self.channel = board.channel
         layout = board.device.memory.layout
@@ -110,11 +131,15 @@ class SmcTarget:
 
     def seeds(self) -> list[bytes]:
         """One input per message command and per fast call, plus an open/invoke/close."""
-        seeds = [bytes([1, command, 0, 0]) for command in range(len(msg.MsgCmd))]
-        seeds += [bytes([0, index]) for index in range(len(FAST_IDS))]
-        seeds.append(bytes([2, 0, 2, 1, 2, 2]))
-        seeds.append(bytes([3, 0, 1, 4, 0, 0]))
-        return seeds
+        return [raw for kind in self.seeds_by_kind().values() for raw in kind]
+
+    @staticmethod
+    def seeds_by_kind() -> dict[str, list[bytes]]:
+        """The seeds by what they do (bench row 7b reports each kind apart): one raw
+        call per message command, one per fast call, and driver-made sessions."""
+        return {"messages": [bytes([1, command, 0, 0]) for command in range(len(msg.MsgCmd))],
+                "fast calls": [bytes([0, index]) for index in range(len(FAST_IDS))],
+                "sessions": [OPEN_INVOKE_CLOSE, bytes([3, 0, 1, 4, 0, 0])]}
 
     def mutate(self, raw: bytes, rng: random.Random, other: bytes | None) -> bytes:
         data = bytearray(raw or b"\0")
@@ -145,20 +170,14 @@ class SmcTarget:
         reader = _Reader(raw)
         state = _State()
         features: set[int] = set()
-        tracer = self.tracer
-        if tracer is not None:
-            tracer.start()
-        try:
-            for _ in range(MAX_STEPS):
-                if reader.done:
-                    break
-                for code in self._step(reader, state):
-                    features.add((1 << 62) | (code & U32_MASK))
-            self._undo(state)
-        finally:
-            if tracer is not None:
-                tracer.stop()
-                features |= tracer.drain()
+        for _ in range(MAX_STEPS):
+            if reader.done:
+                break
+            for code in self._step(reader, state):
+                features.add((1 << 62) | (code & U32_MASK))
+        self._undo(state)
+        if self.tracer is not None:
+            features |= self.tracer.drain()
         findings = [Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}")
                     for error in self.events.internal_errors]
         self.events.clear()
@@ -173,7 +192,9 @@ class SmcTarget:
         return Outcome(features, findings)
 
     def _reboot(self) -> None:
-        self.events.close()
+        self.close()
+        if self.tracer is not None:  # the C tracer keeps a call stack per greenlet of the old board
+            self.tracer = new_tracer(prefer_c=isinstance(self.tracer, CArcTracer))
         self.reboots += 1
         self._boot(self.board.reboot())
 
@@ -307,6 +328,9 @@ class SmcTarget:
 
     def close(self) -> None:
         self.events.close()
+        pool = self.board.device.kernel.tas.pool
+        if pool is not None:
+            pool.clear()
 
 
 class _State:

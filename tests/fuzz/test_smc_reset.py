@@ -1,0 +1,127 @@
+"""``fuzz smc`` resets TA instances by snapshot (the instance pool) rather than by
+reload, a reused instance starts as if freshly loaded, coverage is recorded only
+while the secure side runs, and a campaign repeats itself given its seed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from board import Board
+from normal_world import ErrorOrigin, Operation, Session, TeeError, TeeResult, Value
+from tee.kernel.instance_pool import InstancePool
+from teesim.fuzz.python_coverage import ArcTracer, CArcTracer, TracedSecureSide, c_tracer_available
+from teesim.fuzz.smc_target import OPEN_INVOKE_CLOSE, SmcTarget
+from teesim.fuzz.ta_target import fuzz_board
+from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, make_board
+from tests.fuzz.conftest import quiet_campaign
+from tests.tas.misbehave.misbehave import Cmd
+
+
+def _pooled_board(ta_store: Path) -> tuple[Board, InstancePool]:
+    board = make_board(ta_store)
+    pool = InstancePool()
+    board.device.kernel.tas.pool = pool
+    return board, pool
+
+
+def _count(session: Session) -> int:
+    return session.invoke(Cmd.COUNTER, Operation(Value.output(), Value.output())).params[1].a
+
+
+def test_a_reused_instance_starts_from_its_loaded_state(ta_store: Path) -> None:
+    board, pool = _pooled_board(ta_store)
+    ctx = board.context()
+    first = ctx.open_session(MISBEHAVE_UUID)
+    assert [_count(first), _count(first)] == [1, 2]
+    first.close()
+    second = ctx.open_session(MISBEHAVE_UUID)
+    assert pool.reused == 1  # not rebuilt ...
+    assert _count(second) == 1  # ... yet the first session's counter is gone
+    second.close()
+    pool.clear()
+
+
+def test_a_crashed_instance_comes_back_alive_and_clean(ta_store: Path) -> None:
+    board, pool = _pooled_board(ta_store)
+    ctx = board.context()
+    crashing = ctx.open_session(MISBEHAVE_UUID)
+    _count(crashing)
+    with pytest.raises(Exception):
+        crashing.invoke(Cmd.PANIC, Operation(Value.input(7)))
+    crashing.close()
+    reused = ctx.open_session(MISBEHAVE_UUID)
+    assert pool.reused == 1
+    assert _count(reused) == 1
+    reused.close()
+    kernel = board.device.kernel
+    assert kernel.session_manager.live_instances == 0 and kernel.memory_budget.in_use == 0
+    pool.clear()
+
+
+def test_a_remembered_image_does_not_let_a_tampered_one_in(ta_store: Path, tmp_path: Path) -> None:
+    """The attacker owns the TA store: once the genuine hello TA was verified (and
+    remembered by the pool), a copy with one flipped byte is still refused."""
+    store = tmp_path / "store"
+    store.mkdir()
+    genuine = (ta_store / f"{HELLO_UUID}.ta").read_bytes()
+    (store / f"{HELLO_UUID}.ta").write_bytes(genuine)
+    board, pool = _pooled_board(store)
+    ctx = board.context()
+    with ctx.open_session(HELLO_UUID) as session:
+        assert session.invoke(0, Operation(Value.inout(41))).params[0].a == 42
+    tampered = bytearray(genuine)
+    tampered[len(tampered) // 2] ^= 0x01
+    (store / f"{HELLO_UUID}.ta").write_bytes(bytes(tampered))
+    with pytest.raises(TeeError) as refused:
+        ctx.open_session(HELLO_UUID)
+    assert (refused.value.result, refused.value.origin) == (TeeResult.ERROR_SECURITY, ErrorOrigin.TEE)
+    assert "signature check failed" in board.device.secure_log[-1]
+    pool.clear()
+
+
+def test_open_invoke_close_inputs_load_the_ta_once(ta_store: Path) -> None:
+    target = SmcTarget(fuzz_board(ta_store, seed=3))
+    try:
+        outcomes = [target.run(OPEN_INVOKE_CLOSE) for _ in range(5)]
+        pool = target.board.device.kernel.tas.pool
+        assert pool is not None and pool.reused == 4
+        assert all(outcome.findings == [] for outcome in outcomes)
+        # The same coverage each time after the first (which also verified, parsed and
+        # built the TA): a reused instance and the secure threads' greenlets (suspended
+        # across SMCs while traced) leave no stale tracer state.
+        assert all(outcome.features == outcomes[1].features for outcome in outcomes[2:])
+        assert outcomes[0].features != outcomes[1].features
+    finally:
+        target.close()
+
+
+@pytest.mark.parametrize("tracer_kind", ["python", "c"])
+def test_coverage_is_recorded_inside_smcs_only(ta_store: Path, tracer_kind: str) -> None:
+    if tracer_kind == "c" and not c_tracer_available():
+        pytest.skip("coverage is not installed")
+    tracer = CArcTracer() if tracer_kind == "c" else ArcTracer()
+    board = fuzz_board(ta_store, seed=3)
+    side = TracedSecureSide(board.device, tracer)
+    board.device.kernel.sessions.allocate_id()  # secure-side code run outside any SMC
+    assert tracer.drain() == set()
+    side.smc([0xBF00_FF00, 0, 0, 0, 0, 0, 0, 0])  # OPTEE_SMC_CALLS_COUNT
+    first = tracer.drain()
+    assert len(first) > 10
+    side.smc([0xBF00_FF01, 0, 0, 0, 0, 0, 0, 0])  # another fast call: other arcs
+    assert tracer.drain() - first
+
+
+def test_an_smc_campaign_repeats_itself_given_its_seed(ta_store: Path) -> None:
+    results = []
+    for _ in range(2):
+        target = SmcTarget(fuzz_board(ta_store, seed=11))
+        try:
+            campaign = quiet_campaign(target, seed=11)
+            summary = campaign.run(runs=200)
+        finally:
+            target.close()
+        results.append((campaign.corpus, summary.features, [f.signature for f, _ in summary.findings]))
+    assert results[0] == results[1]
+    assert len(results[0][0]) > 20  # it explored
