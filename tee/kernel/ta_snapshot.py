@@ -6,7 +6,7 @@ instance back with :func:`restore`: the CPU's registers (``El0Cpu.save_context``
 one batch read and write; not Unicorn's memory snapshots, which slow down with
 many dirty pages and refuse ``mem_protect`` while active), the bytes of every writable mapping the
 instance owned at the snapshot (stack, .data/.bss with the heap), and the
-kernel-side state an input can change (dead/last dump, kernel-memory account,
+kernel-side state an input can change (dead/crash dump, kernel-memory account,
 per-instance resources such as crypto states and object handles, MAP_ZI
 regions, sessions the TA opened to other TAs). Nothing is re-verified or
 re-parsed, so a crashing input costs about what a clean one does.
@@ -29,6 +29,7 @@ from typing import Protocol
 
 from tee.emu import PAGE_SIZE, El0Cpu, Perm
 from tee.emu.cpu import CpuContext
+from tee.kernel.abort_dump import CrashDump
 from tee.kernel.limits import MemoryAccount
 from tee.kernel.user_memory import Mapping, UserMemory
 
@@ -51,7 +52,7 @@ class SnapshotInstance(Protocol):
     memory: MemoryAccount
     executing: bool
     dead: bool
-    last_dump: str | None
+    crash_dump: CrashDump | None
 
     def resource_kinds(self) -> frozenset[type]: ...
 
@@ -104,7 +105,7 @@ def restore(instance: SnapshotInstance, snapshot: InstanceSnapshot, *, dirty_onl
     if held > 0:
         instance.memory.release(held)
     instance.dead = False
-    instance.last_dump = None
+    instance.crash_dump = None
 
 
 def _read(instance: SnapshotInstance, mapping: Mapping) -> bytes:
