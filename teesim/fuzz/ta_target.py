@@ -48,6 +48,7 @@ _RESULT_FEATURE = 1 << 62
 _SHAPE_FEATURE = 1 << 61
 #: Bytes of the shared memory registered once for registered-memref params.
 REGISTERED_SHM_SIZE = 2 * 4096
+_ZEROS = bytes(REGISTERED_SHM_SIZE)
 _TMEM = {ParamType.MEMREF_INPUT: msg.AttrType.TMEM_INPUT, ParamType.MEMREF_OUTPUT: msg.AttrType.TMEM_OUTPUT,
          ParamType.MEMREF_INOUT: msg.AttrType.TMEM_INOUT}
 _RMEM = {ParamType.MEMREF_INPUT: msg.AttrType.RMEM_INPUT, ParamType.MEMREF_OUTPUT: msg.AttrType.RMEM_OUTPUT,
@@ -140,11 +141,14 @@ class TaTarget:
             ret = self._invoke_through_driver(fuzz_input, findings)
         else:
             ret = self._invoke_directly(fuzz_input, findings)
-        shared = self.board.device.nonsecure_memory
-        leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE), "registered shared memory")
-        if leak is not None:
-            findings.append(leak)
-        shared.write(self.shm.phys, bytes(REGISTERED_SHM_SIZE))  # the next input starts from zeros
+        shape = tuple([(p.param_type, p.registered, p.null) for p in fuzz_input.params])
+        if any(registered for _, registered, _ in shape):  # only then could it change
+            shared = self.board.device.nonsecure_memory
+            leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE),
+                                      "registered shared memory")
+            if leak is not None:
+                findings.append(leak)
+            shared.write(self.shm.phys, _ZEROS)  # the next input starts from zeros
         elapsed = time.monotonic() - started
         if elapsed > self.timeout:
             findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
@@ -152,8 +156,7 @@ class TaTarget:
         features.add(_RESULT_FEATURE | (ret & U32_MASK))
         # The params' shape as the kernel sees it (kinds, registered, NULL): keeps inputs
         # that exercise different kernel paths even when the TA runs the same blocks.
-        features.add(_SHAPE_FEATURE | hash(tuple((p.param_type, p.registered, p.null)
-                                                 for p in fuzz_input.params)) & U32_MASK)
+        features.add(_SHAPE_FEATURE | hash(shape) & U32_MASK)
         for error in events.internal_errors:
             findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
         ta_fault = None
