@@ -22,12 +22,15 @@ import ctypes
 import struct
 from typing import Callable, Protocol
 
+from tee.abi.registers import U32_MASK
 from tee.emu.native import NativeHook
 
 #: Edges are counted modulo this (AFL's default map size).
 EDGE_MAP_SIZE = 1 << 16
 #: Bits of a feature that hold the hit-count bucket (above them: the edge).
 BUCKET_BITS = 3
+#: Knuth's multiplicative hash constant: spreads 4-byte-aligned offsets over the map.
+_BLOCK_HASH = 2654435761
 
 _SOURCE = b"""\
 #define MAP_SIZE 65536u
@@ -145,7 +148,7 @@ class PythonEdgeCoverage:
         self._base = begin
 
     def _on_block(self, address: int, _size: int) -> None:
-        block = (((address - self._base) >> 2) * 2654435761 & 0xFFFF_FFFF) >> 16
+        block = (((address - self._base) >> 2) * _BLOCK_HASH & U32_MASK) >> 16
         edge = (block ^ self._previous) & (EDGE_MAP_SIZE - 1)
         self._hits[edge] = min(self._hits.get(edge, 0) + 1, 255)
         self._previous = block >> 1

@@ -76,6 +76,13 @@ class _Facts:
 
 def _read_facts(instance: DebuggedInstance, regs: dict[str, int], pc: int | None) -> _Facts:
     user = instance.user
+    mappings = user.mappings
+    # Frame records live on the stack: read them from one copy of it (a
+    # user-memory access per record costs more); anything else as the TA would.
+    stack = next((m for m in mappings if m.label == "(stack)"), None)
+    stack_view = user.view(stack.va, stack.size, Perm.READ) if stack is not None else None
+    stack_bytes = bytes(stack_view) if stack_view is not None else b""
+    stack_va = stack.va if stack is not None and stack_view is not None else 0
     # Enough records for _call_stack: every frame it can show, plus the leading
     # records it may skip (those repeating x30, the leaf's caller it already named).
     chain: list[int] = []
@@ -84,10 +91,13 @@ def _read_facts(instance: DebuggedInstance, regs: dict[str, int], pc: int | None
     seen: set[int] = set()
     while fp and fp not in seen and len(chain) < _MAX_FRAMES + repeats_lr:
         seen.add(fp)
-        try:
-            record = user.copy_from_user(fp, 16)
-        except UserAccessError:
-            break
+        if stack_va <= fp and fp + 16 <= stack_va + len(stack_bytes):
+            record = stack_bytes[fp - stack_va:fp - stack_va + 16]
+        else:
+            try:
+                record = user.copy_from_user(fp, 16)
+            except UserAccessError:
+                break
         fp, lr = int.from_bytes(record[:8], "little"), int.from_bytes(record[8:], "little")
         if not lr:
             break
@@ -95,7 +105,7 @@ def _read_facts(instance: DebuggedInstance, regs: dict[str, int], pc: int | None
             repeats_lr += 1
         chain.append(lr)
     insn = instance.cpu.read(pc, 4) if pc and user.has_access(pc, 4, Perm.READ) else None
-    return _Facts(instance.image, instance.image_base, tuple(user.mappings), regs, tuple(chain), insn)
+    return _Facts(instance.image, instance.image_base, mappings, regs, tuple(chain), insn)
 
 
 def _symbol(facts: _Facts, address: int) -> str:
@@ -240,6 +250,11 @@ class CrashDump:
             assert self._make is not None
             self._text, self._make = self._make(), None
         return self._text
+
+    @property
+    def formatted(self) -> bool:
+        """Whether the text has been made yet."""
+        return self._text is not None
 
     def __str__(self) -> str:
         return self.text

@@ -82,7 +82,8 @@ class SecureLog:
         for part in line.split("\n"):
             self._append(part)
             level = logging.ERROR if part.startswith("E/") else logging.INFO
-            _log.log(level, "%s", part)
+            if _has_listener(level):  # (a record nobody handles costs microseconds to make)
+                _log.log(level, "%s", part)
 
     def emit_deferred(self, entry: object) -> None:
         """Log ``str(entry)`` (lines), made no sooner than somebody reads them."""
