@@ -1,13 +1,16 @@
 """``teesim fuzz ta``: one TA's commands, loaded once, reset by snapshot.
 
 Theory of operation: the target boots a board, opens one session to the TA
-through the normal world's driver (so every input crosses the real SMC
-interface and message codec), plants canaries (secure DRAM, the bottom of the
-TA's stack), snapshots the TA instance (``TaInstance.snapshot``) and turns on
-basic-block coverage (``TaDebugger.start_coverage``). Each input is an
-INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`; afterwards
-the oracles run (internal errors and TA deaths as instrumentation events,
-canaries in the reply, resource invariants) and the instance is restored
+through the normal world's driver, plants canaries (secure DRAM, the bottom of
+the TA's stack, the unused tail of its data pages), snapshots the TA instance
+(``TaInstance.snapshot``) and turns on edge coverage
+(``TaDebugger.start_edge_coverage``, a native hook). Each input is an
+INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`, handed to
+the kernel's direct entry (``SecureKernel.direct_call``: the message the driver
+would send, without the trip through the normal world; ``through_driver``
+sends it as a client would, for replay); afterwards the oracles run (internal
+errors and TA deaths as instrumentation events, canaries in the reply and in
+the shared memory it used, resource invariants) and the instance is restored
 from the snapshot, a crashed one included: no reload, no re-verification.
 """
 
@@ -26,14 +29,15 @@ from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn, is_rpc_return
 from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
-from tee.emu import PAGE_SIZE
+from tee.emu import PAGE_SIZE, Perm
 from tee.device import DeviceConfig
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_instance import TaInstance
 from tee.kernel.ta_manager import TaManagerConfig
 from teesim.fuzz import ta_input
 from teesim.fuzz.campaign import Outcome
-from teesim.fuzz.oracles import HANG, INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding, Resources
+from teesim.fuzz.oracles import (CANARY_SIZE, HANG, INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding,
+                                 Resources)
 
 #: Wall-clock seconds one input may take before it is a hang finding.
 DEFAULT_TIMEOUT = 2.0
@@ -102,6 +106,8 @@ class TaTarget:
         self.canaries.seed_secure_dram()
         stack = self.instance.stack
         self.instance.user.copy_to_user(stack.va, self.canaries.new(f"TA {ta} stack bottom"))
+        #: Where the TA's private memory holds canaries (besides its stack's bottom).
+        self.data_canaries = self._plant_data_canaries()
         self.snapshot = self.instance.snapshot()
         self.debugger = self.instance.debugger
         self.debugger.start_edge_coverage()
@@ -109,6 +115,23 @@ class TaTarget:
         self.baseline = Resources(board, process=False)
         self.process_baseline = Resources(board)
         self.resets = 0
+
+    def _plant_data_canaries(self) -> list[int]:
+        """A canary in the last bytes of each writable image page run (.data/.bss and
+        the heap), past the end of the segment: memory the TA owns and never uses,
+        which a reply holds only if the TA reads beyond its data."""
+        instance = self.instance
+        planted = []
+        for segment in instance.image.segments:
+            if not segment.perm & Perm.WRITE:
+                continue
+            used_end = instance.image_base + segment.vaddr + segment.memsz
+            page_end = -(-used_end // PAGE_SIZE) * PAGE_SIZE
+            if page_end - used_end >= CANARY_SIZE:
+                address = page_end - CANARY_SIZE
+                instance.user.copy_to_user(address, self.canaries.new(f"TA {self.ta} data page tail"))
+                planted.append(address)
+        return planted
 
     def describe_target(self) -> dict[str, object]:
         return {"kind": self.kind, "ta": str(self.ta), "command": self.command}

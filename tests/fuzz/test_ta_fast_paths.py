@@ -148,3 +148,16 @@ def test_the_console_keeps_its_last_lines_with_dumps_waiting_in_it(misbehave_tar
     assert lines[-1] == f"I/TC: line {log.capacity - 6}"
     assert lines[5] == "I/TC: line 0"  # and before it, the last 5 lines of the last dump
     assert lines[4].startswith("E/LD:")
+
+
+def test_the_tas_data_pages_hold_canaries_the_oracle_knows(hello_target) -> None:
+    target = hello_target
+    assert target.data_canaries  # hello's .data/.bss ends well before its last page does
+    for address in target.data_canaries:
+        held = target.debugger.read(address, 16)  # the TA's own memory, as the TA reads it
+        leak = target.canaries.scan(held, "a reply")
+        assert leak is not None and "data page tail" in leak.detail
+    # and they survive every reset (the snapshot was taken with them in place)
+    target.run(TaInput(1, (FuzzParam(int(ParamType.MEMREF_INOUT), size=4, data=b"abcd"),)
+                       + (FuzzParam(),) * 3).to_bytes())
+    assert all(target.canaries.scan(target.debugger.read(a, 16), "x") for a in target.data_canaries)
