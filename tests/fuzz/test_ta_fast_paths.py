@@ -161,3 +161,23 @@ def test_the_tas_data_pages_hold_canaries_the_oracle_knows(hello_target) -> None
     target.run(TaInput(1, (FuzzParam(int(ParamType.MEMREF_INOUT), size=4, data=b"abcd"),)
                        + (FuzzParam(),) * 3).to_bytes())
     assert all(target.canaries.scan(target.debugger.read(a, 16), "x") for a in target.data_canaries)
+
+
+def test_a_direct_call_that_asks_the_normal_world_is_served_by_the_driver(ta_store: Path) -> None:
+    """TEE_GetREETime suspends the call for RPCs (a buffer, then the time): the
+    driver serves them through the SMC channel and the call ends as a client's would."""
+    from tee.instrument import RpcRequested
+    from tests.conftest import RPC_TEST_UUID
+    target = TaTarget(fuzz_board(ta_store, seed=5), RPC_TEST_UUID)
+    asked: list[RpcRequested] = []
+    target.board.device.instrumentation.subscribe(RpcRequested, asked.append)
+    value_out = FuzzParam(int(ParamType.VALUE_OUTPUT))
+    try:
+        for command, params in ((3, (value_out,)), (2, (FuzzParam(int(ParamType.VALUE_INPUT), 1, 0),))):
+            outcome = target.run(TaInput(command, params + (FuzzParam(),) * (4 - len(params))).to_bytes())
+            assert (1 << 62) | 0 in outcome.features  # TEE_SUCCESS
+            assert not outcome.findings and outcome.ta_fault_detail is None
+        assert "GET_TIME" in {event.command for event in asked}
+        assert target.board.device.kernel.threads.busy_count() == 0
+    finally:
+        target.close()
