@@ -23,6 +23,7 @@ $(TA_STORE)/.built: $(STAMP) $(SDK_SOURCES)
 	@# The native preemption hook (tee/emu/preempt.py) is built on first use; build it now,
 	@# so the first time-sliced TA run does not pay the compile.
 	$(BIN)/python -c "from tee.emu.preempt import load_hook; load_hook()"
+	$(BIN)/python -c "from tee.emu.coverage import prebuild; prebuild()"
 	touch $@
 
 demo: tas

@@ -665,8 +665,8 @@ def fig_fuzz(env: Env, plan: Plan) -> list[Row]:
     ta_median = Summary.of(per_ta).median
     target.close()
     return [
-        Row("fuzz", "7a", "fuzz ta: one input (hello TA; a third of the inputs crash it), coverage, "
-                          "oracles and snapshot reset on", "s",
+        Row("fuzz", "7a", "fuzz ta: one input (hello TA; a third of the inputs crash it), edge coverage, "
+                          "oracles and snapshot reset on, sent by the kernel's direct entry", "s",
             "the same calls through the driver, a crash answered by reopening the session "
             "(reload and re-verify)", per_ta, per_reopen, LATENCY,
             target="≥ 5,000 inputs/s (≤ 200 µs)", verdict="PASS" if ta_median <= FUZZ_TA_TARGET_S else "FAIL",

@@ -320,19 +320,29 @@ class OpteeDriver:
                 self._completion.wait(timeout=0.01)
                 self._waiting -= 1
             regs = self._smc(call)
-        if is_rpc_return(regs[0]):
-            rpc_arg = phys + size if self._rpc_room else None
-            while is_rpc_return(regs[0]):
-                try:
-                    resume = self._serve_rpc(regs, rpc_arg)
-                except KeyboardInterrupt:
-                    self._abandon(regs, rpc_arg)
-                    raise
-                regs = self._smc(resume)
+        code = regs[0]
+        if is_rpc_return(code):
+            code = self._serve_rpcs(regs, phys + size if self._rpc_room else None)[0]
         if self._waiting:  # only calls that met ETHREAD_LIMIT wait to be told
             with self._completion:
                 self._completion.notify_all()
-        return regs[0]
+        return code
+
+    def _serve_rpcs(self, regs: tuple[int, ...], rpc_arg: int | None) -> tuple[int, ...]:
+        while is_rpc_return(regs[0]):
+            try:
+                resume = self._serve_rpc(regs, rpc_arg)
+            except KeyboardInterrupt:
+                self._abandon(regs, rpc_arg)
+                raise
+            regs = self._smc(resume)
+        return regs
+
+    def complete(self, regs: tuple[int, ...]) -> tuple[int, ...]:
+        """Serve the RPCs of a call the secure side started without an SMC of ours
+        (a harness's direct entry, ``SecureKernel.direct_call``) until it ends;
+        returns its final registers."""
+        return self._serve_rpcs(tuple(regs), None)
 
     def _abandon(self, regs: tuple[int, ...], rpc_arg: int | None) -> None:
         """Ctrl-C while serving an RPC: the secure thread still waits for us. Finish

@@ -15,6 +15,11 @@ the secure world down).
 
 Like Linux tracepoints: one vocabulary of typed events, many consumers (trace
 printer, GDB stub, coverage writer, fuzzer oracle) sharing one source.
+
+Fuzzers get two fast paths beside the events, both off unless asked for: edge
+coverage counted by a native hook (``TaDebugger.start_edge_coverage``, no
+Python call per block) and a direct entry into the kernel's message layer
+(``SecureKernel.direct_call``), which skips the trip through the normal world.
 """
 
 from __future__ import annotations

@@ -59,6 +59,7 @@ _CONTEXT_REGS = (X_REGS + [a64.UC_ARM64_REG_SP, a64.UC_ARM64_REG_PC, a64.UC_ARM6
                            a64.UC_ARM64_REG_FPCR, a64.UC_ARM64_REG_FPSR]
                  + list(range(a64.UC_ARM64_REG_D0, a64.UC_ARM64_REG_D31 + 1)))
 _CONTEXT_PC = len(X_REGS) + 1
+_X_NAMES = [f"x{i}" for i in range(len(X_REGS))]
 
 PAGE_SIZE = 0x1000
 #: Where an EL0 ``eret`` lands: never mapped, so the jump faults recognisably.
@@ -262,6 +263,7 @@ class El0Cpu:
         self.preempt_request = PreemptRequest(0, _EMU_STOP_ADDRESS)
         self.slice_deadline = 0.0
         self._preempt_hook: int | None = None
+        self._native_hooks: list[int] = []  # add_native_block_hook's (not the binding's)
         self._counting = False  # whether Unicorn's counting hook is in place (see _run)
 
     # -- address space ---------------------------------------------------------------
@@ -324,10 +326,10 @@ class El0Cpu:
         return self._uc.reg_read(a64.UC_ARM64_REG_SP)
 
     def snapshot_registers(self) -> dict[str, int]:
-        regs = {f"x{i}": self._uc.reg_read(r) for i, r in enumerate(X_REGS)}
-        regs["sp_el0"] = self.sp
-        regs["elr"] = self.pc
-        regs["cpsr"] = self._uc.reg_read(a64.UC_ARM64_REG_PSTATE)
+        """x0-x30, sp_el0, elr (the PC) and cpsr, read in one batch call."""
+        values = self._context_regs.read()
+        regs = dict(zip(_X_NAMES, values))
+        regs["sp_el0"], regs["elr"], regs["cpsr"] = values[_CONTEXT_PC - 1:_CONTEXT_PC + 2]
         return regs
 
     def prepare_entry(self, pc: int, sp: int, args: tuple[int, ...]) -> None:
@@ -405,14 +407,9 @@ class El0Cpu:
         address = load_hook()
         if address is None:
             return False
-        handle = ctypes.c_size_t()
-        status = _uclib.uc_hook_add(self._uch, ctypes.byref(handle), UC_HOOK_BLOCK,
-                                    ctypes.c_void_p(address),
-                                    ctypes.c_void_p(ctypes.addressof(self.preempt_request)),
-                                    ctypes.c_uint64(1), ctypes.c_uint64(0))
-        if status:
-            raise UcError(status)
-        self._preempt_hook = handle.value  # not in _hooks: the binding's hook_del knows only its own
+        # Not in _hooks: the binding's hook_del knows only its own.
+        self._preempt_hook = self._add_native_hook(UC_HOOK_BLOCK, address,
+                                                   ctypes.addressof(self.preempt_request), 1, 0)
         # Blocks translated before the hook existed would never check the flag.
         self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
         timer.watch(self, time_slice)
@@ -533,6 +530,24 @@ class El0Cpu:
         return False  # not handled: the access fails and the run stops
 
     # -- instrumentation: hooks exist only while someone asked for them ---------------
+    def add_native_block_hook(self, begin: int, end: int, function: int, user_data: int) -> object:
+        """Call the C function at ``function`` with ``user_data`` as each basic block in
+        [begin, end) starts (``void f(uc_engine *, uint64_t address, uint32_t size, void *)``,
+        see tee.emu.native). Returns a handle for :meth:`remove_hook`."""
+        handle = self._add_native_hook(UC_HOOK_BLOCK, function, user_data, begin, end - 1)
+        self._native_hooks.append(handle)
+        # Blocks translated before the hook existed would never call it: retranslate.
+        self._uc.ctl_flush_tb()  # type: ignore[attr-defined]
+        return handle
+
+    def _add_native_hook(self, kind: int, function: int, user_data: int, begin: int, end: int) -> int:
+        handle = ctypes.c_size_t()
+        status = _uclib.uc_hook_add(self._uch, ctypes.byref(handle), kind, ctypes.c_void_p(function),
+                                    ctypes.c_void_p(user_data), ctypes.c_uint64(begin), ctypes.c_uint64(end))
+        if status:
+            raise UcError(status)
+        return handle.value
+
     def add_stop_hook(self, address: int, should_stop: Callable[[int], bool]) -> object:
         """Before the instruction at ``address`` runs, ask ``should_stop(address)``;
         True ends the run with a BREAKPOINT stop, that instruction not executed.
@@ -587,6 +602,9 @@ class El0Cpu:
         if handle in self._hooks:
             self._hooks.remove(handle)
             self._uc.hook_del(handle)
+        elif handle in self._native_hooks:
+            self._native_hooks.remove(handle)
+            _uclib.uc_hook_del(self._uch, handle)
 
     def close(self) -> None:
         """Drop the hooks (they reference this object) so the emulator is freed
@@ -594,6 +612,9 @@ class El0Cpu:
         for hook in self._hooks:
             self._uc.hook_del(hook)
         self._hooks.clear()
+        for native in self._native_hooks:
+            _uclib.uc_hook_del(self._uch, native)
+        self._native_hooks.clear()
         if self._preempt_hook is not None:
             timer.forget(self)
             _uclib.uc_hook_del(self._uch, self._preempt_hook)

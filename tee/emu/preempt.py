@@ -16,19 +16,12 @@ instead (exact too, but about three times slower on compute-bound code)."""
 from __future__ import annotations
 
 import ctypes
-import hashlib
-import logging
-import os
-import subprocess
-import sys
-import tempfile
 import threading
 import time
 import weakref
-from pathlib import Path
 from typing import Protocol
 
-_log = logging.getLogger(__name__)
+from tee.emu.native import NativeHook
 
 # The hook's user data: the flag the timer raises, and uc_emu_stop of the very
 # library the Python binding loaded (two copies of Unicorn must never mix).
@@ -46,8 +39,6 @@ void preempt_block_hook(void *uc, unsigned long long address, unsigned int size,
         request->stop(uc);
 }
 """
-_FLAGS = ("-shared", "-O2", "-fPIC")
-_BUILD_TIMEOUT = 300.0
 
 
 class PreemptRequest(ctypes.Structure):
@@ -56,50 +47,14 @@ class PreemptRequest(ctypes.Structure):
     _fields_ = [("flag", ctypes.c_int), ("stop", ctypes.c_void_p)]
 
 
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "teesim" / "native"
-
-
-def _build(target: Path) -> None:
-    """Compile into a private file, then rename: a racing process sees either
-    nothing or the whole library."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".build-") as work:
-        source = Path(work) / "preempt_hook.c"
-        source.write_bytes(_HOOK_SOURCE)
-        partial = Path(work) / target.name
-        done = subprocess.run([sys.executable, "-m", "ziglang", "cc", *_FLAGS, "-o", str(partial), str(source)],
-                              capture_output=True, text=True, timeout=_BUILD_TIMEOUT)
-        if done.returncode != 0:
-            raise RuntimeError(done.stderr.strip().splitlines()[-1] if done.stderr.strip() else
-                               f"compiler exit status {done.returncode}")
-        os.replace(partial, target)
-
-
-_lock = threading.Lock()
-_loaded: tuple[int, str] | None = None  # (hook address, why unavailable)
+_hook = NativeHook("preempt_hook", _HOOK_SOURCE,
+                   "time slices are counted instead, compute-bound TA code runs slower")
 
 
 def load_hook() -> int | None:
     """The address of the native block hook, built on first use; None when it
     cannot be had (logged once: the CPU then falls back to counted slices)."""
-    global _loaded
-    with _lock:
-        if _loaded is None:
-            digest = hashlib.sha256(_HOOK_SOURCE + " ".join(_FLAGS).encode()).hexdigest()[:16]
-            target = _cache_dir() / f"preempt_hook-{digest}.so"
-            try:
-                if not target.exists():
-                    _build(target)
-                library = ctypes.CDLL(str(target))
-                address = ctypes.cast(library.preempt_block_hook, ctypes.c_void_p).value
-                _loaded = (address or 0, "")
-            except (OSError, RuntimeError, subprocess.SubprocessError) as error:
-                _loaded = (0, str(error))
-                _log.warning("native preemption hook unavailable (%s): time slices are counted "
-                             "instead, compute-bound TA code runs slower", error)
-        return _loaded[0] or None
+    return _hook.address("preempt_block_hook")
 
 
 class Preemptible(Protocol):

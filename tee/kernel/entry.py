@@ -54,7 +54,8 @@ class EntryOutcome(NamedTuple):
     result: int
     dead: bool = False
     panic_code: int | None = None
-    dump: str | None = None
+    #: The crash dump (a tee.kernel.abort_dump.CrashDump: ``str()`` gives its text).
+    dump: object = None
     fault: CpuFault | None = None  # the CPU fault that killed the instance
     reason: str | None = None  # what else killed it (a limit, Ctrl-C)
 

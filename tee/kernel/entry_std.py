@@ -111,15 +111,21 @@ class StdEntry:
             self.memory.write(call.phys, self._reply_header(raw, TeeResult.ERROR_BAD_PARAMETERS),
                               World.NORMAL)
             return OpteeSmcReturn.OK
+        reply = self.handle_decoded(arg, call)
+        if reply is None:
+            return OpteeSmcReturn.EBADCMD
+        self.memory.write(call.phys, msg.encode_arg(reply), World.NORMAL)
+        return OpteeSmcReturn.OK
+
+    def handle_decoded(self, arg: msg.MsgArg, call: CallRequest) -> msg.MsgArg | None:
+        """Act on a message already decoded; its reply (None: an unknown command)."""
         handler = self._COMMANDS.get(arg.cmd)
         if handler is None:
-            return OpteeSmcReturn.EBADCMD
+            return None
         if self.instrumentation.active:
             self.instrumentation.emit(MessageReceived(msg.MsgCmd(arg.cmd).name, arg.session,
                                                       arg.func, call.guest))
-        reply = handler(self, arg, call)
-        self.memory.write(call.phys, msg.encode_arg(reply), World.NORMAL)
-        return OpteeSmcReturn.OK
+        return handler(self, arg, call)
 
     def _read(self, phys: int, size: int) -> bytes | None:
         try:

@@ -57,24 +57,62 @@ class SecureRng:
         return self._keystream.update(bytes(length))
 
 
-@dataclass
 class SecureLog:
     """The secure world's console: OP-TEE-style lines (``E/TC:``, ``I/TA:``...).
 
-    Lines go to the ``teesim.secure`` logger and into a bounded ring that tests and
-    tools can read."""
+    Lines go to the ``teesim.secure`` logger and into a bounded ring (the last
+    ``capacity`` lines) that tests and tools read as :attr:`lines`. A deferred
+    entry (:meth:`emit_deferred`, a crash dump) is kept as it is and turned into
+    its lines only when the ring is read, or at once when a logging handler
+    other than a NullHandler would receive it."""
 
-    capacity: int = 2000
-    lines: deque[str] = field(default_factory=deque)
+    def __init__(self, capacity: int = 2000) -> None:
+        self.capacity = capacity
+        self._ring: deque[str | object] = deque()  # lines, and deferred entries not yet read
+        self._deferred = 0
+
+    @property
+    def lines(self) -> deque[str]:
+        if self._deferred:
+            self._expand()
+        return self._ring  # type: ignore[return-value]  # (no deferred entry left in it)
 
     def emit(self, line: str) -> None:
         line = line.rstrip("\n")
         for part in line.split("\n"):
-            if len(self.lines) >= self.capacity:
-                self.lines.popleft()
-            self.lines.append(part)
+            self._append(part)
             level = logging.ERROR if part.startswith("E/") else logging.INFO
-            _log.log(level, "%s", part)
+            if _has_listener(level):  # (a record nobody handles costs microseconds to make)
+                _log.log(level, "%s", part)
+
+    def emit_deferred(self, entry: object) -> None:
+        """Log ``str(entry)`` (lines), made no sooner than somebody reads them."""
+        if _has_listener(logging.ERROR):
+            self.emit(str(entry))
+            return
+        self._append(entry)
+        self._deferred += 1
+
+    def _append(self, item: str | object) -> None:
+        if len(self._ring) >= self.capacity:
+            dropped = self._ring.popleft()
+            if type(dropped) is not str:
+                self._deferred -= 1
+        self._ring.append(item)
+
+    def _expand(self) -> None:
+        """Deferred entries into lines, newest first, until the ring holds
+        ``capacity`` lines: older ones would fall out of it unread."""
+        lines: list[str] = []
+        for item in reversed(self._ring):
+            if len(lines) >= self.capacity:
+                break
+            if type(item) is str:
+                lines.append(item)
+            else:
+                lines.extend(reversed(str(item).rstrip("\n").split("\n")))
+        self._ring = deque(reversed(lines[:self.capacity]))
+        self._deferred = 0
 
     def core(self, level: str, message: str) -> None:
         """A TEE-core line, e.g. core("E", "...") -> ``E/TC:? 0 ...``."""
@@ -82,6 +120,25 @@ class SecureLog:
 
     def tail(self, count: int = 50) -> list[str]:
         return list(self.lines)[-count:]
+
+
+def _has_listener(level: int) -> bool:
+    """Whether a record of ``level`` on the secure logger reaches a handler that
+    does something with it (the package's NullHandler does not)."""
+    logger: logging.Logger | None = _log
+    if not _log.isEnabledFor(level):
+        return False
+    found = False
+    while logger is not None:
+        for handler in logger.handlers:
+            found = True
+            if not isinstance(handler, logging.NullHandler) and level >= handler.level:
+                return True
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    # With no handler at all, logging prints through its last resort.
+    return not found and logging.lastResort is not None and level >= logging.lastResort.level
 
 
 @dataclass(frozen=True)

@@ -186,8 +186,8 @@ class SessionManager:
             session.busy = False
             instance.executing = False
             instance.call_depth = 0
-        if outcome.dump:
-            self.log.emit(outcome.dump)
+        if outcome.dump is not None:
+            self.log.emit_deferred(outcome.dump)  # formatted when somebody reads it
         if outcome.dead or instrumentation.active:  # deaths are rare events: always reported
             self._report(session, func, outcome)
         if outcome.dead:

@@ -13,6 +13,9 @@ how to go on. Memory goes through the TA's own mappings with the TA's own
 permissions, like a syscall's copy_from_user / copy_to_user, so a debugger
 cannot be used to reach past the TA.
 
+Fuzzers' coverage: :meth:`TaDebugger.start_edge_coverage` (edges between
+blocks, counted by a native hook, drained per input).
+
 Line coverage: :meth:`TaDebugger.start_block_counts` counts each run of each
 basic block; :class:`LineCoverage` does so for every instance of one TA and
 turns the counts into an lcov tracefile (:mod:`tee.tools.lcov`).
@@ -26,6 +29,7 @@ from typing import Callable, Protocol
 
 from tee.emu import El0Cpu, Perm
 from tee.emu.aarch64 import X_REGS
+from tee.emu.coverage import EdgeCoverage, PythonEdgeCoverage, edge_coverage
 from tee.instrument import Instrumentation, TaEntered
 from tee.kernel.ta_image import TaImage
 from tee.kernel.user_memory import UserMemory
@@ -62,6 +66,7 @@ class TaDebugger:
         self._coverage_hook: object = None
         self._block_counts: dict[int, list[int]] = {}  # run-time address -> [size, runs]
         self._count_hook: object = None
+        self._edges: EdgeCoverage | PythonEdgeCoverage | None = None
         #: Set while the instance must run one instruction at a time.
         self.stepping = False
 
@@ -181,6 +186,26 @@ class TaDebugger:
         """Blocks seen so far, as offsets into the image."""
         base = self._instance.image_base
         return frozenset(address - base for address in self._coverage or ())
+
+    # -- edge coverage (fuzzers) ---------------------------------------------------------
+    def start_edge_coverage(self) -> None:
+        """Record AFL-style edge coverage of the TA's image with a native hook
+        (:mod:`tee.emu.coverage`): no Python call per block, so a fuzzer pays next
+        to nothing per block run. Read it with :meth:`drain_edge_coverage`."""
+        if self._edges is None:
+            base = self._instance.image_base
+            self._edges = edge_coverage(self._cpu, base, base + self._instance.image.span)
+
+    def drain_edge_coverage(self) -> set[int]:
+        """The features reached since the start or the last drain, and start afresh:
+        each is ``edge << tee.emu.coverage.BUCKET_BITS | hit-count bucket``, the edge a hash of two
+        block offsets into the image (the same on every run whatever the ASLR base)."""
+        return self._edges.drain() if self._edges is not None else set()
+
+    def stop_edge_coverage(self) -> None:
+        if self._edges is not None:
+            self._edges.close()
+            self._edges = None
 
     # -- block counts (line coverage) ---------------------------------------------------
     def start_block_counts(self) -> None:

@@ -12,7 +12,7 @@ Entry: x0 = entry function, x1 = session id, x2 = address of utee_params,
 x3 = command, PC = ELF entry, SP just below utee_params. The TA ends an entry
 with the RETURN syscall; PANIC, a CPU fault or an exhausted instruction budget
 kill the instance, which is never entered again; its OP-TEE-format crash dump
-stays in :attr:`TaInstance.last_dump`.
+stays in :attr:`TaInstance.last_dump`, made when first read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from tee.abi.syscalls import UTEE_PARAMS, EntryFunction, Syscall
 from tee.emu import PAGE_SIZE, CpuFault, El0Cpu, Perm, StopKind
 from tee.kernel.entry import EntryOutcome, TaParam
 from tee.instrument import Instrumentation, SyscallEntered, SyscallReturned
-from tee.kernel.abort_dump import format_abort_dump, format_panic_dump
+from tee.kernel.abort_dump import CrashDump, record_abort, record_panic
 from tee.kernel.limits import MemoryAccount, MemoryBudget
 from tee.kernel.syscalls import SyscallContext, SyscallTable, TaPanic
 from tee.kernel.ta_debug import TaDebugger
@@ -70,8 +70,9 @@ class TaInstance:
     #: While executing: 1 when a normal-world client called, n+1 when a TA at depth n did.
     call_depth: int = 0
     #: The crash dump of the entry that killed this instance (None while alive):
-    #: the record of why it died, for the secure log and the client API.
-    last_dump: str | None = None
+    #: the record of why it died, for the secure log and the client API; its text
+    #: is made when first read (:attr:`last_dump`).
+    crash_dump: CrashDump | None = None
     #: Kernel memory this instance makes the kernel hold (crypto states, buffered
     #: data, objects): charged before use, given back when the instance ends.
     memory: MemoryAccount = field(default_factory=lambda: MemoryBudget(1 << 62, 1 << 62).account(),
@@ -125,6 +126,11 @@ class TaInstance:
                 self.cpu.write(self.image_base + offset, canary.to_bytes(8, "little"))
             elif name == MEMCHECK_FLAG_SYMBOL:
                 self.cpu.write(self.image_base + offset, int(self.memory_checks).to_bytes(4, "little"))
+
+    @property
+    def last_dump(self) -> str | None:
+        """The text of :attr:`crash_dump` (None while alive)."""
+        return self.crash_dump.text if self.crash_dump is not None else None
 
     @property
     def debugger(self) -> TaDebugger:
@@ -261,10 +267,10 @@ class TaInstance:
         self.dead = True
         regs = self.cpu.snapshot_registers()
         if fault is not None:
-            dump = format_abort_dump(fault, regs, self)
+            dump = record_abort(fault, regs, self)
         else:
-            dump = format_panic_dump(panic_code, reason, regs, self)
-        self.last_dump = dump
+            dump = record_panic(panic_code, reason, regs, self)
+        self.crash_dump = dump
         return EntryOutcome(TeeResult.ERROR_TARGET_DEAD, dead=True, panic_code=panic_code, dump=dump,
                             fault=fault, reason=reason)
 

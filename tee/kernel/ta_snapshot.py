@@ -6,7 +6,7 @@ instance back with :func:`restore`: the CPU's registers (``El0Cpu.save_context``
 one batch read and write; not Unicorn's memory snapshots, which slow down with
 many dirty pages and refuse ``mem_protect`` while active), the bytes of every writable mapping the
 instance owned at the snapshot (stack, .data/.bss with the heap), and the
-kernel-side state an input can change (dead/last dump, kernel-memory account,
+kernel-side state an input can change (dead/crash dump, kernel-memory account,
 per-instance resources such as crypto states and object handles, MAP_ZI
 regions, sessions the TA opened to other TAs). Nothing is re-verified or
 re-parsed, so a crashing input costs about what a clean one does.
@@ -29,6 +29,7 @@ from typing import Protocol
 
 from tee.emu import PAGE_SIZE, El0Cpu, Perm
 from tee.emu.cpu import CpuContext
+from tee.kernel.abort_dump import CrashDump
 from tee.kernel.limits import MemoryAccount
 from tee.kernel.user_memory import Mapping, UserMemory
 
@@ -36,11 +37,14 @@ from tee.kernel.user_memory import Mapping, UserMemory
 @dataclass(frozen=True)
 class InstanceSnapshot:
     registers: CpuContext
-    #: (mapping, its bytes) for each writable mapping the instance owned.
-    pages: tuple[tuple[Mapping, bytes], ...]
+    #: (mapping, its bytes, the kernel's direct view of it or None) for each
+    #: writable mapping the instance owned.
+    pages: tuple[tuple[Mapping, bytes, memoryview | None], ...]
     mappings: frozenset[Mapping]
     memory_in_use: int
     resource_kinds: frozenset[type]
+    #: id() of each of ``mappings`` (which it keeps alive): a cheaper test than hashing.
+    mapping_ids: frozenset[int] = frozenset()
 
 
 class SnapshotInstance(Protocol):
@@ -51,7 +55,7 @@ class SnapshotInstance(Protocol):
     memory: MemoryAccount
     executing: bool
     dead: bool
-    last_dump: str | None
+    crash_dump: CrashDump | None
 
     def resource_kinds(self) -> frozenset[type]: ...
 
@@ -67,22 +71,24 @@ def take(instance: SnapshotInstance) -> InstanceSnapshot:
     if instance.executing or instance.dead:
         raise ValueError("snapshot of an instance that is running or dead")
     user = instance.user
-    pages = tuple((mapping, _read(instance, mapping)) for mapping in user.mappings
-                  if _writable(mapping))
+    pages = tuple((mapping, _read(instance, mapping), user.view(mapping.va, mapping.size, Perm.WRITE))
+                  for mapping in user.mappings if _writable(mapping))
     return InstanceSnapshot(instance.cpu.save_context(), pages, frozenset(user.mappings),
-                            instance.memory.in_use, instance.resource_kinds())
+                            instance.memory.in_use, instance.resource_kinds(),
+                            frozenset(id(mapping) for mapping in user.mappings))
 
 
 def restore(instance: SnapshotInstance, snapshot: InstanceSnapshot, *, dirty_only: bool = False) -> None:
     """Put ``instance`` back as it was at ``snapshot`` (alive again if it died)."""
-    instance.drop_resources_except(snapshot.resource_kinds)  # may unmap MAP_ZI regions
+    if instance.resource_kinds() != snapshot.resource_kinds:
+        instance.drop_resources_except(snapshot.resource_kinds)  # may unmap MAP_ZI regions
     user = instance.user
+    known = snapshot.mapping_ids
     for mapping in user.mappings:
-        if mapping not in snapshot.mappings:
+        if id(mapping) not in known:
             user.remove(mapping)
     cpu = instance.cpu
-    for mapping, saved in snapshot.pages:
-        view = user.view(mapping.va, mapping.size, Perm.WRITE)
+    for mapping, saved, view in snapshot.pages:
         if not dirty_only:
             if view is not None:
                 view[:] = saved
@@ -104,7 +110,7 @@ def restore(instance: SnapshotInstance, snapshot: InstanceSnapshot, *, dirty_onl
     if held > 0:
         instance.memory.release(held)
     instance.dead = False
-    instance.last_dump = None
+    instance.crash_dump = None
 
 
 def _read(instance: SnapshotInstance, mapping: Mapping) -> bytes:

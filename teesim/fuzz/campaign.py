@@ -22,9 +22,9 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Protocol, TextIO
+from typing import Callable, Protocol, TextIO, cast
 
-from teesim.fuzz.oracles import Finding
+from teesim.fuzz.oracles import TA_FAULT, Finding
 
 #: Delta-debugging runs, and seconds, one finding may take to be minimised.
 MINIMISE_RUNS = 200
@@ -37,8 +37,26 @@ class Outcome:
 
     features: set[int]
     findings: list[Finding] = field(default_factory=list)
-    #: A TA fault (a TA bug, counted apart), with its abort dump.
-    ta_fault: Finding | None = None
+    #: The first line(s) of a TA fault (a TA bug, counted apart), None if none.
+    ta_fault_detail: str | None = None
+    #: Its abort dump: ``str()`` makes the text (a ``CrashDump``, formatted only
+    #: when a finding is kept or shown).
+    ta_fault_dump: object = None
+
+    @property
+    def ta_fault(self) -> Finding | None:
+        """The TA fault as a finding, with its abort dump."""
+        if self.ta_fault_detail is None:
+            return None
+        dump = self.ta_fault_dump
+        return Finding(TA_FAULT, self.ta_fault_detail, dump=str(dump) if dump is not None else None)
+
+    def signatures(self) -> set[str]:
+        """The signatures of everything found, the TA fault's too (its dump left unmade)."""
+        found = {finding.signature for finding in self.findings}
+        if self.ta_fault_detail is not None:
+            found.add(Finding(TA_FAULT, self.ta_fault_detail).signature)
+        return found
 
 
 class Target(Protocol):
@@ -149,10 +167,11 @@ class Campaign:
                 self.corpus_dir.mkdir(parents=True, exist_ok=True)
                 (self.corpus_dir / hashlib.sha1(raw).hexdigest()[:16]).write_bytes(raw)
         findings = list(outcome.findings)
-        if outcome.ta_fault is not None:
+        if outcome.ta_fault_detail is not None:
             self.summary.ta_faults += 1
-            if self.ta_faults_are_findings:
-                findings.append(outcome.ta_fault)
+            if self.ta_faults_are_findings and \
+                    Finding(TA_FAULT, outcome.ta_fault_detail).signature not in self._signatures:
+                findings.append(cast(Finding, outcome.ta_fault))  # a new one: its dump is made
         self._record(findings, raw)
 
     def _record(self, findings: list[Finding], raw: bytes) -> None:
@@ -184,9 +203,7 @@ class Campaign:
             if budget[0] <= 0 or time.monotonic() > deadline:
                 return False
             budget[0] -= 1
-            outcome = self.target.run(candidate)
-            found = list(outcome.findings) + ([outcome.ta_fault] if outcome.ta_fault else [])
-            return any(f.signature == finding.signature for f in found)
+            return finding.signature in self.target.run(candidate).signatures()
 
         return delta_debug(raw, still)
 

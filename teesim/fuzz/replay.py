@@ -9,8 +9,11 @@ from pathlib import Path
 from teesim.fuzz.campaign import Outcome, Target
 
 
-def build_target(description: dict[str, object], ta_store: Path | None, *, seed: int = 0) -> Target:
-    """The target a finding file's ``target`` field describes, on a new board."""
+def build_target(description: dict[str, object], ta_store: Path | None, *, seed: int = 0,
+                 through_driver: bool = True) -> Target:
+    """The target a finding file's ``target`` field describes, on a new board. A TA
+    target sends its input as a client would (``through_driver``), by default: a
+    finding replayed so is one any client could trigger."""
     from teesim.fuzz.ta_target import TaTarget, fuzz_board
 
     kind = description.get("kind")
@@ -18,7 +21,8 @@ def build_target(description: dict[str, object], ta_store: Path | None, *, seed:
     if kind == "ta":
         command = description.get("command")
         return TaTarget(board, uuid_mod.UUID(str(description["ta"])),
-                        command=int(command) if isinstance(command, int) else None)
+                        command=int(command) if isinstance(command, int) else None,
+                        through_driver=through_driver)
     if kind == "smc":
         from teesim.fuzz.smc_target import SmcTarget
         return SmcTarget(board)

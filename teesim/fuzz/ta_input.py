@@ -31,6 +31,8 @@ _HEAD = struct.Struct("<BIIIH")
 NULL_MEMREF_BIT = 0x8
 REGISTERED_BIT = 0x10
 _TYPES = [int(t) for t in ParamType]
+#: Each 3-bit type field as the ParamType it stands for (unused values: NONE).
+_PARAM_TYPE = tuple(ParamType(t) if t in _TYPES else ParamType.NONE for t in range(8))
 INTERESTING_U32 = (0, 1, 2, 0x7F, 0x80, 0xFF, 0x100, 0xFFF, 0x1000, 0x1001, 0x7FFF_FFFF, 0x8000_0000,
                    0xFFFF_FFFE, U32_MASK, 0x4000_0000, 0x10000)
 INTERESTING_SIZES = (0, 1, 3, 4, 8, 15, 16, 17, 63, 64, 255, 256, 4095, 4096, 4097, 8192,
@@ -50,7 +52,7 @@ class FuzzParam:
 
     @property
     def param_type(self) -> ParamType:
-        return ParamType(self.type) if self.type in _TYPES else ParamType.NONE
+        return _PARAM_TYPE[self.type] if 0 <= self.type < 8 else ParamType.NONE
 
 
 @dataclass(frozen=True)
@@ -85,16 +87,25 @@ class TaInput:
         return f"command {self.command:#x}: " + ", ".join(parts)
 
 
+_NO_PARAM = FuzzParam()
+
+
 def decode(raw: bytes) -> TaInput:
     """The input ``raw`` stands for; every byte string stands for one."""
     view = bytes(raw)
+    end = len(view)
     command = int.from_bytes(view[:4].ljust(4, b"\0"), "little")
     at = 4
     params = []
     for _ in range(PARAMS):
-        head = view[at:at + _HEAD.size].ljust(_HEAD.size, b"\0")
+        if at + _HEAD.size <= end:
+            kind, a, b, size, length = _HEAD.unpack_from(view, at)
+        else:
+            kind, a, b, size, length = _HEAD.unpack(view[at:at + _HEAD.size].ljust(_HEAD.size, b"\0"))
         at += _HEAD.size
-        kind, a, b, size, length = _HEAD.unpack(head)
+        if not (kind or a or b or size or length):
+            params.append(_NO_PARAM)  # the common empty slot: no new object
+            continue
         length = min(length, MAX_DATA)
         data = view[at:at + length]
         at += length

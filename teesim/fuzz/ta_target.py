@@ -1,13 +1,16 @@
 """``teesim fuzz ta``: one TA's commands, loaded once, reset by snapshot.
 
 Theory of operation: the target boots a board, opens one session to the TA
-through the normal world's driver (so every input crosses the real SMC
-interface and message codec), plants canaries (secure DRAM, the bottom of the
-TA's stack), snapshots the TA instance (``TaInstance.snapshot``) and turns on
-basic-block coverage (``TaDebugger.start_coverage``). Each input is an
-INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`; afterwards
-the oracles run (internal errors and TA deaths as instrumentation events,
-canaries in the reply, resource invariants) and the instance is restored
+through the normal world's driver, plants canaries (secure DRAM, the bottom of
+the TA's stack, the unused tail of its data pages), snapshots the TA instance
+(``TaInstance.snapshot``) and turns on edge coverage
+(``TaDebugger.start_edge_coverage``, a native hook). Each input is an
+INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`, handed to
+the kernel's direct entry (``SecureKernel.direct_call``: the message the driver
+would send, without the trip through the normal world; ``through_driver``
+sends it as a client would, for replay); afterwards the oracles run (internal
+errors and TA deaths as instrumentation events, canaries in the reply and in
+the shared memory it used, resource invariants) and the instance is restored
 from the snapshot, a crashed one included: no reload, no re-verification.
 """
 
@@ -22,16 +25,19 @@ from board import Board
 from board.fuses import read_fuses
 from normal_world.driver import DriverError, DriverParam
 from normal_world.shm import ShmExhausted
+from tee.abi import optee_msg as msg
+from tee.abi.optee_smc import OpteeSmcReturn, is_rpc_return
 from tee.abi.registers import U32_MASK, U64_MASK
 from tee.abi.results import ParamType
+from tee.emu import PAGE_SIZE, Perm
 from tee.device import DeviceConfig
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_instance import TaInstance
 from tee.kernel.ta_manager import TaManagerConfig
 from teesim.fuzz import ta_input
 from teesim.fuzz.campaign import Outcome
-from teesim.fuzz.oracles import (HANG, INTERNAL_ERROR, INVARIANT, TA_FAULT, Canaries, EventOracle,
-                                 Finding, Resources)
+from teesim.fuzz.oracles import (CANARY_SIZE, HANG, INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding,
+                                 Resources)
 
 #: Wall-clock seconds one input may take before it is a hang finding.
 DEFAULT_TIMEOUT = 2.0
@@ -46,6 +52,11 @@ _RESULT_FEATURE = 1 << 62
 _SHAPE_FEATURE = 1 << 61
 #: Bytes of the shared memory registered once for registered-memref params.
 REGISTERED_SHM_SIZE = 2 * 4096
+_ZEROS = bytes(REGISTERED_SHM_SIZE)
+_TMEM = {ParamType.MEMREF_INPUT: msg.AttrType.TMEM_INPUT, ParamType.MEMREF_OUTPUT: msg.AttrType.TMEM_OUTPUT,
+         ParamType.MEMREF_INOUT: msg.AttrType.TMEM_INOUT}
+_RMEM = {ParamType.MEMREF_INPUT: msg.AttrType.RMEM_INPUT, ParamType.MEMREF_OUTPUT: msg.AttrType.RMEM_OUTPUT,
+         ParamType.MEMREF_INOUT: msg.AttrType.RMEM_INOUT}
 
 
 def fuzz_board(ta_store: Path | None, *, seed: int,
@@ -64,12 +75,16 @@ class TaTarget:
     kind = "ta"
 
     def __init__(self, board: Board, ta: uuid_mod.UUID, *, command: int | None = None,
-                 dirty_only: bool = False, timeout: float = DEFAULT_TIMEOUT) -> None:
+                 dirty_only: bool = False, timeout: float = DEFAULT_TIMEOUT,
+                 through_driver: bool = False) -> None:
         self.board = board
         self.ta = ta
         self.command = command
         self.dirty_only = dirty_only
         self.timeout = timeout
+        #: Send each input as a client would, through the normal world's driver and the
+        #: SMC channel (replay does); else by the kernel's direct entry (the campaign).
+        self.through_driver = through_driver
         self.driver = board.driver
         opened = self.driver.open_session(ta, [])
         if opened.ret != 0:
@@ -78,7 +93,11 @@ class TaTarget:
         self.session_id = opened.session
         #: One registration for registered-memref params (offsets and sizes fuzzed).
         self.shm = self.driver.register_shm(REGISTERED_SHM_SIZE)
+        #: Non-secure pages for temporary memrefs sent by the direct entry, one
+        #: slot of MAX_MEMREF_SIZE per param (where the driver would copy them).
+        self.slots = self.driver.register_shm(ta_input.PARAMS * ta_input.MAX_MEMREF_SIZE)
         kernel = board.device.kernel
+        self.kernel = kernel
         self.session_manager = kernel.session_manager
         session = kernel.sessions.get(self.session_id)
         assert session is not None and isinstance(session.instance, TaInstance)
@@ -87,13 +106,32 @@ class TaTarget:
         self.canaries.seed_secure_dram()
         stack = self.instance.stack
         self.instance.user.copy_to_user(stack.va, self.canaries.new(f"TA {ta} stack bottom"))
+        #: Where the TA's private memory holds canaries (besides its stack's bottom).
+        self.data_canaries = self._plant_data_canaries()
         self.snapshot = self.instance.snapshot()
         self.debugger = self.instance.debugger
-        self.debugger.start_coverage()
+        self.debugger.start_edge_coverage()
         self.events = EventOracle(board)
         self.baseline = Resources(board, process=False)
         self.process_baseline = Resources(board)
         self.resets = 0
+
+    def _plant_data_canaries(self) -> list[int]:
+        """A canary in the last bytes of each writable image page run (.data/.bss and
+        the heap), past the end of the segment: memory the TA owns and never uses,
+        which a reply holds only if the TA reads beyond its data."""
+        instance = self.instance
+        planted = []
+        for segment in instance.image.segments:
+            if not segment.perm & Perm.WRITE:
+                continue
+            used_end = instance.image_base + segment.vaddr + segment.memsz
+            page_end = -(-used_end // PAGE_SIZE) * PAGE_SIZE
+            if page_end - used_end >= CANARY_SIZE:
+                address = page_end - CANARY_SIZE
+                instance.user.copy_to_user(address, self.canaries.new(f"TA {self.ta} data page tail"))
+                planted.append(address)
+        return planted
 
     def describe_target(self) -> dict[str, object]:
         return {"kind": self.kind, "ta": str(self.ta), "command": self.command}
@@ -119,37 +157,29 @@ class TaTarget:
     # -- one input -------------------------------------------------------------------
     def run(self, raw: bytes) -> Outcome:
         fuzz_input = self._input(raw)
-        params = [self._driver_param(param) for param in fuzz_input.params]
-        while params and params[-1].type is ParamType.NONE:
-            params.pop()
         events = self.events
         findings: list[Finding] = []
         started = time.monotonic()
-        ret = -1
-        try:
-            result = self.driver.invoke(self.session_id, fuzz_input.command, params)
-            ret = result.ret
-            for param in result.params:
-                if param.data:
-                    leak = self.canaries.scan(param.data, "a reply's memref")
-                    if leak is not None:
-                        findings.append(leak)
-        except (DriverError, ShmExhausted):
-            pass  # the normal world refused to send it: nothing reached the secure side
-        shared = self.board.device.nonsecure_memory
-        leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE), "registered shared memory")
-        if leak is not None:
-            findings.append(leak)
-        shared.write(self.shm.phys, bytes(REGISTERED_SHM_SIZE))  # the next input starts from zeros
+        if self.through_driver:
+            ret = self._invoke_through_driver(fuzz_input, findings)
+        else:
+            ret = self._invoke_directly(fuzz_input, findings)
+        shape = tuple([(p.param_type, p.registered, p.null) for p in fuzz_input.params])
+        if any(registered for _, registered, _ in shape):  # only then could it change
+            shared = self.board.device.nonsecure_memory
+            leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE),
+                                      "registered shared memory")
+            if leak is not None:
+                findings.append(leak)
+            shared.write(self.shm.phys, _ZEROS)  # the next input starts from zeros
         elapsed = time.monotonic() - started
         if elapsed > self.timeout:
             findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
-        features = self.debugger.drain_coverage()
+        features = self.debugger.drain_edge_coverage()
         features.add(_RESULT_FEATURE | (ret & U32_MASK))
         # The params' shape as the kernel sees it (kinds, registered, NULL): keeps inputs
         # that exercise different kernel paths even when the TA runs the same blocks.
-        features.add(_SHAPE_FEATURE | hash(tuple((p.param_type, p.registered, p.null)
-                                                 for p in fuzz_input.params)) & U32_MASK)
+        features.add(_SHAPE_FEATURE | hash(shape) & U32_MASK)
         for error in events.internal_errors:
             findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
         ta_fault = None
@@ -158,19 +188,74 @@ class TaTarget:
             # The first line (the signature) names no run-time address: params and
             # stacks sit at random addresses, and one bug must stay one finding.
             where = self.debugger.symbolize(fault.pc) or "outside the TA's code"
-            ta_fault = Finding(TA_FAULT, f"{fault.kind} abort: {fault.cause} in {where}\n"
-                                         f"pc {fault.pc:#x}, address {fault.address:#x}",
-                               dump=self.instance.last_dump)
+            ta_fault = (f"{fault.kind} abort: {fault.cause} in {where}\n"
+                        f"pc {fault.pc:#x}, address {fault.address:#x}")
         elif any(panic.reason for panic in events.ta_panics):
             reason = next(panic.reason for panic in events.ta_panics if panic.reason)
-            ta_fault = Finding(TA_FAULT, f"TA killed: {reason}", dump=self.instance.last_dump)
+            ta_fault = f"TA killed: {reason}"
+        crash_dump = self.instance.crash_dump if ta_fault is not None else None
         events.clear()
         self.reset()
         broken = Resources(self.board, process=False).difference(self.baseline)
         if broken is not None:
             findings.append(Finding(INVARIANT, f"after the input and its reset: {broken}"))
             self.baseline = Resources(self.board, process=False)  # report each leak once
-        return Outcome(features, findings, ta_fault)
+        return Outcome(features, findings, ta_fault, crash_dump)
+
+    def _invoke_through_driver(self, fuzz_input: ta_input.TaInput, findings: list[Finding]) -> int:
+        params = [self._driver_param(param) for param in fuzz_input.params]
+        while params and params[-1].type is ParamType.NONE:
+            params.pop()
+        try:
+            result = self.driver.invoke(self.session_id, fuzz_input.command, params)
+        except (DriverError, ShmExhausted):
+            return -1  # the normal world refused to send it: nothing reached the secure side
+        for param in result.params:
+            if param.data:
+                leak = self.canaries.scan(param.data, "a reply's memref")
+                if leak is not None:
+                    findings.append(leak)
+        return result.ret
+
+    def _invoke_directly(self, fuzz_input: ta_input.TaInput, findings: list[Finding]) -> int:
+        """The message the driver would build for ``fuzz_input``, handed to the kernel's
+        direct entry: temporary memrefs in this target's non-secure slots, laid out
+        as the driver lays them (the bytes, then zeros to the end of their pages)."""
+        params = list(fuzz_input.params)
+        while params and params[-1].param_type is ParamType.NONE:
+            params.pop()
+        memory = self.board.device.nonsecure_memory
+        wire = []
+        written: list[tuple[int, int]] = []  # (phys, bytes) of each slot used
+        for index, param in enumerate(params):
+            kind = param.param_type
+            if kind.is_value:
+                wire.append(msg.MsgParam.value(msg.AttrType(int(kind)), param.a, param.b))
+            elif not kind.is_memref:
+                wire.append(msg.MsgParam())
+            elif param.registered:
+                wire.append(msg.MsgParam(_RMEM[kind], param.a % (REGISTERED_SHM_SIZE + 64), param.size,
+                                         self.shm.cookie))
+            elif param.null:
+                wire.append(msg.MsgParam.tmem(_TMEM[kind], 0, param.size))
+            else:
+                phys = self.slots.phys + index * ta_input.MAX_MEMREF_SIZE
+                data = param.data[:param.size]
+                pages = -(-max(param.size, 1) // PAGE_SIZE) * PAGE_SIZE
+                memory.write(phys, data + bytes(pages - len(data)))
+                written.append((phys, pages))
+                wire.append(msg.MsgParam.tmem(_TMEM[kind], phys, param.size))
+        arg = msg.MsgArg(msg.MsgCmd.INVOKE_COMMAND, fuzz_input.command & U32_MASK, self.session_id,
+                         0, 0, 0, tuple(wire))
+        started, call = self.kernel.direct_call(arg)
+        regs = self.driver.complete(started) if is_rpc_return(started[0]) else started
+        for phys, size in written:
+            leak = self.canaries.scan(memory.read(phys, size), "a reply's memref")
+            if leak is not None:
+                findings.append(leak)
+        if regs[0] != OpteeSmcReturn.OK or call.reply is None:
+            return -1
+        return call.reply.ret
 
     def reset(self) -> None:
         """The instance back to its snapshot, and whatever the input opened closed."""
@@ -205,4 +290,4 @@ class TaTarget:
 
     def close(self) -> None:
         self.events.close()
-        self.debugger.stop_coverage()
+        self.debugger.stop_edge_coverage()
