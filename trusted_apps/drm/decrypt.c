@@ -21,10 +21,9 @@
 #define MAX_PATTERN		15
 #define GATHER_SIZE		(16 * 1024)
 
-struct subsample {
-	uint32_t clear;
-	uint32_t protected;
-};
+/* The kernel's subsample-map entry: a plan's map goes to it as it is */
+#define subsample tee_subsample
+_Static_assert(DRM_MAX_SUBSAMPLES <= TEE_SUBSAMPLES_MAX, "a map fits one call");
 
 struct sample_plan {
 	uint8_t scheme;
@@ -186,9 +185,19 @@ static TEE_Result session_cipher(struct drm_session *session,
 	return TEE_SUCCESS;
 }
 
+static uint64_t protected_bytes(const struct sample_plan *plan)
+{
+	uint64_t total = 0;
+	size_t i = 0;
+
+	for (i = 0; i < plan->count; i++)
+		total += plan->subsamples[i].protected;
+	return total;
+}
+
 static TEE_Result decrypt_cenc(struct drm_session *session,
 			       const struct sample_plan *plan,
-			       const uint8_t *in, uint8_t *out)
+			       const uint8_t *in, uint8_t *out, size_t len)
 {
 	struct cenc_stream stream = { };
 	size_t offset = 0;
@@ -198,6 +207,11 @@ static TEE_Result decrypt_cenc(struct drm_session *session,
 	if (res != TEE_SUCCESS)
 		return res;
 	cenc_start(&stream, plan->iv);
+	if (protected_bytes(plan) <= stream.wrap_at)
+		/* No wrap inside the sample: the whole map in one kernel call */
+		return TEE_CipherUpdateSubsamples(stream.op, in, out, len,
+						  plan->subsamples,
+						  plan->count);
 	for (i = 0; i < plan->count && res == TEE_SUCCESS; i++) {
 		const struct subsample *s = &plan->subsamples[i];
 
@@ -344,7 +358,7 @@ TEE_Result decrypt_sample(struct drm_session *session,
 		return DRM_ERROR_SECURE_BUFFER_REQUIRED;
 
 	if (plan.scheme == DRM_SCHEME_CENC)
-		res = decrypt_cenc(session, &plan, in, out);
+		res = decrypt_cenc(session, &plan, in, out, in_len);
 	else
 		res = decrypt_cbcs(session, &plan, in, out);
 	if (res == TEE_SUCCESS && digest)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <tee_api_defines_extensions.h>
 #include <tee_api_types.h>
+#include <tee_syscall_numbers.h>
 #include <trace.h>
 
 /*
@@ -47,5 +48,25 @@ TEE_Result tee_uuid_from_str(TEE_UUID *uuid, const char *s);
 TEE_Result tee_invoke_supp_plugin(const TEE_UUID *uuid, uint32_t cmd,
 				  uint32_t sub_cmd, void *buf, size_t len,
 				  size_t *outlen);
+
+/*
+ * teesim extension (not in OP-TEE): a CENC subsample map in one call. For
+ * each entry in turn, @clear bytes are copied from @src to @dest as they
+ * are, then @protected bytes go through the cipher operation @op (AES-CTR,
+ * initialised; its keystream runs on across the entries, as one
+ * TEE_CipherUpdate per protected range would). The entries must add up to
+ * @len; at most TEE_SUBSAMPLES_MAX entries. @src == @dest works in place.
+ * Panics where TEE_CipherUpdate would; TEE_ERROR_BAD_PARAMETERS for a map that
+ * does not fit.
+ */
+struct tee_subsample {
+	uint32_t clear;
+	uint32_t protected;
+};
+
+TEE_Result TEE_CipherUpdateSubsamples(TEE_OperationHandle op, const void *src,
+				      void *dest, size_t len,
+				      const struct tee_subsample *map,
+				      size_t count);
 
 #endif /* TEE_INTERNAL_API_EXTENSIONS_H */

@@ -895,6 +895,24 @@ TEE_Result TEE_CipherDoFinal(TEE_OperationHandle operation,
 	return TEE_SUCCESS;
 }
 
+TEE_Result TEE_CipherUpdateSubsamples(TEE_OperationHandle op, const void *src,
+				      void *dest, size_t len,
+				      const struct tee_subsample *map,
+				      size_t count)
+{
+	TEE_Result res = TEE_SUCCESS;
+
+	check_active(op, TEE_OPERATION_CIPHER, src, len);
+	if (op->info.algorithm != TEE_ALG_AES_CTR)
+		TEE_Panic(TEE_ERROR_BAD_PARAMETERS);
+	/* The kernel checks every range against the TA's mappings */
+	res = _utee_cipher_update_subsamples(op->state, src, dest, len, map,
+					     count);
+	if (res != TEE_SUCCESS && res != TEE_ERROR_BAD_PARAMETERS)
+		TEE_Panic(res);
+	return res;
+}
+
 /* MAC */
 
 void TEE_MACInit(TEE_OperationHandle operation, const void *IV, size_t IVLen)
