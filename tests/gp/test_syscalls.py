@@ -10,6 +10,7 @@ import random
 import struct
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import Attribute, EccCurve, Mode, ObjectType, PropSet
@@ -120,6 +121,72 @@ def test_properties_through_the_syscall(gp: GpTa) -> None:
         TeeResult.ERROR_BAD_PARAMETERS
 
 
+# ------------------------------------------------------- subsample maps (teesim extension)
+SUBSAMPLE = struct.Struct("<II")
+SRC, DST, MAP = 0, 1024, 2048  # scratch offsets of the input, the output and the map
+
+
+def _ctr_state(gp: GpTa, key: bytes, iv: bytes) -> int:
+    res, state = alloc_state(gp, A.AES_CTR, Mode.DECRYPT, gp.secret_key(ObjectType.AES, key))
+    assert res == TeeResult.SUCCESS
+    assert gp.raw_syscall(S.CIPHER_INIT, [state, ("scratch", 0), 16], scratch=iv)[0] == TeeResult.SUCCESS
+    return state
+
+
+def _subsamples(gp: GpTa, state: int, data: bytes, entries: list[tuple[int, int]],
+                size: int | None = None, dst: int | tuple[str, int] = ("scratch", DST),
+                count: int | None = None) -> tuple[int, bytes]:
+    scratch = data.ljust(MAP, b"\0") + b"".join(SUBSAMPLE.pack(*e) for e in entries)
+    res, out = gp.raw_syscall(S.CIPHER_UPDATE_SUBSAMPLES,
+                              [state, ("scratch", SRC), dst, len(data) if size is None else size,
+                               ("scratch", MAP), len(entries) if count is None else count],
+                              scratch=scratch)
+    return res, out[DST:DST + len(data)]
+
+
+def test_a_subsample_map_copies_clear_ranges_and_decrypts_protected_ones_as_one_stream(gp: GpTa) -> None:
+    key, iv, data = bytes(range(16)), bytes(range(100, 116)), random.Random(5).randbytes(1000)
+    entries = [(10, 100), (0, 33), (7, 0), (50, 700), (100, 0)]
+    res, out = _subsamples(gp, _ctr_state(gp, key, iv), data, entries)
+    assert res == TeeResult.SUCCESS
+    stream = Cipher(algorithms.AES(key), modes.CTR(iv)).decryptor()
+    expected, offset = bytearray(), 0
+    for clear, protected in entries:
+        expected += data[offset:offset + clear]
+        expected += stream.update(data[offset + clear:offset + clear + protected])
+        offset += clear + protected
+    assert out == bytes(expected)
+
+
+def test_a_subsample_map_that_does_not_fit_moves_nothing(gp: GpTa) -> None:
+    state = _ctr_state(gp, bytes(16), bytes(16))
+    data = bytes(range(200))
+    # The map covers less, or more, than the buffer: refused, the output untouched.
+    for entries in ([(10, 100)], [(10, 100), (0, 91)]):
+        res, out = _subsamples(gp, state, data, entries)
+        assert res == TeeResult.ERROR_BAD_PARAMETERS and out == bytes(200)
+    # A count past the bound; a map the TA cannot read.
+    assert _subsamples(gp, state, data, [(0, 200)], count=2**32)[0] == TeeResult.ERROR_BAD_PARAMETERS
+    assert gp.raw_syscall(S.CIPHER_UPDATE_SUBSAMPLES, [state, ("scratch", SRC), ("scratch", DST), 200,
+                                                       0x10, 1])[0] == TeeResult.ERROR_ACCESS_DENIED
+    # An output the TA may not write: denied before any byte moves.
+    assert _subsamples(gp, state, data, [(0, 200)], dst=("rodata", 0))[0] == TeeResult.ERROR_ACCESS_DENIED
+    assert _subsamples(gp, state, data, [(0, 200)], dst=0x10)[0] == TeeResult.ERROR_ACCESS_DENIED
+    # The operation's keystream has not moved: a good call now gives block 0 onward.
+    res, out = _subsamples(gp, state, bytes(32), [(0, 32)])
+    assert res == TeeResult.SUCCESS
+    assert out == Cipher(algorithms.AES(bytes(16)), modes.CTR(bytes(16))).encryptor().update(bytes(32))
+
+
+def test_a_subsample_map_needs_an_initialised_ctr_operation(gp: GpTa) -> None:
+    res, cbc = alloc_state(gp, A.AES_CBC_NOPAD, Mode.DECRYPT, gp.secret_key(ObjectType.AES, bytes(16)))
+    assert res == TeeResult.SUCCESS
+    assert gp.raw_syscall(S.CIPHER_INIT, [cbc, ("scratch", 0), 16])[0] == TeeResult.SUCCESS
+    assert _subsamples(gp, cbc, bytes(32), [(0, 32)])[0] == TeeResult.ERROR_BAD_PARAMETERS
+    res, ctr = alloc_state(gp, A.AES_CTR, Mode.DECRYPT, gp.secret_key(ObjectType.AES, bytes(16)))
+    assert _subsamples(gp, ctr, bytes(32), [(0, 32)])[0] == TeeResult.ERROR_BAD_STATE
+
+
 # ---------------------------------------------------------------------------- fuzzing
 FUZZED = [S.CRYP_STATE_ALLOC, S.CRYP_STATE_COPY, S.CRYP_STATE_FREE, S.HASH_INIT, S.HASH_UPDATE,
           S.HASH_FINAL, S.CIPHER_INIT, S.CIPHER_UPDATE, S.CIPHER_FINAL, S.CRYP_OBJ_GET_INFO,
@@ -167,6 +234,7 @@ SHAPES = {
     S.GET_PROPERTY: ("propset", "index", "ptr", "lenptr", "ptr", "lenptr", "ptr"),
     S.GET_PROPERTY_NAME_TO_INDEX: ("propset", "ptr", "len", "ptr"),
     S.CHECK_ACCESS_RIGHTS: ("value", "ptr", "len"),
+    S.CIPHER_UPDATE_SUBSAMPLES: ("state", "ptr", "ptr", "len", "ptr", "count"),
 }
 FUZZED = list(SHAPES)
 LENGTHS_AT = 1024  # u64 (and u32) lengths for the "lenptr" arguments
@@ -226,6 +294,7 @@ SETUP = [
     (A.AES_CMAC, Mode.MAC, ObjectType.AES, 128, b""),
     (A.AES_CBC_NOPAD, Mode.ENCRYPT, ObjectType.AES, 128, b""),
     (A.AES_CTS, Mode.DECRYPT, ObjectType.AES, 256, b""),
+    (A.AES_CTR, Mode.DECRYPT, ObjectType.AES, 128, b""),
     (A.AES_GCM, Mode.ENCRYPT, ObjectType.AES, 128, b""),
     (A.AES_CCM, Mode.DECRYPT, ObjectType.AES, 128, b""),
     (A.ECDSA_SHA256, Mode.SIGN, ObjectType.ECDSA_KEYPAIR, 256,
@@ -253,7 +322,7 @@ def _live_handles(gp: GpTa) -> tuple[list[int], list[int]]:
         objects += [key] if key else []
         if mode in INITS:
             assert gp.raw_syscall(S.HASH_INIT, [state, 0, 0])[0] == TeeResult.SUCCESS
-        elif algorithm in (A.AES_CBC_NOPAD, A.AES_CTS):
+        elif algorithm in (A.AES_CBC_NOPAD, A.AES_CTS, A.AES_CTR):
             assert gp.raw_syscall(S.CIPHER_INIT, [state, ("scratch", 0), 16])[0] == TeeResult.SUCCESS
         elif algorithm in (A.AES_GCM, A.AES_CCM):
             res = gp.raw_syscall(S.AUTHENC_INIT, [state, ("scratch", 0), 12, 16, 16, 64])[0]
