@@ -16,6 +16,8 @@
 #include "drm_internal.h"
 
 #define DESCRIPTOR_HEADER_SIZE	28
+#define BATCH_HEADER_SIZE	4
+#define BATCH_ENTRY_SIZE	16
 #define SUBSAMPLE_ENTRY_SIZE	6
 #define BLOCK			16
 #define MAX_PATTERN		15
@@ -330,22 +332,22 @@ static TEE_Result check_key(const struct drm_session *session,
 }
 
 /*
- * @descriptor is the TA's own copy. @out_len is checked by the caller.
- * @digest (NULL: none wanted) gets SHA-256 of the decrypted sample.
+ * Everything a sample's decryption is checked against, before a byte is
+ * written: the key, the descriptor (into @plan), the output size, the
+ * secure data path. @descriptor is the TA's own copy.
  */
-TEE_Result decrypt_sample(struct drm_session *session,
-			  const uint8_t *descriptor, size_t descriptor_len,
-			  const uint8_t *in, size_t in_len,
-			  uint8_t *out, size_t out_len,
-			  uint8_t *digest)
+static TEE_Result prepare_sample(struct drm_session *session,
+				 const uint8_t *descriptor,
+				 size_t descriptor_len, size_t in_len,
+				 uint8_t *out, size_t out_len,
+				 struct sample_plan *plan)
 {
-	static struct sample_plan plan;
 	const struct content_key *key = NULL;
 	TEE_Result res = check_key(session, &key);
 
 	if (res != TEE_SUCCESS)
 		return res;
-	res = parse_descriptor(descriptor, descriptor_len, in_len, &plan);
+	res = parse_descriptor(descriptor, descriptor_len, in_len, plan);
 	if (res != TEE_SUCCESS)
 		return res;
 	if (out_len < in_len)
@@ -356,12 +358,115 @@ TEE_Result decrypt_sample(struct drm_session *session,
 					TEE_MEMORY_ACCESS_ANY_OWNER,
 					out, in_len) != TEE_SUCCESS)
 		return DRM_ERROR_SECURE_BUFFER_REQUIRED;
+	return TEE_SUCCESS;
+}
 
-	if (plan.scheme == DRM_SCHEME_CENC)
-		res = decrypt_cenc(session, &plan, in, out, in_len);
-	else
-		res = decrypt_cbcs(session, &plan, in, out);
+static TEE_Result run_sample(struct drm_session *session,
+			     const struct sample_plan *plan,
+			     const uint8_t *in, size_t in_len, uint8_t *out)
+{
+	if (plan->scheme == DRM_SCHEME_CENC)
+		return decrypt_cenc(session, plan, in, out, in_len);
+	return decrypt_cbcs(session, plan, in, out);
+}
+
+/*
+ * @descriptor is the TA's own copy. @out_len is checked by the caller.
+ * @digest (NULL: none wanted) gets SHA-256 of the decrypted sample.
+ */
+TEE_Result decrypt_sample(struct drm_session *session,
+			  const uint8_t *descriptor, size_t descriptor_len,
+			  const uint8_t *in, size_t in_len,
+			  uint8_t *out, size_t out_len,
+			  uint8_t *digest)
+{
+	static struct sample_plan plan;
+	TEE_Result res = prepare_sample(session, descriptor, descriptor_len,
+					in_len, out, out_len, &plan);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = run_sample(session, &plan, in, in_len, out);
 	if (res == TEE_SUCCESS && digest)
 		res = sha256(out, in_len, digest);
+	return res;
+}
+
+/* One sample of a batch (docs/drm.md "Decrypt batch") */
+struct batch_sample {
+	struct drm_session *session;
+	uint64_t in_offset;
+	uint64_t size;
+	uint64_t out_offset;
+	struct sample_plan plan;
+};
+
+/*
+ * Several samples in one call, as OEMCrypto's DecryptCENC takes them: every
+ * sample is checked (as DRM_CMD_DECRYPT checks one) before any is decrypted,
+ * so a refused batch writes nothing. @batch is the TA's own copy;
+ * @out_needed gets the end of the furthest output (SHORT_BUFFER: what the
+ * output memref must hold).
+ */
+TEE_Result decrypt_batch(const struct client *client, const uint8_t *batch,
+			 size_t batch_len, const uint8_t *in, size_t in_len,
+			 uint8_t *out, size_t out_len, size_t *out_needed)
+{
+	static struct batch_sample samples[DRM_MAX_BATCH];
+	size_t count = 0;
+	size_t pos = BATCH_HEADER_SIZE;
+	size_t i = 0;
+	size_t descriptor_len = 0;
+	uint64_t out_end = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (batch_len < BATCH_HEADER_SIZE || get_be16(batch + 2))
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	count = get_be16(batch);
+	if (!count)
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	if (count > DRM_MAX_BATCH)
+		return DRM_ERROR_BATCH_TOO_LARGE;
+	*out_needed = 0;
+	for (i = 0; i < count; i++) {
+		struct batch_sample *s = &samples[i];
+		const uint8_t *entry = batch + pos;
+
+		if (batch_len - pos < BATCH_ENTRY_SIZE || get_be16(entry + 14))
+			return DRM_ERROR_BAD_DESCRIPTOR;
+		s->in_offset = get_be32(entry);
+		s->size = get_be32(entry + 4);
+		s->out_offset = get_be32(entry + 8);
+		descriptor_len = get_be16(entry + 12);
+		pos += BATCH_ENTRY_SIZE;
+		if (descriptor_len < DESCRIPTOR_HEADER_SIZE ||
+		    batch_len - pos < descriptor_len)
+			return DRM_ERROR_BAD_DESCRIPTOR;
+		if (s->in_offset + s->size > in_len)
+			return DRM_ERROR_SUBSAMPLE_MISMATCH;
+		if (s->out_offset + s->size > out_end)
+			out_end = s->out_offset + s->size;
+		res = session_find(client, get_be32(batch + pos), &s->session);
+		if (res != TEE_SUCCESS)
+			return res;
+		/* Past the output: SHORT_BUFFER once all else is checked */
+		if (s->out_offset + s->size <= out_len)
+			res = prepare_sample(s->session, batch + pos,
+					     descriptor_len, s->size,
+					     out + s->out_offset, s->size,
+					     &s->plan);
+		if (res != TEE_SUCCESS)
+			return res;
+		pos += descriptor_len;
+	}
+	if (pos != batch_len)
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	*out_needed = out_end;
+	if (out_end > out_len)
+		return TEE_ERROR_SHORT_BUFFER;
+	for (i = 0; i < count && res == TEE_SUCCESS; i++)
+		res = run_sample(samples[i].session, &samples[i].plan,
+				 in + samples[i].in_offset, samples[i].size,
+				 out + samples[i].out_offset);
 	return res;
 }
