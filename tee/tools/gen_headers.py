@@ -27,7 +27,7 @@ def syscall_numbers_header() -> str:
     for call in Syscall:
         lines.append(f"#define TEE_SCN_{call.name:<30} {int(call)}  /* {SYSCALL_ARG_COUNT[call]} args */")
     lines += ["", f"#define TEE_SCN_MAX {int(SYSCALL_MAX)}", "",
-              "/* Most map entries one TEE_SCN_CIPHER_UPDATE_SUBSAMPLES call takes */",
+              "/* Most map entries one TEE_SCN_CIPHER_SUBSAMPLES call takes */",
               f"#define TEE_SUBSAMPLES_MAX {MAX_SUBSAMPLE_ENTRIES}",
               "", "#endif /* TEE_SYSCALL_NUMBERS_H */", ""]
     return "\n".join(lines)

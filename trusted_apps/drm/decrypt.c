@@ -111,18 +111,23 @@ static TEE_Result cipher_run(TEE_OperationHandle op, const uint8_t *in,
 	return TEE_CipherUpdate(op, in, len, out, &out_len);
 }
 
-static void cenc_start(struct cenc_stream *stream, const uint8_t *iv)
+/* Keystream bytes before the low 64 bits of the counter wrap */
+static uint64_t wrap_offset(const uint8_t *iv)
 {
 	uint64_t low = get_be64(iv + 8);
 	uint64_t blocks_to_wrap = 0 - low;
 
-	TEE_MemMove(stream->iv, iv, DRM_IV_SIZE);
-	stream->position = 0;
 	/* low == 0: 2^64 blocks before a wrap, more than any sample */
 	if (!low || blocks_to_wrap > UINT64_MAX / BLOCK)
-		stream->wrap_at = UINT64_MAX;
-	else
-		stream->wrap_at = blocks_to_wrap * BLOCK;
+		return UINT64_MAX;
+	return blocks_to_wrap * BLOCK;
+}
+
+static void cenc_start(struct cenc_stream *stream, const uint8_t *iv)
+{
+	TEE_MemMove(stream->iv, iv, DRM_IV_SIZE);
+	stream->position = 0;
+	stream->wrap_at = wrap_offset(iv);
 	TEE_CipherInit(stream->op, iv, DRM_IV_SIZE);
 }
 
@@ -208,12 +213,12 @@ static TEE_Result decrypt_cenc(struct drm_session *session,
 
 	if (res != TEE_SUCCESS)
 		return res;
+	if (protected_bytes(plan) <= wrap_offset(plan->iv))
+		/* No wrap inside the sample: all of it in one kernel call */
+		return TEE_CipherSubsamples(stream.op, plan->iv, DRM_IV_SIZE,
+					    in, out, len, plan->subsamples,
+					    plan->count);
 	cenc_start(&stream, plan->iv);
-	if (protected_bytes(plan) <= stream.wrap_at)
-		/* No wrap inside the sample: the whole map in one kernel call */
-		return TEE_CipherUpdateSubsamples(stream.op, in, out, len,
-						  plan->subsamples,
-						  plan->count);
 	for (i = 0; i < plan->count && res == TEE_SUCCESS; i++) {
 		const struct subsample *s = &plan->subsamples[i];
 
@@ -332,15 +337,15 @@ static TEE_Result check_key(const struct drm_session *session,
 }
 
 /*
- * Everything a sample's decryption is checked against, before a byte is
- * written: the key, the descriptor (into @plan), the output size, the
- * secure data path. @descriptor is the TA's own copy.
+ * Everything a sample's decryption is checked against but the secure data
+ * path: the key, the descriptor (into @plan), the output size. @secure is
+ * set when the key demands a secure output. @descriptor is the TA's own copy.
  */
 static TEE_Result prepare_sample(struct drm_session *session,
 				 const uint8_t *descriptor,
 				 size_t descriptor_len, size_t in_len,
-				 uint8_t *out, size_t out_len,
-				 struct sample_plan *plan)
+				 size_t out_len, struct sample_plan *plan,
+				 bool *secure)
 {
 	const struct content_key *key = NULL;
 	TEE_Result res = check_key(session, &key);
@@ -352,11 +357,17 @@ static TEE_Result prepare_sample(struct drm_session *session,
 		return res;
 	if (out_len < in_len)
 		return TEE_ERROR_SHORT_BUFFER;
-	if (key->control & DRM_KCB_DATA_PATH_SECURE &&
-	    TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_WRITE |
+	*secure = key->control & DRM_KCB_DATA_PATH_SECURE;
+	return TEE_SUCCESS;
+}
+
+/* A secure-path key writes only into memory the kernel calls secure */
+static TEE_Result check_secure_output(uint8_t *out, size_t len)
+{
+	if (TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_WRITE |
 					TEE_MEMORY_ACCESS_SECURE |
 					TEE_MEMORY_ACCESS_ANY_OWNER,
-					out, in_len) != TEE_SUCCESS)
+					out, len) != TEE_SUCCESS)
 		return DRM_ERROR_SECURE_BUFFER_REQUIRED;
 	return TEE_SUCCESS;
 }
@@ -381,9 +392,12 @@ TEE_Result decrypt_sample(struct drm_session *session,
 			  uint8_t *digest)
 {
 	static struct sample_plan plan;
+	bool secure = false;
 	TEE_Result res = prepare_sample(session, descriptor, descriptor_len,
-					in_len, out, out_len, &plan);
+					in_len, out_len, &plan, &secure);
 
+	if (res == TEE_SUCCESS && secure)
+		res = check_secure_output(out, in_len);
 	if (res != TEE_SUCCESS)
 		return res;
 	res = run_sample(session, &plan, in, in_len, out);
@@ -418,6 +432,8 @@ TEE_Result decrypt_batch(const struct client *client, const uint8_t *batch,
 	size_t i = 0;
 	size_t descriptor_len = 0;
 	uint64_t out_end = 0;
+	bool secure = false;
+	bool any_secure = false;
 	TEE_Result res = TEE_SUCCESS;
 
 	if (batch_len < BATCH_HEADER_SIZE || get_be16(batch + 2))
@@ -449,14 +465,12 @@ TEE_Result decrypt_batch(const struct client *client, const uint8_t *batch,
 		res = session_find(client, get_be32(batch + pos), &s->session);
 		if (res != TEE_SUCCESS)
 			return res;
-		/* Past the output: SHORT_BUFFER once all else is checked */
-		if (s->out_offset + s->size <= out_len)
-			res = prepare_sample(s->session, batch + pos,
-					     descriptor_len, s->size,
-					     out + s->out_offset, s->size,
-					     &s->plan);
+		/* The output size is checked for the whole batch below */
+		res = prepare_sample(s->session, batch + pos, descriptor_len,
+				     s->size, s->size, &s->plan, &secure);
 		if (res != TEE_SUCCESS)
 			return res;
+		any_secure |= secure;
 		pos += descriptor_len;
 	}
 	if (pos != batch_len)
@@ -464,6 +478,12 @@ TEE_Result decrypt_batch(const struct client *client, const uint8_t *batch,
 	*out_needed = out_end;
 	if (out_end > out_len)
 		return TEE_ERROR_SHORT_BUFFER;
+	/* One memref is one buffer: secure all through or not at all */
+	if (any_secure) {
+		res = check_secure_output(out, out_end);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
 	for (i = 0; i < count && res == TEE_SUCCESS; i++)
 		res = run_sample(samples[i].session, &samples[i].plan,
 				 in + samples[i].in_offset, samples[i].size,

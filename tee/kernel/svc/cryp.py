@@ -15,6 +15,7 @@ no error), and derivations are bounded before they start.
 
 from __future__ import annotations
 
+from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import Mode, OperationClass as C
 from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
@@ -222,21 +223,21 @@ def sys_cipher_final(ctx: SyscallContext, handle: int, src: int, size: int, dst:
     return _cipher_step(ctx, handle, src, size, dst, dst_len_va, final=True)
 
 
-@syscall(Syscall.CIPHER_UPDATE_SUBSAMPLES)
+@syscall(Syscall.CIPHER_SUBSAMPLES)
 @crypto_handler
-def sys_cipher_update_subsamples(ctx: SyscallContext, handle: int, src: int, dst: int, size: int,
-                                 map_va: int, count: int) -> int:
-    """teesim extension: ``size`` bytes from ``src`` to ``dst`` through a subsample
-    map of ``count`` (clear, protected) entries at ``map_va``: each clear range
-    copied as it is, each protected range through the operation's keystream,
-    which runs on across the ranges (ISO/IEC 23001-7 ``cenc``). What a TA would do
-    with a memmove and a TEE_CipherUpdate per entry, in one call. CTR only (a
-    stream: output as long as input); the map must cover ``size`` exactly;
-    ``src == dst`` decrypts in place. Everything is checked before a byte moves."""
-    state = _initialized(ctx, handle, C.CIPHER)
-    engine = state.engine
-    if not isinstance(engine, CtrEngine):
-        raise _bad("subsample decryption needs a stream cipher (CTR)")
+def sys_cipher_subsamples(ctx: SyscallContext, handle: int, iv: int, iv_len: int, src: int, dst: int,
+                          size: int, map_va: int, count: int) -> int:
+    """teesim extension: one ISO/IEC 23001-7 ``cenc`` sample in one call. The CTR
+    operation is (re)initialised with ``iv`` (as CIPHER_INIT), then ``size`` bytes
+    go from ``src`` to ``dst`` through a map of ``count`` (clear, protected)
+    entries at ``map_va``: each clear range copied as it is, each protected range
+    through the keystream, which runs on across the ranges. What a TA would do
+    with TEE_CipherInit, then a memmove and a TEE_CipherUpdate per entry. The map
+    must cover ``size`` exactly; ``src == dst`` works in place. Everything is
+    checked before the operation or a byte of output changes."""
+    state = _state(ctx, handle, C.CIPHER)
+    if state.info.algorithm != A.AES_CTR:
+        raise _bad("subsample decryption needs AES-CTR")
     if count > MAX_SUBSAMPLE_ENTRIES:
         raise _bad(f"{count} subsample entries (at most {MAX_SUBSAMPLE_ENTRIES})")
     if (src == 0 or dst == 0) and size:
@@ -246,6 +247,12 @@ def sys_cipher_update_subsamples(ctx: SyscallContext, handle: int, src: int, dst
         raise _bad("the subsample map does not cover the buffer exactly")
     source = ctx.user.view(src, size, Perm.READ)
     target = ctx.user.view(dst, size, Perm.WRITE)
+    key = _key(ctx, state.key1)
+    engine = cipher_engine(state.info.algorithm, key.type, key.secret(), None,
+                           read_input(ctx, iv, iv_len), state.mode is Mode.ENCRYPT)
+    assert isinstance(engine, CtrEngine)
+    state.set_engine(engine)
+    state.initialized = True
     if source is None or target is None or (src != dst and src < dst + size and dst < src + size):
         # Not host memory, or partly overlapping buffers: through a copy, exactly.
         source = memoryview(read_input(ctx, src, size))
