@@ -211,7 +211,10 @@ class UserMemory:
                 pick = getrandbits(bits)
             va = (first + pick) * PAGE_SIZE
             low, high = va - PAGE_SIZE, va + pages * PAGE_SIZE + PAGE_SIZE
-            if not any(m.va < high and low < m.end for m in self._mappings):
+            for start, end, _ in self._ranges:  # plain ints: no Mapping.end calls
+                if start < high and low < end:
+                    break
+            else:
                 return va
         raise AddressSpaceFull(f"no room for {size:#x} bytes in the TA address space")
 
@@ -222,9 +225,21 @@ class UserMemory:
         else:
             for start, end in lazy.chunks:
                 self._cpu.unmap(start, end - start)
-        self._mappings.remove(mapping)
+        # By identity: list.remove would run the dataclass's Python __eq__
+        # against every mapping before this one.
+        mappings = self._mappings
+        for index, known in enumerate(mappings):
+            if known is mapping:
+                del mappings[index]
+                break
+        else:
+            mappings.remove(mapping)
         self._ranges.remove((mapping.va, mapping.end, int(mapping.perm)))
-        self._host_views = [entry for entry in self._host_views if entry[0] != mapping.va]
+        views = self._host_views
+        for index, entry in enumerate(views):
+            if entry[0] == mapping.va:
+                del views[index]
+                break
 
     def has_access(self, va: int, size: int, need: Perm) -> bool:
         if va < 0 or size < 0 or va + size > U64_MAX + 1:
