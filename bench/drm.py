@@ -19,11 +19,13 @@ from normal_world import MEM_INPUT, MEM_OUTPUT, Context, RegisteredMemref, Secur
 from normal_world.drm.cdm import Cdm, DrmSession, public_key
 from normal_world.drm.license_server import KeyGrant, LicenseServer
 from normal_world.drm.packager import EncryptedSample, encrypt_cenc, video_like_map
-from tee.abi.drm import KeyControl, Subsample
+from tee.abi.drm import KeyControl, Scheme, Subsample
 
 from bench.ta import REPO
 
 SAMPLE_BYTES = 1024 * 1024
+#: Samples per DRM_CMD_DECRYPT_BATCH call in row 5c-batch.
+BATCH_SAMPLES = 8
 #: A realistic single-range map: a small clear header (a NAL header and slice
 #: header), then one protected range to the end of the sample.
 CLEAR_HEADER = 32
@@ -61,6 +63,10 @@ class DrmBench:
     plaintext: bytes
     single: EncryptedSample  # what the baseline decrypts too
     cases: list[DrmDecryptCase]
+    batch: DrmDecryptCase  # BATCH_SAMPLES single-range samples, L1, in one call
+    #: cryptography's AES-128-CTR over the batch's own samples (its baseline: the
+    #: same BATCH_SAMPLES MiB, which do not stay in cache as one MiB does)
+    batch_baseline: Callable[[], object]
     close: Callable[[], None]
 
 
@@ -100,13 +106,49 @@ def setup(board: Board) -> DrmBench:
                 _secure_check(board, secure, plaintext) if level == "L1"
                 else (lambda: clear_out.read() == plaintext)))
 
+    batch, batch_baseline = _batch_case(board, ctx, l1, l1_grant.key, shared)
+
     def close() -> None:
         for session in (l1, l3):
             session.close()
         cdm.close()
         for release in shared:
             release()
-    return DrmBench(board, plaintext, single, cases, close)
+    return DrmBench(board, plaintext, single, cases, batch, batch_baseline, close)
+
+
+def _batch_case(board: Board, ctx: Context, session: DrmSession, key: bytes,
+                shared: list[Callable[[], None]]) -> tuple[DrmDecryptCase, Callable[[], object]]:
+    """BATCH_SAMPLES different 1 MiB samples back to back in one registered buffer
+    (as a demuxer fills it), decrypted by one DECRYPT_BATCH into one secure buffer."""
+    total = BATCH_SAMPLES * SAMPLE_BYTES
+    plaintext = os.urandom(total)
+    ivs = [os.urandom(8) for _ in range(BATCH_SAMPLES)]
+    source = ctx.allocate_shared_memory(total, MEM_INPUT)
+    encrypted = b"".join(encrypt_cenc(key, iv, plaintext[i * SAMPLE_BYTES:(i + 1) * SAMPLE_BYTES],
+                                      single_range_map()).data for i, iv in enumerate(ivs))
+    source.write(encrypted)
+    frames = ctx.allocate_secure_buffer(total)
+    shared += [source.release, frames.release]
+    samples = [session.batch_sample(i * SAMPLE_BYTES, SAMPLE_BYTES, i * SAMPLE_BYTES,
+                                    scheme=Scheme.CENC, iv=iv, subsamples=single_range_map())
+               for i, iv in enumerate(ivs)]
+    input_ref, output_ref = RegisteredMemref.input(source), SecureMemref.output(frames)
+
+    def call() -> object:
+        session.decrypt_batch(input_ref, output_ref, samples)
+        return None
+
+    data = memoryview(bytearray(encrypted))
+
+    def baseline() -> object:
+        from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+        for i, iv in enumerate(ivs):
+            Cipher(algorithms.AES(key), modes.CTR(iv + bytes(8))).encryptor().update(
+                data[i * SAMPLE_BYTES:(i + 1) * SAMPLE_BYTES])
+        return None
+    return (DrmDecryptCase(f"batch of {BATCH_SAMPLES} L1", call, _secure_check(board, frames, plaintext)),
+            baseline)
 
 
 def _decrypt_call(session: DrmSession, source: RegisteredMemref, output: RegisteredMemref | SecureMemref,

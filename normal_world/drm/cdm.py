@@ -21,8 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey, RSAPubli
 from normal_world.client import (Context, Operation, RegisteredMemref, SecureMemref, Session, TempMemref,
                                  TeeError, Value)
 from tee.abi.drm import (DEVICE_ID_SIZE, DIGEST_SIZE, DRM_TA_UUID, KEY_ID_SIZE,
-                         RSA_MODULUS_SIZE, DecryptDescriptor, DeviceInfo, DrmCmd, DrmError, Scheme,
-                         Subsample, WrapMode, full_iv)
+                         RSA_MODULUS_SIZE, BatchSample, DecryptDescriptor, DeviceInfo, DrmCmd,
+                         DrmError, Scheme, Subsample, WrapMode, encode_batch, full_iv)
 
 #: The largest signed request the TA builds (header, content id, key ids, signature).
 MAX_REQUEST_SIZE = 44 + 256 + 16 * 16 + RSA_MODULUS_SIZE
@@ -128,6 +128,23 @@ class DrmSession:
                                                    target, hashed))
         plaintext = target.data if output is None and isinstance(target, TempMemref) else None
         return Decrypted(plaintext, hashed.data if hashed is not None else None)
+
+    def batch_sample(self, input_offset: int, size: int, output_offset: int, *, scheme: Scheme,
+                     iv: bytes, subsamples: tuple[Subsample, ...] | list[Subsample] = (),
+                     pattern: tuple[int, int] = (0, 0)) -> BatchSample:
+        """One sample of :meth:`decrypt_batch`, decrypted with this session's selected key."""
+        return BatchSample(input_offset, size, output_offset,
+                           DecryptDescriptor(self.id, scheme, full_iv(iv), tuple(subsamples),
+                                             pattern[0], pattern[1]))
+
+    def decrypt_batch(self, source: Memref, output: Memref,
+                      samples: list[BatchSample] | tuple[BatchSample, ...]) -> None:
+        """Decrypt several samples (each from :meth:`batch_sample`, of this or another
+        DRM session of the same CDM) in one call: the samples lie in ``source`` at
+        their input offsets, their plaintexts go to ``output`` at their output
+        offsets. Every sample is checked before any is decrypted."""
+        self._tee.invoke(DrmCmd.DECRYPT_BATCH, Operation(TempMemref.input(encode_batch(samples)),
+                                                         source, output))
 
     def close(self) -> None:
         self._tee.invoke(DrmCmd.CLOSE_SESSION, Operation(Value.input(self.id)))

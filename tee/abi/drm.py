@@ -33,6 +33,8 @@ MAX_CONTENT_ID_SIZE = 256
 MAX_LICENSE_SIZE = 1832
 MAX_SUBSAMPLES = 256
 MAX_CLEARKEY_SIZE = 4096
+MAX_BATCH = 16
+MAX_BATCH_SIZE = 4096
 NONCE_TABLE_SIZE = 16
 NONCE_RATE_LIMIT = 20
 
@@ -58,6 +60,7 @@ class DrmCmd(IntEnum):
     LOAD_KEK = 8
     UNWRAP_KEY = 9
     LOAD_CLEARKEY = 10
+    DECRYPT_BATCH = 11
 
 
 class DrmError(IntEnum):
@@ -91,6 +94,7 @@ class DrmError(IntEnum):
     BAD_KEY_SIZE = 0x44524D1A
     BAD_KEK = 0x44524D1B
     BAD_CLEARKEY_LICENSE = 0x44524D1C
+    BATCH_TOO_LARGE = 0x44524D1D
 
 
 class Scheme(IntEnum):
@@ -281,6 +285,31 @@ class DecryptDescriptor:
         return (_DESCRIPTOR_HEADER.pack(self.session, self.scheme, self.crypt_blocks, self.skip_blocks,
                                         self.iv, len(self.subsamples))
                 + b"".join(_SUBSAMPLE.pack(s.clear, s.protected) for s in self.subsamples))
+
+
+_BATCH_HEADER = struct.Struct(">Hxx")
+_BATCH_ENTRY = struct.Struct(">IIIHxx")
+
+
+@dataclass(frozen=True)
+class BatchSample:
+    """One sample of a DECRYPT_BATCH: where it lies in the input memref (offset,
+    size), where its plaintext goes in the output memref, and how to decrypt it."""
+
+    input_offset: int
+    size: int
+    output_offset: int
+    descriptor: DecryptDescriptor
+
+
+def encode_batch(samples: list[BatchSample] | tuple[BatchSample, ...]) -> bytes:
+    """DECRYPT_BATCH memref[0]: count, then per sample an entry and its descriptor."""
+    out = bytearray(_BATCH_HEADER.pack(len(samples)))
+    for sample in samples:
+        descriptor = sample.descriptor.to_bytes()
+        out += _BATCH_ENTRY.pack(sample.input_offset, sample.size, sample.output_offset, len(descriptor))
+        out += descriptor
+    return bytes(out)
 
 
 def full_iv(iv: bytes) -> bytes:

@@ -65,23 +65,29 @@ class ParamType(IntEnum):
     MEMREF_OUTPUT = 6
     MEMREF_INOUT = 7
 
+    # Set lookups on the plain value: these run several times per parameter on
+    # every call, and Enum comparisons and hashing are Python-level code.
     @property
     def is_value(self) -> bool:
-        return self in (ParamType.VALUE_INPUT, ParamType.VALUE_OUTPUT, ParamType.VALUE_INOUT)
+        return self._value_ in _VALUE_TYPES
 
     @property
     def is_memref(self) -> bool:
-        return self in (ParamType.MEMREF_INPUT, ParamType.MEMREF_OUTPUT, ParamType.MEMREF_INOUT)
+        return self._value_ in _MEMREF_TYPES
 
     @property
     def is_input(self) -> bool:
-        return self in (ParamType.VALUE_INPUT, ParamType.VALUE_INOUT,
-                        ParamType.MEMREF_INPUT, ParamType.MEMREF_INOUT)
+        return self._value_ in _INPUT_TYPES
 
     @property
     def is_output(self) -> bool:
-        return self in (ParamType.VALUE_OUTPUT, ParamType.VALUE_INOUT,
-                        ParamType.MEMREF_OUTPUT, ParamType.MEMREF_INOUT)
+        return self._value_ in _OUTPUT_TYPES
+
+
+_VALUE_TYPES = frozenset(int(t) for t in ParamType if t.name.startswith("VALUE_"))
+_MEMREF_TYPES = frozenset(int(t) for t in ParamType if t.name.startswith("MEMREF_"))
+_INPUT_TYPES = frozenset(int(t) for t in ParamType if t.name.endswith(("_INPUT", "_INOUT")))
+_OUTPUT_TYPES = frozenset(int(t) for t in ParamType if t.name.endswith(("_OUTPUT", "_INOUT")))
 
 
 def pack_param_types(types: "list[ParamType] | tuple[ParamType, ...]") -> int:

@@ -86,9 +86,14 @@ class Syscall(IntEnum):
     SE_CHANNEL_TRANSMIT = 68
     SE_CHANNEL_CLOSE = 69
     CACHE_OPERATION = 70
+    #: teesim extension (not in OP-TEE's table): a CENC-style sample in one call:
+    #: the cipher (re)initialised with an IV, clear ranges copied, protected
+    #: ranges through its keystream.
+    CIPHER_SUBSAMPLES = 71
 
 
-#: Highest defined number (OP-TEE's TEE_SCN_MAX); anything above fails closed.
+#: Highest defined number (OP-TEE's TEE_SCN_MAX plus teesim's extensions);
+#: anything above fails closed.
 SYSCALL_MAX = max(Syscall)
 
 #: Argument count of each call, as OP-TEE's table declares it.
@@ -116,9 +121,16 @@ SYSCALL_ARG_COUNT: dict[Syscall, int] = {
     Syscall.STORAGE_OBJ_WRITE: 3, Syscall.STORAGE_OBJ_TRUNC: 2,
     Syscall.STORAGE_OBJ_SEEK: 3, Syscall.CRYP_OBJ_GENERATE_KEY: 4,
     **{s: 0 for s in Syscall if s.name.startswith("SE_")},
-    Syscall.CACHE_OPERATION: 3,
+    Syscall.CACHE_OPERATION: 3, Syscall.CIPHER_SUBSAMPLES: 8,
 }
 assert set(SYSCALL_ARG_COUNT) == set(Syscall), "every syscall needs an argument count"
+
+
+#: One entry of CIPHER_SUBSAMPLES' map: clear bytes, then protected bytes
+#: (u32 each, the TA's byte order, little-endian).
+SUBSAMPLE_ENTRY = struct.Struct("<II")
+#: Most entries one CIPHER_SUBSAMPLES call takes (a bound on the kernel's work).
+MAX_SUBSAMPLE_ENTRIES = 4096
 
 
 class TimeCategory(IntEnum):

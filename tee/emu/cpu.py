@@ -121,9 +121,18 @@ class Perm(IntFlag):
                ("x" if self & Perm.EXEC else "-")
 
 
+def _prot_of(bits: int) -> int:
+    return ((UC_PROT_READ if bits & Perm.READ else 0) | (UC_PROT_WRITE if bits & Perm.WRITE else 0)
+            | (UC_PROT_EXEC if bits & Perm.EXEC else 0))
+
+
+#: Unicorn's protection for each permission, by its int value: flag arithmetic
+#: on IntFlag costs microseconds, and every memref mapping pays it.
+_UC_PROT = tuple(_prot_of(bits) for bits in range(8))
+
+
 def _uc_prot(perm: Perm) -> int:
-    return ((UC_PROT_READ if perm & Perm.READ else 0) | (UC_PROT_WRITE if perm & Perm.WRITE else 0)
-            | (UC_PROT_EXEC if perm & Perm.EXEC else 0))
+    return _UC_PROT[perm._value_]
 
 
 class StopKind(Enum):

@@ -12,6 +12,7 @@ each side, from the instance's layout RNG.
 
 from __future__ import annotations
 
+import os
 import random
 import weakref
 from dataclasses import dataclass
@@ -85,6 +86,29 @@ class _OnTouch:
         self.run = 1  # pages the next continuing touch maps
 
 
+class _PooledSystemRandom(random.SystemRandom):
+    """The system CSPRNG, read 4 KiB at a time: a placement costs no system call
+    of its own (each memref of each call is placed afresh)."""
+
+    _POOL_SIZE = 4096
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pool = b""
+        self._at = 0
+
+    def getrandbits(self, k: int) -> int:
+        if k <= 0:
+            return super().getrandbits(k)
+        count = (k + 7) // 8
+        if self._at + count > len(self._pool):
+            self._pool = os.urandom(max(self._POOL_SIZE, count))
+            self._at = 0
+        chunk = self._pool[self._at:self._at + count]
+        self._at += count
+        return int.from_bytes(chunk, "big") >> (count * 8 - k)
+
+
 class UserMemory:
     def __init__(self, cpu: El0Cpu, layout_rng: random.Random | None = None) -> None:
         self._cpu = cpu
@@ -92,7 +116,7 @@ class UserMemory:
         # (start, end, permission bits) of each mapping: the access check runs on
         # every syscall pointer, and plain ints are much cheaper than Perm flags.
         self._ranges: list[tuple[int, int, int]] = []
-        self._rng = layout_rng if layout_rng is not None else random.SystemRandom()
+        self._rng = layout_rng if layout_rng is not None else _PooledSystemRandom()
         # (start, end, view) of each mapping the kernel can reach as host memory:
         # syscalls move bytes there with one copy instead of through the emulator
         # (a megabyte through the emulator's API costs two copies and fresh pages).
@@ -176,11 +200,21 @@ class UserMemory:
         window with a free guard page below and above."""
         pages = -(-size // PAGE_SIZE)
         first = ASLR_WINDOW[0] // PAGE_SIZE + 1  # leave room for the guard below
-        last = ASLR_WINDOW[1] // PAGE_SIZE - pages - 1
+        span = ASLR_WINDOW[1] // PAGE_SIZE - pages - 1 - first + 1
+        bits = span.bit_length()
+        getrandbits = self._rng.getrandbits
         for _ in range(_PLACEMENT_TRIES):
-            va = self._rng.randint(first, last) * PAGE_SIZE
+            # randint(first, last) by hand, draw for draw the same: its three
+            # Python frames cost more than the placement check.
+            pick = getrandbits(bits)
+            while pick >= span:
+                pick = getrandbits(bits)
+            va = (first + pick) * PAGE_SIZE
             low, high = va - PAGE_SIZE, va + pages * PAGE_SIZE + PAGE_SIZE
-            if not any(m.va < high and low < m.end for m in self._mappings):
+            for start, end, _ in self._ranges:  # plain ints: no Mapping.end calls
+                if start < high and low < end:
+                    break
+            else:
                 return va
         raise AddressSpaceFull(f"no room for {size:#x} bytes in the TA address space")
 
@@ -191,9 +225,21 @@ class UserMemory:
         else:
             for start, end in lazy.chunks:
                 self._cpu.unmap(start, end - start)
-        self._mappings.remove(mapping)
+        # By identity: list.remove would run the dataclass's Python __eq__
+        # against every mapping before this one.
+        mappings = self._mappings
+        for index, known in enumerate(mappings):
+            if known is mapping:
+                del mappings[index]
+                break
+        else:
+            mappings.remove(mapping)
         self._ranges.remove((mapping.va, mapping.end, int(mapping.perm)))
-        self._host_views = [entry for entry in self._host_views if entry[0] != mapping.va]
+        views = self._host_views
+        for index, entry in enumerate(views):
+            if entry[0] == mapping.va:
+                del views[index]
+                break
 
     def has_access(self, va: int, size: int, need: Perm) -> bool:
         if va < 0 or size < 0 or va + size > U64_MAX + 1:

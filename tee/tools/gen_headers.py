@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tee.abi.memcheck import MemcheckPanic
-from tee.abi.syscalls import SYSCALL_ARG_COUNT, SYSCALL_MAX, Syscall
+from tee.abi.syscalls import MAX_SUBSAMPLE_ENTRIES, SYSCALL_ARG_COUNT, SYSCALL_MAX, Syscall
 
 SDK_INCLUDE = Path(__file__).resolve().parents[2] / "trusted_apps" / "sdk" / "include"
 
@@ -26,7 +26,10 @@ def syscall_numbers_header() -> str:
     ]
     for call in Syscall:
         lines.append(f"#define TEE_SCN_{call.name:<30} {int(call)}  /* {SYSCALL_ARG_COUNT[call]} args */")
-    lines += ["", f"#define TEE_SCN_MAX {int(SYSCALL_MAX)}", "", "#endif /* TEE_SYSCALL_NUMBERS_H */", ""]
+    lines += ["", f"#define TEE_SCN_MAX {int(SYSCALL_MAX)}", "",
+              "/* Most map entries one TEE_SCN_CIPHER_SUBSAMPLES call takes */",
+              f"#define TEE_SUBSAMPLES_MAX {MAX_SUBSAMPLE_ENTRIES}",
+              "", "#endif /* TEE_SYSCALL_NUMBERS_H */", ""]
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ import random
 import struct
 
 import pytest
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import Attribute, EccCurve, Mode, ObjectType, PropSet
@@ -120,6 +121,85 @@ def test_properties_through_the_syscall(gp: GpTa) -> None:
         TeeResult.ERROR_BAD_PARAMETERS
 
 
+# ------------------------------------------------------- subsample maps (teesim extension)
+SUBSAMPLE = struct.Struct("<II")
+IV, SRC, DST, MAP = 0, 64, 1024, 2048  # scratch offsets of the IV, input, output and map
+
+
+def _ctr_state(gp: GpTa, key: bytes, algorithm: int = A.AES_CTR) -> int:
+    res, state = alloc_state(gp, algorithm, Mode.DECRYPT, gp.secret_key(ObjectType.AES, key))
+    assert res == TeeResult.SUCCESS
+    return state
+
+
+def _subsamples(gp: GpTa, state: int, iv: bytes, data: bytes, entries: list[tuple[int, int]],
+                size: int | None = None, dst: int | tuple[str, int] = ("scratch", DST),
+                count: int | None = None, map_at: int | tuple[str, int] = ("scratch", MAP),
+                ) -> tuple[int, bytes]:
+    scratch = (iv.ljust(SRC, b"\0") + data).ljust(MAP, b"\0") + b"".join(SUBSAMPLE.pack(*e) for e in entries)
+    res, out = gp.raw_syscall(S.CIPHER_SUBSAMPLES,
+                              [state, ("scratch", IV), len(iv), ("scratch", SRC), dst,
+                               len(data) if size is None else size, map_at,
+                               len(entries) if count is None else count],
+                              scratch=scratch)
+    return res, out[DST:DST + len(data)]
+
+
+def _cenc(key: bytes, iv: bytes, data: bytes, entries: list[tuple[int, int]]) -> bytes:
+    stream = Cipher(algorithms.AES(key), modes.CTR(iv)).decryptor()
+    out, offset = bytearray(), 0
+    for clear, protected in entries:
+        out += data[offset:offset + clear]
+        out += stream.update(data[offset + clear:offset + clear + protected])
+        offset += clear + protected
+    return bytes(out)
+
+
+def test_a_subsample_map_copies_clear_ranges_and_decrypts_protected_ones_as_one_stream(gp: GpTa) -> None:
+    key, data = bytes(range(16)), random.Random(5).randbytes(900)
+    state = _ctr_state(gp, key)
+    entries = [(10, 100), (0, 33), (7, 0), (50, 600), (100, 0)]
+    for iv in (bytes(range(100, 116)), bytes(16)):  # each call starts the keystream at its IV
+        res, out = _subsamples(gp, state, iv, data, entries)
+        assert res == TeeResult.SUCCESS and out == _cenc(key, iv, data, entries)
+    # The operation is left initialised where the stream stopped: an update continues it.
+    res, scratch = gp.raw_syscall(S.CIPHER_UPDATE, [state, ("scratch", SRC), 16, ("scratch", DST),
+                                                    ("scratch", 4088)],
+                                  scratch=bytes(4088) + struct.pack("<Q", 16))
+    assert res == TeeResult.SUCCESS
+    assert scratch[DST:DST + 16] == Cipher(algorithms.AES(key), modes.CTR(bytes(16))).encryptor().update(
+        bytes(733 + 16))[733:]
+
+
+def test_a_subsample_map_that_does_not_fit_moves_nothing(gp: GpTa) -> None:
+    state = _ctr_state(gp, bytes(16))
+    data, iv = bytes(range(200)), bytes(16)
+    # The map covers less, or more, than the buffer: refused, the output untouched.
+    for entries in ([(10, 100)], [(10, 100), (0, 91)]):
+        res, out = _subsamples(gp, state, iv, data, entries)
+        assert res == TeeResult.ERROR_BAD_PARAMETERS and out == bytes(200)
+    # A count past the bound; a map, an output or an IV the TA cannot reach; a bad IV size.
+    refusals = [
+        (_subsamples(gp, state, iv, data, [(0, 200)], count=2**32), TeeResult.ERROR_BAD_PARAMETERS),
+        (_subsamples(gp, state, iv, data, [(0, 200)], map_at=0x10), TeeResult.ERROR_ACCESS_DENIED),
+        (_subsamples(gp, state, iv, data, [(0, 200)], dst=("rodata", 0)), TeeResult.ERROR_ACCESS_DENIED),
+        (_subsamples(gp, state, iv, data, [(0, 200)], dst=0x10), TeeResult.ERROR_ACCESS_DENIED),
+        (_subsamples(gp, state, bytes(12), data, [(0, 200)]), TeeResult.ERROR_BAD_PARAMETERS),
+    ]
+    for (res, out), expected in refusals:
+        assert res == expected and out == bytes(200)
+    # None of them initialised the operation: an update still finds it uninitialised.
+    assert gp.raw_syscall(S.CIPHER_UPDATE, [state, ("scratch", SRC), 16, ("scratch", DST),
+                                            ("scratch", 4088)],
+                          scratch=bytes(4088) + struct.pack("<Q", 16))[0] == TeeResult.ERROR_BAD_STATE
+
+
+def test_a_subsample_map_needs_a_ctr_operation(gp: GpTa) -> None:
+    cbc = _ctr_state(gp, bytes(16), A.AES_CBC_NOPAD)
+    assert _subsamples(gp, cbc, bytes(16), bytes(32), [(0, 32)])[0] == TeeResult.ERROR_BAD_PARAMETERS
+    assert _subsamples(gp, 0x4242, bytes(16), bytes(32), [(0, 32)])[0] == TeeResult.ERROR_BAD_PARAMETERS
+
+
 # ---------------------------------------------------------------------------- fuzzing
 FUZZED = [S.CRYP_STATE_ALLOC, S.CRYP_STATE_COPY, S.CRYP_STATE_FREE, S.HASH_INIT, S.HASH_UPDATE,
           S.HASH_FINAL, S.CIPHER_INIT, S.CIPHER_UPDATE, S.CIPHER_FINAL, S.CRYP_OBJ_GET_INFO,
@@ -167,6 +247,7 @@ SHAPES = {
     S.GET_PROPERTY: ("propset", "index", "ptr", "lenptr", "ptr", "lenptr", "ptr"),
     S.GET_PROPERTY_NAME_TO_INDEX: ("propset", "ptr", "len", "ptr"),
     S.CHECK_ACCESS_RIGHTS: ("value", "ptr", "len"),
+    S.CIPHER_SUBSAMPLES: ("state", "ptr", "len", "ptr", "ptr", "len", "ptr", "count"),
 }
 FUZZED = list(SHAPES)
 LENGTHS_AT = 1024  # u64 (and u32) lengths for the "lenptr" arguments
@@ -226,6 +307,7 @@ SETUP = [
     (A.AES_CMAC, Mode.MAC, ObjectType.AES, 128, b""),
     (A.AES_CBC_NOPAD, Mode.ENCRYPT, ObjectType.AES, 128, b""),
     (A.AES_CTS, Mode.DECRYPT, ObjectType.AES, 256, b""),
+    (A.AES_CTR, Mode.DECRYPT, ObjectType.AES, 128, b""),
     (A.AES_GCM, Mode.ENCRYPT, ObjectType.AES, 128, b""),
     (A.AES_CCM, Mode.DECRYPT, ObjectType.AES, 128, b""),
     (A.ECDSA_SHA256, Mode.SIGN, ObjectType.ECDSA_KEYPAIR, 256,
@@ -253,7 +335,7 @@ def _live_handles(gp: GpTa) -> tuple[list[int], list[int]]:
         objects += [key] if key else []
         if mode in INITS:
             assert gp.raw_syscall(S.HASH_INIT, [state, 0, 0])[0] == TeeResult.SUCCESS
-        elif algorithm in (A.AES_CBC_NOPAD, A.AES_CTS):
+        elif algorithm in (A.AES_CBC_NOPAD, A.AES_CTS, A.AES_CTR):
             assert gp.raw_syscall(S.CIPHER_INIT, [state, ("scratch", 0), 16])[0] == TeeResult.SUCCESS
         elif algorithm in (A.AES_GCM, A.AES_CCM):
             res = gp.raw_syscall(S.AUTHENC_INIT, [state, ("scratch", 0), 12, 16, 16, 64])[0]

@@ -16,15 +16,16 @@
 #include "drm_internal.h"
 
 #define DESCRIPTOR_HEADER_SIZE	28
+#define BATCH_HEADER_SIZE	4
+#define BATCH_ENTRY_SIZE	16
 #define SUBSAMPLE_ENTRY_SIZE	6
 #define BLOCK			16
 #define MAX_PATTERN		15
 #define GATHER_SIZE		(16 * 1024)
 
-struct subsample {
-	uint32_t clear;
-	uint32_t protected;
-};
+/* The kernel's subsample-map entry: a plan's map goes to it as it is */
+#define subsample tee_subsample
+_Static_assert(DRM_MAX_SUBSAMPLES <= TEE_SUBSAMPLES_MAX, "a map fits one call");
 
 struct sample_plan {
 	uint8_t scheme;
@@ -110,18 +111,23 @@ static TEE_Result cipher_run(TEE_OperationHandle op, const uint8_t *in,
 	return TEE_CipherUpdate(op, in, len, out, &out_len);
 }
 
-static void cenc_start(struct cenc_stream *stream, const uint8_t *iv)
+/* Keystream bytes before the low 64 bits of the counter wrap */
+static uint64_t wrap_offset(const uint8_t *iv)
 {
 	uint64_t low = get_be64(iv + 8);
 	uint64_t blocks_to_wrap = 0 - low;
 
-	TEE_MemMove(stream->iv, iv, DRM_IV_SIZE);
-	stream->position = 0;
 	/* low == 0: 2^64 blocks before a wrap, more than any sample */
 	if (!low || blocks_to_wrap > UINT64_MAX / BLOCK)
-		stream->wrap_at = UINT64_MAX;
-	else
-		stream->wrap_at = blocks_to_wrap * BLOCK;
+		return UINT64_MAX;
+	return blocks_to_wrap * BLOCK;
+}
+
+static void cenc_start(struct cenc_stream *stream, const uint8_t *iv)
+{
+	TEE_MemMove(stream->iv, iv, DRM_IV_SIZE);
+	stream->position = 0;
+	stream->wrap_at = wrap_offset(iv);
 	TEE_CipherInit(stream->op, iv, DRM_IV_SIZE);
 }
 
@@ -186,9 +192,19 @@ static TEE_Result session_cipher(struct drm_session *session,
 	return TEE_SUCCESS;
 }
 
+static uint64_t protected_bytes(const struct sample_plan *plan)
+{
+	uint64_t total = 0;
+	size_t i = 0;
+
+	for (i = 0; i < plan->count; i++)
+		total += plan->subsamples[i].protected;
+	return total;
+}
+
 static TEE_Result decrypt_cenc(struct drm_session *session,
 			       const struct sample_plan *plan,
-			       const uint8_t *in, uint8_t *out)
+			       const uint8_t *in, uint8_t *out, size_t len)
 {
 	struct cenc_stream stream = { };
 	size_t offset = 0;
@@ -197,6 +213,11 @@ static TEE_Result decrypt_cenc(struct drm_session *session,
 
 	if (res != TEE_SUCCESS)
 		return res;
+	if (protected_bytes(plan) <= wrap_offset(plan->iv))
+		/* No wrap inside the sample: all of it in one kernel call */
+		return TEE_CipherSubsamples(stream.op, plan->iv, DRM_IV_SIZE,
+					    in, out, len, plan->subsamples,
+					    plan->count);
 	cenc_start(&stream, plan->iv);
 	for (i = 0; i < plan->count && res == TEE_SUCCESS; i++) {
 		const struct subsample *s = &plan->subsamples[i];
@@ -316,6 +337,51 @@ static TEE_Result check_key(const struct drm_session *session,
 }
 
 /*
+ * Everything a sample's decryption is checked against but the secure data
+ * path: the key, the descriptor (into @plan), the output size. @secure is
+ * set when the key demands a secure output. @descriptor is the TA's own copy.
+ */
+static TEE_Result prepare_sample(struct drm_session *session,
+				 const uint8_t *descriptor,
+				 size_t descriptor_len, size_t in_len,
+				 size_t out_len, struct sample_plan *plan,
+				 bool *secure)
+{
+	const struct content_key *key = NULL;
+	TEE_Result res = check_key(session, &key);
+
+	if (res != TEE_SUCCESS)
+		return res;
+	res = parse_descriptor(descriptor, descriptor_len, in_len, plan);
+	if (res != TEE_SUCCESS)
+		return res;
+	if (out_len < in_len)
+		return TEE_ERROR_SHORT_BUFFER;
+	*secure = key->control & DRM_KCB_DATA_PATH_SECURE;
+	return TEE_SUCCESS;
+}
+
+/* A secure-path key writes only into memory the kernel calls secure */
+static TEE_Result check_secure_output(uint8_t *out, size_t len)
+{
+	if (TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_WRITE |
+					TEE_MEMORY_ACCESS_SECURE |
+					TEE_MEMORY_ACCESS_ANY_OWNER,
+					out, len) != TEE_SUCCESS)
+		return DRM_ERROR_SECURE_BUFFER_REQUIRED;
+	return TEE_SUCCESS;
+}
+
+static TEE_Result run_sample(struct drm_session *session,
+			     const struct sample_plan *plan,
+			     const uint8_t *in, size_t in_len, uint8_t *out)
+{
+	if (plan->scheme == DRM_SCHEME_CENC)
+		return decrypt_cenc(session, plan, in, out, in_len);
+	return decrypt_cbcs(session, plan, in, out);
+}
+
+/*
  * @descriptor is the TA's own copy. @out_len is checked by the caller.
  * @digest (NULL: none wanted) gets SHA-256 of the decrypted sample.
  */
@@ -326,28 +392,101 @@ TEE_Result decrypt_sample(struct drm_session *session,
 			  uint8_t *digest)
 {
 	static struct sample_plan plan;
-	const struct content_key *key = NULL;
-	TEE_Result res = check_key(session, &key);
+	bool secure = false;
+	TEE_Result res = prepare_sample(session, descriptor, descriptor_len,
+					in_len, out_len, &plan, &secure);
 
+	if (res == TEE_SUCCESS && secure)
+		res = check_secure_output(out, in_len);
 	if (res != TEE_SUCCESS)
 		return res;
-	res = parse_descriptor(descriptor, descriptor_len, in_len, &plan);
-	if (res != TEE_SUCCESS)
-		return res;
-	if (out_len < in_len)
-		return TEE_ERROR_SHORT_BUFFER;
-	if (key->control & DRM_KCB_DATA_PATH_SECURE &&
-	    TEE_CheckMemoryAccessRights(TEE_MEMORY_ACCESS_WRITE |
-					TEE_MEMORY_ACCESS_SECURE |
-					TEE_MEMORY_ACCESS_ANY_OWNER,
-					out, in_len) != TEE_SUCCESS)
-		return DRM_ERROR_SECURE_BUFFER_REQUIRED;
-
-	if (plan.scheme == DRM_SCHEME_CENC)
-		res = decrypt_cenc(session, &plan, in, out);
-	else
-		res = decrypt_cbcs(session, &plan, in, out);
+	res = run_sample(session, &plan, in, in_len, out);
 	if (res == TEE_SUCCESS && digest)
 		res = sha256(out, in_len, digest);
+	return res;
+}
+
+/* One sample of a batch (docs/drm.md "Decrypt batch") */
+struct batch_sample {
+	struct drm_session *session;
+	uint64_t in_offset;
+	uint64_t size;
+	uint64_t out_offset;
+	struct sample_plan plan;
+};
+
+/*
+ * Several samples in one call, as OEMCrypto's DecryptCENC takes them: every
+ * sample is checked (as DRM_CMD_DECRYPT checks one) before any is decrypted,
+ * so a refused batch writes nothing. @batch is the TA's own copy;
+ * @out_needed gets the end of the furthest output (SHORT_BUFFER: what the
+ * output memref must hold).
+ */
+TEE_Result decrypt_batch(const struct client *client, const uint8_t *batch,
+			 size_t batch_len, const uint8_t *in, size_t in_len,
+			 uint8_t *out, size_t out_len, size_t *out_needed)
+{
+	static struct batch_sample samples[DRM_MAX_BATCH];
+	size_t count = 0;
+	size_t pos = BATCH_HEADER_SIZE;
+	size_t i = 0;
+	size_t descriptor_len = 0;
+	uint64_t out_end = 0;
+	bool secure = false;
+	bool any_secure = false;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (batch_len < BATCH_HEADER_SIZE || get_be16(batch + 2))
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	count = get_be16(batch);
+	if (!count)
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	if (count > DRM_MAX_BATCH)
+		return DRM_ERROR_BATCH_TOO_LARGE;
+	*out_needed = 0;
+	for (i = 0; i < count; i++) {
+		struct batch_sample *s = &samples[i];
+		const uint8_t *entry = batch + pos;
+
+		if (batch_len - pos < BATCH_ENTRY_SIZE || get_be16(entry + 14))
+			return DRM_ERROR_BAD_DESCRIPTOR;
+		s->in_offset = get_be32(entry);
+		s->size = get_be32(entry + 4);
+		s->out_offset = get_be32(entry + 8);
+		descriptor_len = get_be16(entry + 12);
+		pos += BATCH_ENTRY_SIZE;
+		if (descriptor_len < DESCRIPTOR_HEADER_SIZE ||
+		    batch_len - pos < descriptor_len)
+			return DRM_ERROR_BAD_DESCRIPTOR;
+		if (s->in_offset + s->size > in_len)
+			return DRM_ERROR_SUBSAMPLE_MISMATCH;
+		if (s->out_offset + s->size > out_end)
+			out_end = s->out_offset + s->size;
+		res = session_find(client, get_be32(batch + pos), &s->session);
+		if (res != TEE_SUCCESS)
+			return res;
+		/* The output size is checked for the whole batch below */
+		res = prepare_sample(s->session, batch + pos, descriptor_len,
+				     s->size, s->size, &s->plan, &secure);
+		if (res != TEE_SUCCESS)
+			return res;
+		any_secure |= secure;
+		pos += descriptor_len;
+	}
+	if (pos != batch_len)
+		return DRM_ERROR_BAD_DESCRIPTOR;
+	*out_needed = out_end;
+	if (out_end > out_len)
+		return TEE_ERROR_SHORT_BUFFER;
+	/* One memref is one buffer: secure all through or not at all */
+	if (any_secure) {
+		res = check_secure_output(out, out_end);
+		if (res != TEE_SUCCESS)
+			return res;
+	}
+	for (i = 0; i < count && res == TEE_SUCCESS; i++)
+		res = run_sample(samples[i].session, &samples[i].plan,
+				 in + samples[i].in_offset, samples[i].size,
+				 out + samples[i].out_offset);
 	return res;
 }

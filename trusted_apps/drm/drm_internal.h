@@ -102,6 +102,9 @@ TEE_Result decrypt_sample(struct drm_session *session,
 			  const uint8_t *in, size_t in_len,
 			  uint8_t *out, size_t out_len,
 			  uint8_t *digest);
+TEE_Result decrypt_batch(const struct client *client, const uint8_t *batch,
+			 size_t batch_len, const uint8_t *in, size_t in_len,
+			 uint8_t *out, size_t out_len, size_t *out_needed);
 bool key_is_expired(const struct drm_session *session,
 		    const struct content_key *key);
 

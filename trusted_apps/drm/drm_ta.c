@@ -264,6 +264,32 @@ static TEE_Result cmd_decrypt(struct client *client, uint32_t types,
 	return TEE_SUCCESS;
 }
 
+static TEE_Result cmd_decrypt_batch(struct client *client, uint32_t types,
+				    TEE_Param params[4])
+{
+	static uint8_t batch[DRM_MAX_BATCH_SIZE];
+	size_t batch_len = params[0].memref.size;
+	size_t needed = 0;
+	TEE_Result res = TEE_SUCCESS;
+
+	if (types != TEE_PARAM_TYPES(TEE_PARAM_TYPE_MEMREF_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_INPUT,
+				     TEE_PARAM_TYPE_MEMREF_OUTPUT,
+				     TEE_PARAM_TYPE_NONE))
+		return TEE_ERROR_BAD_PARAMETERS;
+	if (batch_len > sizeof(batch))
+		return DRM_ERROR_BATCH_TOO_LARGE;
+	/* One private copy: the client cannot change it between check and use */
+	TEE_MemMove(batch, params[0].memref.buffer, batch_len);
+	res = decrypt_batch(client, batch, batch_len,
+			    params[1].memref.buffer, params[1].memref.size,
+			    params[2].memref.buffer, params[2].memref.size,
+			    &needed);
+	if (res == TEE_SUCCESS || res == TEE_ERROR_SHORT_BUFFER)
+		params[2].memref.size = needed;
+	return res;
+}
+
 static TEE_Result cmd_load_kek(struct client *client, uint32_t types,
 			       TEE_Param params[4])
 {
@@ -367,6 +393,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd,
 		return cmd_unwrap_key(client, types, params);
 	case DRM_CMD_LOAD_CLEARKEY:
 		return cmd_load_clearkey(client, types, params);
+	case DRM_CMD_DECRYPT_BATCH:
+		return cmd_decrypt_batch(client, types, params);
 	default:
 		return TEE_ERROR_NOT_SUPPORTED;
 	}

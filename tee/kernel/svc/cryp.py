@@ -15,10 +15,11 @@ no error), and derivations are bounded before they start.
 
 from __future__ import annotations
 
+from tee.abi.gp_crypto import Algorithm as A
 from tee.abi.gp_crypto import Mode, OperationClass as C
 from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
-from tee.abi.syscalls import Syscall
+from tee.abi.syscalls import MAX_SUBSAMPLE_ENTRIES, SUBSAMPLE_ENTRY, Syscall
 from tee.emu import Perm
 from tee.kernel.crypto import CryptoError
 from tee.kernel.crypto.algorithms import ALGORITHMS
@@ -26,7 +27,7 @@ from tee.kernel.crypto.asymmetric import (asymmetric_output_size, derive, rsa_de
                                           rsa_encrypt, sign, verify)
 from tee.kernel.crypto.context import CrypState
 from tee.kernel.crypto.objects import SECRET_TYPES, CryptoObject
-from tee.kernel.crypto.symmetric import DigestEngine, ae_engine, cipher_engine, mac_engine
+from tee.kernel.crypto.symmetric import CtrEngine, DigestEngine, ae_engine, cipher_engine, mac_engine
 from tee.kernel.svc.objects import (crypto, crypto_handler, put_output, read_attributes,
                                     read_input, read_u64, require_writable,
                                     write_u32, write_u64)
@@ -220,6 +221,60 @@ def sys_cipher_update(ctx: SyscallContext, handle: int, src: int, size: int, dst
 def sys_cipher_final(ctx: SyscallContext, handle: int, src: int, size: int, dst: int,
                      dst_len_va: int) -> int:
     return _cipher_step(ctx, handle, src, size, dst, dst_len_va, final=True)
+
+
+@syscall(Syscall.CIPHER_SUBSAMPLES)
+@crypto_handler
+def sys_cipher_subsamples(ctx: SyscallContext, handle: int, iv: int, iv_len: int, src: int, dst: int,
+                          size: int, map_va: int, count: int) -> int:
+    """teesim extension: one ISO/IEC 23001-7 ``cenc`` sample in one call. The CTR
+    operation is (re)initialised with ``iv`` (as CIPHER_INIT), then ``size`` bytes
+    go from ``src`` to ``dst`` through a map of ``count`` (clear, protected)
+    entries at ``map_va``: each clear range copied as it is, each protected range
+    through the keystream, which runs on across the ranges. What a TA would do
+    with TEE_CipherInit, then a memmove and a TEE_CipherUpdate per entry. The map
+    must cover ``size`` exactly; ``src == dst`` works in place. Everything is
+    checked before the operation or a byte of output changes."""
+    state = _state(ctx, handle, C.CIPHER)
+    if state.info.algorithm != A.AES_CTR:
+        raise _bad("subsample decryption needs AES-CTR")
+    if count > MAX_SUBSAMPLE_ENTRIES:
+        raise _bad(f"{count} subsample entries (at most {MAX_SUBSAMPLE_ENTRIES})")
+    if (src == 0 or dst == 0) and size:
+        raise _bad("NULL buffer with a size")
+    ranges = list(SUBSAMPLE_ENTRY.iter_unpack(read_input(ctx, map_va, count * SUBSAMPLE_ENTRY.size)))
+    if sum(clear + protected for clear, protected in ranges) != size:
+        raise _bad("the subsample map does not cover the buffer exactly")
+    source = ctx.user.view(src, size, Perm.READ)
+    target = ctx.user.view(dst, size, Perm.WRITE)
+    key = _key(ctx, state.key1)
+    engine = cipher_engine(state.info.algorithm, key.type, key.secret(), None,
+                           read_input(ctx, iv, iv_len), state.mode is Mode.ENCRYPT)
+    assert isinstance(engine, CtrEngine)
+    state.set_engine(engine)
+    state.initialized = True
+    if source is None or target is None or (src != dst and src < dst + size and dst < src + size):
+        # Not host memory, or partly overlapping buffers: through a copy, exactly.
+        source = memoryview(read_input(ctx, src, size))
+        out = bytearray(size)
+        _through_subsamples(engine, source, memoryview(out), ranges)
+        ctx.user.copy_to_user(dst, out)
+    else:
+        _through_subsamples(engine, source, target, ranges)
+    return TeeResult.SUCCESS
+
+
+def _through_subsamples(engine: CtrEngine, source: memoryview, target: memoryview,
+                        ranges: list[tuple[int, int]]) -> None:
+    offset = 0
+    for clear, protected in ranges:
+        if clear:
+            target[offset:offset + clear] = source[offset:offset + clear]
+            offset += clear
+        if protected:
+            end = offset + protected
+            engine.update_into(source[offset:end], target[offset:end])
+            offset = end
 
 
 # ------------------------------------------------------------- authenticated encryption

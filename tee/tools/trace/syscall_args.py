@@ -29,6 +29,7 @@ _SIGNATURES: dict[Syscall, str] = {
     Syscall.CIPHER_INIT: "state:p iv:p iv_len:s",
     Syscall.CIPHER_UPDATE: "state:p src:p src_len:s dst:p dst_len:p",
     Syscall.CIPHER_FINAL: "state:p src:p src_len:s dst:p dst_len:p",
+    Syscall.CIPHER_SUBSAMPLES: "state:p iv:p iv_len:s src:p dst:p len:s map:p count:n",
     Syscall.CRYP_OBJ_ALLOC: "obj_type:p max_size:n obj:p",
     Syscall.CRYP_OBJ_CLOSE: "obj:p",
     Syscall.CRYP_RANDOM_NUMBER_GENERATE: "buf:p blen:s",

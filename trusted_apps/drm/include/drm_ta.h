@@ -37,6 +37,8 @@
 #define DRM_MAX_LICENSE_SIZE		1832	/* 296 + 96 * DRM_MAX_KEYS: LICENSE_TOO_LARGE */
 #define DRM_MAX_SUBSAMPLES		256	/* TOO_MANY_SUBSAMPLES */
 #define DRM_MAX_CLEARKEY_SIZE		4096	/* BAD_CLEARKEY_LICENSE */
+#define DRM_MAX_BATCH			16	/* samples per DECRYPT_BATCH: BATCH_TOO_LARGE */
+#define DRM_MAX_BATCH_SIZE		4096	/* DECRYPT_BATCH memref[0] bytes: BATCH_TOO_LARGE */
 #define DRM_NONCE_TABLE_SIZE		16	/* outstanding nonces per session; the oldest goes */
 #define DRM_NONCE_RATE_LIMIT		20	/* nonces in any 1000 ms of TEE time: NONCE_FLOOD */
 
@@ -84,6 +86,7 @@
 #define DRM_ERROR_BAD_KEY_SIZE		0x44524D1A
 #define DRM_ERROR_BAD_KEK		0x44524D1B
 #define DRM_ERROR_BAD_CLEARKEY_LICENSE	0x44524D1C
+#define DRM_ERROR_BATCH_TOO_LARGE	0x44524D1D
 
 /*
  * Provision (first use: an RSA-2048 key generated and stored) and export
@@ -149,5 +152,18 @@
 
 /* [in] value[0] .a session id. [in] memref[1] a ClearKey JWK-set license */
 #define DRM_CMD_LOAD_CLEARKEY		10
+
+/*
+ * Decrypt up to DRM_MAX_BATCH samples in one call, each with its DRM
+ * session's selected key (docs/drm.md "Decrypt batch"). All samples are
+ * checked before any is decrypted: a refused batch writes nothing.
+ * [in]  memref[0]	batch: count, then per sample its input offset and
+ *			size, its output offset and a DECRYPT descriptor
+ *			(at most DRM_MAX_BATCH_SIZE bytes)
+ * [in]  memref[1]	the encrypted samples
+ * [out] memref[2]	the output buffer; its size is set to the end of the
+ *			furthest output (SHORT_BUFFER: the size needed)
+ */
+#define DRM_CMD_DECRYPT_BATCH		11
 
 #endif /* DRM_TA_H */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <tee_api_defines_extensions.h>
 #include <tee_api_types.h>
+#include <tee_syscall_numbers.h>
 #include <trace.h>
 
 /*
@@ -47,5 +48,28 @@ TEE_Result tee_uuid_from_str(TEE_UUID *uuid, const char *s);
 TEE_Result tee_invoke_supp_plugin(const TEE_UUID *uuid, uint32_t cmd,
 				  uint32_t sub_cmd, void *buf, size_t len,
 				  size_t *outlen);
+
+/*
+ * teesim extension (not in OP-TEE): one CENC ('cenc' scheme) sample in one
+ * call. The AES-CTR operation @op is initialised with @IV (as TEE_CipherInit
+ * does), then, for each of the @count entries of @map in turn, @clear bytes
+ * are copied from @src to @dest as they are and @protected bytes go through
+ * the keystream, which runs on across the entries (as one TEE_CipherUpdate
+ * per protected range would). The entries must add up to @len; at most
+ * TEE_SUBSAMPLES_MAX entries. @src == @dest works in place. The counter is
+ * 128-bit: a sample whose low 64 counter bits would wrap needs CENC's
+ * 64-bit counter, i.e. TEE_CipherInit again at the wrap. Returns
+ * TEE_ERROR_BAD_PARAMETERS (operation and output unchanged) for a map that
+ * does not fit; panics where TEE_CipherInit or TEE_CipherUpdate would.
+ */
+struct tee_subsample {
+	uint32_t clear;
+	uint32_t protected;
+};
+
+TEE_Result TEE_CipherSubsamples(TEE_OperationHandle op, const void *IV,
+				size_t IVLen, const void *src, void *dest,
+				size_t len, const struct tee_subsample *map,
+				size_t count);
 
 #endif /* TEE_INTERNAL_API_EXTENSIONS_H */

@@ -74,7 +74,11 @@
 #define TEE_SCN_SE_CHANNEL_TRANSMIT            68  /* 0 args */
 #define TEE_SCN_SE_CHANNEL_CLOSE               69  /* 0 args */
 #define TEE_SCN_CACHE_OPERATION                70  /* 3 args */
+#define TEE_SCN_CIPHER_SUBSAMPLES              71  /* 8 args */
 
-#define TEE_SCN_MAX 70
+#define TEE_SCN_MAX 71
+
+/* Most map entries one TEE_SCN_CIPHER_SUBSAMPLES call takes */
+#define TEE_SUBSAMPLES_MAX 4096
 
 #endif /* TEE_SYSCALL_NUMBERS_H */

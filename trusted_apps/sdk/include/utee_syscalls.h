@@ -83,6 +83,10 @@ TEE_Result _utee_cipher_update(unsigned long state, const void *src,
 			       size_t src_len, void *dest, uint64_t *dest_len);
 TEE_Result _utee_cipher_final(unsigned long state, const void *src,
 			      size_t src_len, void *dest, uint64_t *dest_len);
+/* teesim extension: @map is @count struct tee_subsample entries */
+TEE_Result _utee_cipher_subsamples(unsigned long state, const void *iv,
+				   size_t iv_len, const void *src, void *dest,
+				   size_t len, const void *map, size_t count);
 
 /* Generic and transient objects; obj is a TEE_ObjectHandle */
 TEE_Result _utee_cryp_obj_get_info(unsigned long obj,

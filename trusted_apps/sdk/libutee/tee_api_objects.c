@@ -33,8 +33,23 @@ void __utee_from_attr(struct utee_attribute *ua, const TEE_Attribute *attrs,
 	}
 }
 
+/* Where the current entry's stack starts (its utee_params); see __utee_entry */
+uintptr_t __utee_stack_top;
+
 void __utee_check_access(const void *buf, size_t len, uint32_t flags)
 {
+	uintptr_t start = (uintptr_t)buf;
+	uintptr_t frame = (uintptr_t)__builtin_frame_address(0);
+
+	/*
+	 * A range inside the live stack, above this function's frame and below
+	 * the entry's stack top, is the TA's own read-write memory: no syscall
+	 * needed (libutee checks its callers' out-lengths, mostly locals, on
+	 * every cipher, digest and MAC step).
+	 */
+	if (!(flags & TEE_MEMORY_ACCESS_NONSECURE) && start >= frame &&
+	    start <= __utee_stack_top && len <= __utee_stack_top - start)
+		return;
 	if (_utee_check_access_rights(flags | TEE_MEMORY_ACCESS_ANY_OWNER,
 				      buf, len) != TEE_SUCCESS)
 		TEE_Panic(TEE_ERROR_ACCESS_DENIED);

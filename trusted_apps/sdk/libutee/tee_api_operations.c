@@ -895,6 +895,31 @@ TEE_Result TEE_CipherDoFinal(TEE_OperationHandle operation,
 	return TEE_SUCCESS;
 }
 
+TEE_Result TEE_CipherSubsamples(TEE_OperationHandle op, const void *IV,
+				size_t IVLen, const void *src, void *dest,
+				size_t len, const struct tee_subsample *map,
+				size_t count)
+{
+	TEE_Result res = TEE_SUCCESS;
+
+	check_class(op, TEE_OPERATION_CIPHER);
+	if (!(op->info.handleState & TEE_HANDLE_FLAG_KEY_SET) ||
+	    op->info.algorithm != TEE_ALG_AES_CTR || (!src && len))
+		TEE_Panic(0);
+	if (op->operationState != TEE_OPERATION_STATE_INITIAL)
+		reset_operation_state(op);
+	/* The kernel checks every range against the TA's mappings */
+	res = _utee_cipher_subsamples(op->state, IV, IVLen, src, dest, len,
+				      map, count);
+	if (res == TEE_ERROR_BAD_PARAMETERS)
+		return res;
+	if (res != TEE_SUCCESS)
+		TEE_Panic(res);
+	op->operationState = TEE_OPERATION_STATE_ACTIVE;
+	op->info.handleState |= TEE_HANDLE_FLAG_INITIALIZED;
+	return TEE_SUCCESS;
+}
+
 /* MAC */
 
 void TEE_MACInit(TEE_OperationHandle operation, const void *IV, size_t IVLen)

@@ -42,5 +42,6 @@ void __utee_from_attr(struct utee_attribute *ua, const TEE_Attribute *attrs,
  * (TEE_MEMORY_ACCESS_* flags). Used where GP says a bad pointer panics.
  */
 void __utee_check_access(const void *buf, size_t len, uint32_t flags);
+extern uintptr_t __utee_stack_top;
 
 #endif /* TEE_API_PRIVATE_H */

@@ -17,6 +17,8 @@
 #include <utee_syscalls.h>
 #include <utee_types.h>
 
+#include "tee_api_private.h"
+
 _Static_assert(sizeof(struct utee_params) == 72, "utee_params ABI");
 _Static_assert(sizeof(struct utee_attribute) == 24, "utee_attribute ABI");
 _Static_assert(sizeof(struct utee_object_info) == 28, "utee_object_info ABI");
@@ -337,7 +339,11 @@ static TEE_Result dispatch_entry(unsigned long func, unsigned long session_id,
 TEE_Result __utee_entry(unsigned long func, unsigned long session_id,
 			struct utee_params *up, unsigned long cmd_id)
 {
-	TEE_Result res = dispatch_entry(func, session_id, up, cmd_id);
+	TEE_Result res = TEE_SUCCESS;
+
+	/* The kernel puts utee_params at the top of the stack */
+	__utee_stack_top = (uintptr_t)up;
+	res = dispatch_entry(func, session_id, up, cmd_id);
 
 	/* Checking mode: a heap overflow is caught at the latest when the entry ends */
 	if (__ta_memory_checks)

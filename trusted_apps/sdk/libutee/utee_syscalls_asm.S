@@ -77,6 +77,7 @@ UTEE_SYSCALL _utee_hash_final, TEE_SCN_HASH_FINAL
 UTEE_SYSCALL _utee_cipher_init, TEE_SCN_CIPHER_INIT
 UTEE_SYSCALL _utee_cipher_update, TEE_SCN_CIPHER_UPDATE
 UTEE_SYSCALL _utee_cipher_final, TEE_SCN_CIPHER_FINAL
+UTEE_SYSCALL _utee_cipher_subsamples, TEE_SCN_CIPHER_SUBSAMPLES
 UTEE_SYSCALL _utee_cryp_obj_get_info, TEE_SCN_CRYP_OBJ_GET_INFO
 UTEE_SYSCALL _utee_cryp_obj_restrict_usage, TEE_SCN_CRYP_OBJ_RESTRICT_USAGE
 UTEE_SYSCALL _utee_cryp_obj_get_attr, TEE_SCN_CRYP_OBJ_GET_ATTR
