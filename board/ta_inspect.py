@@ -14,12 +14,12 @@ import io
 import struct
 import uuid as uuid_mod
 from dataclasses import dataclass, field
-from enum import IntEnum
 from pathlib import Path
 
 from elftools.common.exceptions import ELFError
 from elftools.elf.elffile import ELFFile
 
+from tee.abi.gp_crypto import PropertyType
 from tee.abi.signed_header import SHDR_MAGIC, ShdrAlgo, ShdrImgType, SignedHeaderError, decode_signed_image
 from tee.abi.ta_format import TaFlag
 from tee.kernel.ta_image import Segment, TaFormatError, TaImage, parse_ta_elf, uuid_from_tee_uuid
@@ -31,17 +31,6 @@ MAX_STRING = 4096
 #: The symbols the loader and libutee enter a TA through.
 ENTRY_POINTS = ("TA_CreateEntryPoint", "TA_DestroyEntryPoint", "TA_OpenSessionEntryPoint",
                 "TA_CloseSessionEntryPoint", "TA_InvokeCommandEntryPoint")
-
-
-class UserTaPropType(IntEnum):
-    """enum user_ta_prop_type (user_ta_header.h)."""
-    BOOL = 0
-    U32 = 1
-    UUID = 2
-    IDENTITY = 3
-    STRING = 4
-    BINARY_BLOCK = 5
-    U64 = 6
 
 
 class InspectError(Exception):
@@ -190,14 +179,14 @@ def _properties(elf: bytes, image: TaImage) -> list[tuple[str, str]]:
 
 
 def _property_value(memory: _Memory, kind: int, address: int) -> str:
-    if kind == UserTaPropType.BOOL:
+    if kind == PropertyType.BOOL:
         return "true" if memory.read(address, 1) != b"\0" else "false"
-    if kind == UserTaPropType.U32:
+    if kind == PropertyType.U32:
         return str(struct.unpack("<I", memory.read(address, 4))[0])
-    if kind == UserTaPropType.U64:
+    if kind == PropertyType.U64:
         return str(struct.unpack("<Q", memory.read(address, 8))[0])
-    if kind == UserTaPropType.UUID:
+    if kind == PropertyType.UUID:
         return str(uuid_from_tee_uuid(memory.read(address, 16)))
-    if kind in (UserTaPropType.STRING, UserTaPropType.BINARY_BLOCK):
+    if kind in (PropertyType.STRING, PropertyType.BINARY_BLOCK):
         return repr(memory.string(address))
     return f"(type {kind})"
