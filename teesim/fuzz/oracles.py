@@ -14,9 +14,11 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -71,6 +73,21 @@ class Resources:
 
     def __repr__(self) -> str:
         return f"Resources({vars(self)})"
+
+    @classmethod
+    def settled(cls, board: Board, before: "Resources", *, patience: float = 1.0) -> "Resources":
+        """The count now, taken again (after collecting garbage) while it still differs
+        from ``before``, for at most ``patience`` seconds. Garbage can be finalized on
+        any thread: a dropped board's temporary directory removed from the timer
+        thread holds directory descriptors for a moment. A leak holds them for good."""
+        process = hasattr(before, "fds")
+        now = cls(board, process=process)
+        deadline = time.monotonic() + patience
+        while now.difference(before) is not None and time.monotonic() < deadline:
+            gc.collect()
+            time.sleep(0.01)  # lets the other thread finish what it holds
+            now = cls(board, process=process)
+        return now
 
     def difference(self, before: "Resources") -> str | None:
         """'pins 0 -> 1, ...' if anything differs from ``before``, else None."""

@@ -282,7 +282,7 @@ class TaTarget:
         leak = self.canaries.scan_normal_world()
         if leak is not None:
             findings.append(leak)
-        broken = Resources(self.board).difference(self.process_baseline)
+        broken = Resources.settled(self.board, self.process_baseline).difference(self.process_baseline)
         if broken is not None:
             findings.append(Finding(INVARIANT, f"the process: {broken}"))
             self.process_baseline = Resources(self.board)
