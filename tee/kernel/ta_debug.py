@@ -86,8 +86,9 @@ class TaDebugger:
         return bytes(self._instance.image.elf)
 
     def address_of(self, symbol: str) -> int:
-        """Run-time address of a function or object of the TA's ELF (KeyError if unknown)."""
-        for found in self._instance.image.symbols:
+        """Run-time address of a function or data object of the TA's ELF (KeyError if unknown)."""
+        image = self._instance.image
+        for found in image.symbols + image.objects:
             if found.name == symbol:
                 return self._instance.image_base + found.address
         raise KeyError(f"no symbol {symbol!r} in the TA's ELF")

@@ -71,6 +71,8 @@ class TaImage:
     #: Offsets of the SDK variables the loader writes (tee.abi.memcheck), by name;
     #: only those that lie in a writable segment.
     loader_slots: tuple[tuple[str, int], ...] = ()
+    #: Data objects (globals, statics) by address; empty for a stripped image.
+    objects: tuple[Symbol, ...] = ()
 
     def symbolize(self, offset: int) -> str | None:
         """``function+0x12`` for an offset inside the image, if symbols are known."""
@@ -126,8 +128,9 @@ def _parse(data: bytes) -> TaImage:
     relocations = _relocations(elf, segments)
     head_offset = _ta_head_offset(elf)
     head = _read_head(segments, head_offset)
-    return TaImage(tuple(segments), relocations, entry, head, head_offset, span, _symbols(elf), data,
-                   _loader_slots(elf, segments))
+    functions, objects = _symbols(elf)
+    return TaImage(tuple(segments), relocations, entry, head, head_offset, span, functions, data,
+                   _loader_slots(elf, segments), objects)
 
 
 def _round_up(value: int, align: int) -> int:
@@ -220,11 +223,16 @@ def _loader_slots(elf: ELFFile, segments: list[Segment]) -> tuple[tuple[str, int
     return tuple(slots)
 
 
-def _symbols(elf: ELFFile) -> tuple[Symbol, ...]:
+def _symbols(elf: ELFFile) -> tuple[tuple[Symbol, ...], tuple[Symbol, ...]]:
+    """The named functions and data objects of ``.symtab``, each by address (one pass)."""
     symtab = elf.get_section_by_name(".symtab")
     if symtab is None:
-        return ()
+        return (), ()
+    found: dict[str, list[Symbol]] = {"STT_FUNC": [], "STT_OBJECT": []}
     # pyelftools makes .symtab a SymbolTableSection but types the lookup as Section.
-    found = [Symbol(s["st_value"], s["st_size"], s.name) for s in symtab.iter_symbols()  # type: ignore[attr-defined]
-             if s["st_info"]["type"] == "STT_FUNC" and s.name and s["st_value"]]
-    return tuple(sorted(found, key=lambda s: s.address))
+    for s in symtab.iter_symbols():  # type: ignore[attr-defined]
+        kind = found.get(s["st_info"]["type"])
+        if kind is not None and s.name and s["st_value"]:
+            kind.append(Symbol(s["st_value"], s["st_size"], s.name))
+    return (tuple(sorted(found["STT_FUNC"], key=lambda s: s.address)),
+            tuple(sorted(found["STT_OBJECT"], key=lambda s: s.address)))

@@ -2,7 +2,8 @@
 
 Theory of operation: the target boots a board, opens one session to the TA
 through the normal world's driver, plants canaries (secure DRAM, the bottom of
-the TA's stack, the unused tail of its data pages), snapshots the TA instance
+the TA's stack, the unused tail of its data pages, every free page of its
+heap), snapshots the TA instance
 (``TaInstance.snapshot``) and turns on edge coverage
 (``TaDebugger.start_edge_coverage``, a native hook). Each input is an
 INVOKE_COMMAND built from a :class:`~teesim.fuzz.ta_input.TaInput`, handed to
@@ -17,6 +18,7 @@ from the snapshot, a crashed one included: no reload, no re-verification.
 from __future__ import annotations
 
 import random
+import struct
 import time
 import uuid as uuid_mod
 from pathlib import Path
@@ -57,6 +59,10 @@ _TMEM = {ParamType.MEMREF_INPUT: msg.AttrType.TMEM_INPUT, ParamType.MEMREF_OUTPU
          ParamType.MEMREF_INOUT: msg.AttrType.TMEM_INOUT}
 _RMEM = {ParamType.MEMREF_INPUT: msg.AttrType.RMEM_INPUT, ParamType.MEMREF_OUTPUT: msg.AttrType.RMEM_OUTPUT,
          ParamType.MEMREF_INOUT: msg.AttrType.RMEM_INOUT}
+#: The SDK allocator's free-block header (libc/malloc.c ``struct block``): size, link.
+_FREE_BLOCK = struct.Struct("<QQ")
+#: At most this many heap canaries (one per free page: a 1 MiB heap takes 256).
+_HEAP_CANARY_LIMIT = 256
 
 
 def fuzz_board(ta_store: Path | None, *, seed: int,
@@ -108,6 +114,7 @@ class TaTarget:
         self.instance.user.copy_to_user(stack.va, self.canaries.new(f"TA {ta} stack bottom"))
         #: Where the TA's private memory holds canaries (besides its stack's bottom).
         self.data_canaries = self._plant_data_canaries()
+        self.heap_canaries = self._plant_heap_canaries()
         self.snapshot = self.instance.snapshot()
         self.debugger = self.instance.debugger
         self.debugger.start_edge_coverage()
@@ -131,6 +138,33 @@ class TaTarget:
                 address = page_end - CANARY_SIZE
                 instance.user.copy_to_user(address, self.canaries.new(f"TA {self.ta} data page tail"))
                 planted.append(address)
+        return planted
+
+    def _plant_heap_canaries(self) -> list[int]:
+        """A canary at the start of every free page of the TA's heap, found through
+        the SDK allocator's free list (its symbols; none planted for a TA without
+        them). A block the TA takes unfilled (C malloc, TEE_MALLOC_NO_FILL) holds
+        them, so a reply holds one only if the TA hands out memory it never wrote."""
+        debugger = self.instance.debugger
+        try:
+            heap_start, heap_end, link = (
+                int.from_bytes(debugger.read(debugger.address_of(name), 8), "little")
+                for name in ("heap_start", "heap_end", "free_list"))
+        except KeyError:
+            return []
+        planted: list[int] = []
+        for _ in range(_HEAP_CANARY_LIMIT):  # bounds a free list a TA has corrupted
+            if not heap_start <= link < heap_end - _FREE_BLOCK.size:
+                break
+            size, next_link = _FREE_BLOCK.unpack(debugger.read(link, _FREE_BLOCK.size))
+            end = min(link + size, heap_end)
+            first = -(-(link + _FREE_BLOCK.size) // PAGE_SIZE) * PAGE_SIZE  # past the header
+            for address in range(first, end - CANARY_SIZE + 1, PAGE_SIZE):
+                if len(planted) == _HEAP_CANARY_LIMIT:
+                    return planted
+                debugger.write(address, self.canaries.new(f"TA {self.ta} free heap page"))
+                planted.append(address)
+            link = next_link
         return planted
 
     def describe_target(self) -> dict[str, object]:

@@ -163,6 +163,23 @@ def test_the_tas_data_pages_hold_canaries_the_oracle_knows(hello_target) -> None
     assert all(target.canaries.scan(target.debugger.read(a, 16), "x") for a in target.data_canaries)
 
 
+def test_a_reply_of_unwritten_heap_is_an_isolation_finding(misbehave_target) -> None:
+    """The TA hands out a heap block it never wrote (a real TA bug class): the
+    canaries planted in its free heap pages show up in the reply."""
+    target = misbehave_target
+    assert len(target.heap_canaries) >= 4  # one per free page of its heap
+    for address in target.heap_canaries:
+        assert target.canaries.scan(target.debugger.read(address, 16), "x") is not None
+    output = FuzzParam(int(ParamType.MEMREF_OUTPUT), size=3 * 4096, data=bytes(3 * 4096))
+    leaked = target.run(TaInput(Cmd.LEAK_HEAP, (output,) + (FuzzParam(),) * 3).to_bytes())
+    assert [f.kind for f in leaked.findings] == ["isolation-breach"]
+    assert "free heap page" in leaked.findings[0].detail
+    # the same block, written before it goes out, is no finding
+    written = target.run(TaInput(Cmd.ECHO, (FuzzParam(int(ParamType.VALUE_INOUT)),)
+                                 + (FuzzParam(),) * 3).to_bytes())
+    assert written.findings == []
+
+
 def test_a_direct_call_that_asks_the_normal_world_is_served_by_the_driver(ta_store: Path) -> None:
     """TEE_GetREETime suspends the call for RPCs (a buffer, then the time): the
     driver serves them through the SMC channel and the call ends as a client's would."""

@@ -52,6 +52,7 @@ class Cmd(IntEnum):
     LOG = 31
     READ_AROUND = 32
     REPORT_SIZE = 33
+    LEAK_HEAP = 34
 
 
 class Base(IntEnum):

@@ -271,6 +271,20 @@ static TEE_Result report_size(uint32_t param_types, TEE_Param params[4])
 	return params[2].value.a;
 }
 
+static TEE_Result leak_heap(uint32_t param_types, TEE_Param params[4])
+{
+	void *block = NULL;
+
+	if (TEE_PARAM_TYPE_GET(param_types, 0) != TEE_PARAM_TYPE_MEMREF_OUTPUT)
+		return TEE_ERROR_BAD_PARAMETERS;
+	block = TEE_Malloc(params[0].memref.size, TEE_MALLOC_NO_FILL);
+	if (!block)
+		return TEE_ERROR_OUT_OF_MEMORY;
+	TEE_MemMove(params[0].memref.buffer, block, params[0].memref.size);
+	TEE_Free(block);
+	return TEE_SUCCESS;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx,
 				      uint32_t cmd_id,
 				      uint32_t param_types, TEE_Param params[4])
@@ -423,6 +437,8 @@ TEE_Result TA_InvokeCommandEntryPoint(void __maybe_unused *sess_ctx,
 		return read_around(param_types, params);
 	case TA_MISBEHAVE_CMD_REPORT_SIZE:
 		return report_size(param_types, params);
+	case TA_MISBEHAVE_CMD_LEAK_HEAP:
+		return leak_heap(param_types, params);
 	case TA_MISBEHAVE_CMD_MISALIGNED_EXCLUSIVE:
 		__asm__ volatile("ldxr %0, [%1]"
 				 : "=r"(v)

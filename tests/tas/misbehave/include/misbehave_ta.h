@@ -115,5 +115,10 @@ struct misbehave_syscall {
  * 2^64-1 included) and return params[2].value.a as the TEE_Result.
  */
 #define TA_MISBEHAVE_CMD_REPORT_SIZE		33
+/*
+ * A TA bug: copy params[0].memref.size bytes of a heap block taken with
+ * TEE_MALLOC_NO_FILL (never written) into params[0] (MEMREF_OUTPUT).
+ */
+#define TA_MISBEHAVE_CMD_LEAK_HEAP		34
 
 #endif /* MISBEHAVE_TA_H */
