@@ -14,7 +14,7 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -33,6 +33,9 @@ from normal_world.gatekeeper import Gatekeeper, Status
 from tee.kernel.kernel import KernelConfig
 from tee.kernel.ta_manager import TaManagerConfig
 from tee.kernel.ta_image import TaImage, parse_ta_elf
+
+if TYPE_CHECKING:
+    from teesim.fuzz.smc_target import SmcTarget
 
 MIB = 1024 * 1024
 
@@ -640,6 +643,8 @@ FUZZ_TA_INPUTS = 300                 # fuzz ta inputs per round (a third crash t
 FUZZ_SMC_INPUTS = 40                 # fuzz smc inputs per round
 FUZZ_TA_TARGET_S = 1 / 5000
 FUZZ_SMC_TARGET_S = 1 / 20000
+CAMPAIGN_MIX_RUNS = 3000             # the campaign that grows row 7b-mix's corpus (not timed)
+CAMPAIGN_MIX_INPUTS = 200            # row 7b-mix's inputs, mutated from that corpus
 
 
 def _hello_fuzz_inputs() -> list[bytes]:
@@ -735,6 +740,9 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
               kinds["messages"], plain, "the same inputs with the tracer off", [python_traced]),
              ("7b-ta", "sessions through the driver (open, invoke, close the hello TA: LOAD_TA and the TA run)",
               kinds["sessions"], cold, "the same inputs, each TA instance rebuilt (no snapshot reset)", [])]
+    cases.append(("7b-mix", f"a campaign's mix: {CAMPAIGN_MIX_INPUTS} inputs mutated from the corpus a "
+                            f"{CAMPAIGN_MIX_RUNS:,}-run campaign (seed 3) built",
+                  _campaign_mix(traced), plain, "the same inputs with the tracer off", []))
     for key, what, inputs, baseline, baseline_name, extra in cases:
         samples = interleaved_rounds([per_input(traced, inputs), per_input(baseline, inputs)]
                                      + [per_input(other, inputs) for other in extra], rounds, warmup)
@@ -752,6 +760,18 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
     for smc_target in (traced, plain, cold, python_traced):
         smc_target.close()
     return rows
+
+
+def _campaign_mix(target: SmcTarget) -> list[bytes]:
+    """Inputs as a coverage-guided campaign runs them once its corpus has grown:
+    the seed rows above time what a campaign starts from, this what it spends
+    most of its time on (sessions and RPC-heavy programs keep new coverage coming)."""
+    import random
+    from teesim.fuzz.campaign import Campaign
+    campaign = Campaign(target, seed=3, progress=None, findings_dir=None)
+    campaign.run(runs=CAMPAIGN_MIX_RUNS)
+    rng, corpus = random.Random(3), campaign.corpus
+    return [target.mutate(rng.choice(corpus), rng, rng.choice(corpus)) for _ in range(CAMPAIGN_MIX_INPUTS)]
 
 
 # -- figure 9: the PIN TA ------------------------------------------------------------------

@@ -62,6 +62,10 @@ class SessionTable:
     def on_instance(self, instance: TrustedService) -> list[Session]:
         return [s for s in self._sessions.values() if s.instance is instance]
 
+    def of_clients(self) -> list[Session]:
+        """The sessions normal-world clients hold (not those TAs opened to other TAs)."""
+        return [s for s in self._sessions.values() if s.owner is None]
+
     def owned_by(self, owner: TrustedService) -> list[Session]:
         return [s for s in self._sessions.values() if s.owner is owner]
 

@@ -84,5 +84,9 @@ class ShmRegistry:
         """Pins held by calls in flight (none once every call has ended)."""
         return sum(r.pins for r in self._by_cookie.values())
 
+    def keys(self) -> list[tuple[int, int]]:
+        """(guest, cookie) of every registration."""
+        return list(self._by_cookie)
+
     def __len__(self) -> int:
         return len(self._by_cookie)

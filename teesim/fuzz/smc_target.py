@@ -122,6 +122,9 @@ class SmcTarget:
         self.canaries.seed_secure_dram()
         self.events = EventOracle(board)
         self.baseline = Resources(board, process=False)
+        kernel = board.device.kernel
+        self._kept_registrations = set(kernel.shm.keys())  # the board's own: never withdrawn
+        self._kept_sessions = {session.id for session in kernel.sessions.of_clients()}
 
     def describe_target(self) -> dict[str, object]:
         return {"kind": self.kind}
@@ -321,6 +324,35 @@ class SmcTarget:
                 self.driver.unregister_shm(shm)
             except DriverError:
                 pass
+        kernel = self.board.device.kernel
+        if len(kernel.shm) != self.baseline.registrations or len(kernel.sessions) != self.baseline.sessions:
+            self._withdraw_leftovers()
+
+    def _withdraw_leftovers(self) -> None:
+        """What the input created by a route the steps do not track (a raw call
+        replaying the driver's last message as another guest, a raw REGISTER_SHM),
+        withdrawn through the SMC interface as the guest that owns it. The kernel's
+        tables say what exists; what cannot be withdrawn stays, and is a finding."""
+        kernel = self.board.device.kernel
+        for guest, cookie in set(kernel.shm.keys()) - self._kept_registrations:
+            self._withdraw(msg.MsgArg(msg.MsgCmd.UNREGISTER_SHM, params=(
+                msg.MsgParam(msg.AttrType.RMEM_INPUT, 0, 0, cookie),)), guest)
+        for session in kernel.sessions.of_clients():
+            if session.id in self._kept_sessions:
+                continue
+            self._withdraw(msg.MsgArg(msg.MsgCmd.CLOSE_SESSION, session=session.id), session.guest)
+
+    def _withdraw(self, undo: msg.MsgArg, guest: int) -> None:
+        """Send ``undo`` (a close or an unregistration) as ``guest`` (the driver
+        speaks for guest 0 only), answering its RPCs blindly."""
+        phys = self.board.device.memory.layout.nonsecure_base + MESSAGE_OFFSET
+        self.channel.memory.write(phys, msg.encode_arg(undo))
+        regs = tuple(self.channel.smc([OpteeSmc.CALL_WITH_ARG, phys >> 32, phys & U32_MASK,
+                                       0, 0, 0, 0, guest]))
+        for _ in range(_RPC_REPLY_STEPS):
+            if not is_rpc_return(regs[0]):
+                break
+            regs = tuple(self.channel.smc([OpteeSmc.RETURN_FROM_RPC, *regs[1:8]]))
 
     def final_check(self) -> list[Finding]:
         leak = self.canaries.scan_normal_world()

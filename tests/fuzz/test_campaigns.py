@@ -29,6 +29,38 @@ def test_clean_bounded_campaign_on_the_smc_interface_finds_nothing(ta_store: Pat
     assert summary.features > 500  # Python arcs of the secure side were reached
 
 
+def test_what_an_input_registers_or_opens_by_any_route_is_withdrawn(ta_store: Path) -> None:
+    """Regression (found by `fuzz smc`, seeds 0 and 3): a registration made by a raw
+    REGISTER_SHM message, or by a raw call replaying the driver's last message as
+    another guest, outlived its input: the harness reported a leak and rebooted
+    after every such input. Its undo now withdraws whatever the kernel's tables
+    hold beyond the board's own, as the guest that owns it."""
+    target = SmcTarget(fuzz_board(ta_store, seed=0), python_coverage=False)
+    try:
+        kernel = target.board.device.kernel
+        created = []
+        withdraw = target._withdraw_leftovers
+
+        def spy() -> None:
+            created.append((sorted(kernel.shm.keys()), len(kernel.sessions)))  # what is left
+            withdraw()
+        target._withdraw_leftovers = spy  # type: ignore[method-assign]
+        raw_register = "010400102900b503fe0e"
+        # the campaign's last six inputs: the last registers through the driver, then
+        # replays the driver's message page with a raw CALL_WITH_ARG as guest 0x3df5e
+        campaign = ["02000201008e", "82000201000080", "978d0101be",
+                    "02da004040a609d1c475c1103a5ed065b20d29cb5edf030100000000",
+                    "010100e224f2ffffffff704dcd841530b4b26200",
+                    "d58700103a5ed065680d04cb5edf030001efffffff02000067103a65ad0d29cb5edf030001040000"]
+        for raw in [raw_register] + campaign:
+            outcome = target.run(bytes.fromhex(raw))
+            assert outcome.findings == [] and target.reboots == 0
+            assert len(kernel.shm) == 0 and len(kernel.sessions) == 0
+        assert [guests for guests, _ in created] == [[(0, 0)], [(0x3DF5E, 5)]]
+    finally:
+        target.close()
+
+
 def test_a_campaign_repeats_itself_given_its_seed(ta_store: Path) -> None:
     from teesim.fuzz.ta_target import TaTarget
     corpora = []
