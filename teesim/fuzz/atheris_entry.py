@@ -3,7 +3,8 @@
     python -m teesim.fuzz.atheris_entry -atheris_runs=100000 corpus/   # TEESIM_FUZZ_TA=<uuid>
 
 The target is chosen by the environment: ``TEESIM_FUZZ_TA`` (a TA UUID, with
-``TEESIM_FUZZ_CMD`` to fix the command) fuzzes that TA, otherwise the SMC
+``TEESIM_FUZZ_CMD`` to fix the command and ``TEESIM_FUZZ_OPEN_VALUES=A:B,...`` for
+VALUE_INPUT params at open) fuzzes that TA, otherwise the SMC
 interface; ``TEESIM_TA_STORE`` names the TA store. :func:`test_one_input` boots
 the target on first use and raises :class:`FindingError` for a finding, which
 libFuzzer records as a crash with the input that caused it. TA faults are
@@ -36,7 +37,9 @@ def _build() -> Target:
     ta = os.environ.get("TEESIM_FUZZ_TA")
     if ta:
         command = os.environ.get("TEESIM_FUZZ_CMD")
-        return TaTarget(board, uuid_mod.UUID(ta), command=int(command) if command else None)
+        values = [part.split(":") for part in os.environ.get("TEESIM_FUZZ_OPEN_VALUES", "").split(",") if part]
+        return TaTarget(board, uuid_mod.UUID(ta), command=int(command) if command else None,
+                        open_values=tuple((int(v[0], 0), int(v[1], 0) if len(v) > 1 else 0) for v in values))
     from teesim.fuzz.smc_target import SmcTarget
     return SmcTarget(board)
 

@@ -36,12 +36,27 @@ def add_fuzz_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
     ta.add_argument("--cmd", type=int, default=None, metavar="N", help="fuzz only command N")
     ta.add_argument("--reset", choices=("whole", "dirty"), default="whole",
                     help="restore every writable page, or only the pages that differ")
+    ta.add_argument("--open-value", type=_value_pair, action="append", default=[], metavar="A[:B]",
+                    dest="open_values",
+                    help="open the session with a VALUE_INPUT param (a, b); repeat for the next "
+                         "params (the fingerprint TA wants its user id: --open-value 1)")
     smc = kinds.add_parser("smc", parents=[common], help="fuzz sequences of SMCs and messages")
     smc.set_defaults(uuid=None)
     replay = kinds.add_parser("replay", help="rerun a saved finding")
     replay.add_argument("file", type=Path)
     replay.add_argument("--ta-store", default=None, help=ta_store_help)
     fuzz.set_defaults(run=run_fuzz)
+
+
+def _value_pair(text: str) -> tuple[int, int]:
+    """``A`` or ``A:B``, each a 32-bit unsigned integer (decimal or 0x-hex)."""
+    try:
+        numbers = [int(part, 0) for part in text.split(":")]
+    except ValueError:
+        numbers = []
+    if not 1 <= len(numbers) <= 2 or not all(0 <= n <= 0xFFFF_FFFF for n in numbers):
+        raise argparse.ArgumentTypeError(f"{text!r} is not A or A:B (32-bit unsigned integers)")
+    return numbers[0], numbers[1] if len(numbers) == 2 else 0
 
 
 def run_fuzz(args: argparse.Namespace) -> int:
@@ -74,7 +89,8 @@ def run_fuzz(args: argparse.Namespace) -> int:
             print(f"teesim fuzz ta: {args.uuid!r} is not a UUID", file=sys.stderr)
             return 2
         try:
-            target = TaTarget(board, ta, command=args.cmd, dirty_only=args.reset == "dirty")
+            target = TaTarget(board, ta, command=args.cmd, dirty_only=args.reset == "dirty",
+                              open_values=tuple(args.open_values))
         except ValueError as error:
             print(f"teesim fuzz ta: {error}", file=sys.stderr)
             return 2

@@ -20,9 +20,11 @@ def build_target(description: dict[str, object], ta_store: Path | None, *, seed:
     board = fuzz_board(ta_store, seed=seed)
     if kind == "ta":
         command = description.get("command")
+        values = description.get("open_values") or []
+        open_values = tuple((int(a), int(b)) for a, b in values) if isinstance(values, list) else ()
         return TaTarget(board, uuid_mod.UUID(str(description["ta"])),
                         command=int(command) if isinstance(command, int) else None,
-                        through_driver=through_driver)
+                        through_driver=through_driver, open_values=open_values)
     if kind == "smc":
         from teesim.fuzz.smc_target import SmcTarget
         return SmcTarget(board)

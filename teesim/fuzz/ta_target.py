@@ -52,6 +52,7 @@ SEED_COMMANDS = range(32)
 #: Feature numbers for a result code live far above any block address.
 _RESULT_FEATURE = 1 << 62
 _SHAPE_FEATURE = 1 << 61
+_KINDS_FEATURE = 1 << 60
 #: Bytes of the shared memory registered once for registered-memref params.
 REGISTERED_SHM_SIZE = 2 * 4096
 _ZEROS = bytes(REGISTERED_SHM_SIZE)
@@ -82,7 +83,9 @@ class TaTarget:
 
     def __init__(self, board: Board, ta: uuid_mod.UUID, *, command: int | None = None,
                  dirty_only: bool = False, timeout: float = DEFAULT_TIMEOUT,
-                 through_driver: bool = False) -> None:
+                 through_driver: bool = False, open_values: tuple[tuple[int, int], ...] = ()) -> None:
+        """``open_values``: (a, b) of each VALUE_INPUT param the session is opened
+        with, for TAs whose open entry wants some (the fingerprint TA takes a user id)."""
         self.board = board
         self.ta = ta
         self.command = command
@@ -92,7 +95,11 @@ class TaTarget:
         #: SMC channel (replay does); else by the kernel's direct entry (the campaign).
         self.through_driver = through_driver
         self.driver = board.driver
-        opened = self.driver.open_session(ta, [])
+        if len(open_values) > ta_input.PARAMS:
+            raise ValueError(f"at most {ta_input.PARAMS} open-session values")
+        self.open_values = tuple((a & U32_MASK, b & U32_MASK) for a, b in open_values)
+        opened = self.driver.open_session(ta, [DriverParam(ParamType.VALUE_INPUT, a=a, b=b)
+                                               for a, b in self.open_values])
         if opened.ret != 0:
             raise ValueError(f"cannot open a session to TA {ta}: result {opened.ret:#x} "
                              f"(origin {opened.origin})")
@@ -168,7 +175,10 @@ class TaTarget:
         return planted
 
     def describe_target(self) -> dict[str, object]:
-        return {"kind": self.kind, "ta": str(self.ta), "command": self.command}
+        described: dict[str, object] = {"kind": self.kind, "ta": str(self.ta), "command": self.command}
+        if self.open_values:
+            described["open_values"] = [list(pair) for pair in self.open_values]
+        return described
 
     def seeds(self) -> list[bytes]:
         commands = [self.command] if self.command is not None else list(SEED_COMMANDS)
@@ -198,7 +208,7 @@ class TaTarget:
             ret = self._invoke_through_driver(fuzz_input, findings)
         else:
             ret = self._invoke_directly(fuzz_input, findings)
-        shape = tuple([(p.param_type, p.registered, p.null) for p in fuzz_input.params])
+        shape = [(int(p.param_type), p.registered, p.null) for p in fuzz_input.params]
         if any(registered for _, registered, _ in shape):  # only then could it change
             shared = self.board.device.nonsecure_memory
             leak = self.canaries.scan(shared.read(self.shm.phys, REGISTERED_SHM_SIZE),
@@ -211,9 +221,17 @@ class TaTarget:
             findings.append(Finding(HANG, f"one input took {elapsed:.2f} s (budget {self.timeout:g} s)"))
         features = self.debugger.drain_edge_coverage()
         features.add(_RESULT_FEATURE | (ret & U32_MASK))
-        # The params' shape as the kernel sees it (kinds, registered, NULL): keeps inputs
-        # that exercise different kernel paths even when the TA runs the same blocks.
-        features.add(_SHAPE_FEATURE | hash(shape) & U32_MASK)
+        # Each param's shape as the kernel sees it (kind, registered, NULL), and the
+        # four kinds together (at most 8**4: a TA's type check passes for one
+        # combination, whose input must stay to be mutated further). Not every
+        # combination of whole shapes: they number in the millions, and each would
+        # make its input new (the corpus would grow with almost every input).
+        features.update(_SHAPE_FEATURE | index << 8 | kind << 2 | registered << 1 | null
+                        for index, (kind, registered, null) in enumerate(shape))
+        kinds = 0
+        for kind, _, _ in shape:
+            kinds = kinds << 3 | kind
+        features.add(_KINDS_FEATURE | kinds)
         for error in events.internal_errors:
             findings.append(Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}"))
         ta_fault = None

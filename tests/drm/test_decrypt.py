@@ -268,3 +268,28 @@ def test_secure_path_key_decrypts_into_a_secure_buffer(drm_board: Board, cdm: Cd
         drm_board.device.nonsecure_memory.read(frame.phys, 16)
     drm_board.video_sink.present(frame, 0, len(plain))
     assert drm_board.video_sink.digests()[-1] == hashlib.sha256(plain).hexdigest()
+
+
+def test_a_null_memref_with_a_size_is_refused_and_the_ta_lives_on(drm_board: Board, licensed) -> None:
+    """Regression (found by `fuzz ta`): DECRYPT or DECRYPT_BATCH with a NULL
+    descriptor memref of 16-1024 bytes made the TA copy from address 0 and die,
+    ending every client's sessions. Every command now refuses a NULL memref with a size."""
+    from normal_world import Operation, TeeError
+    from tee.abi.drm import DRM_TA_UUID, DrmCmd
+    from tee.abi.results import ErrorOrigin, ParamType
+    session, key = licensed
+    with drm_board.context().open_session(DRM_TA_UUID) as attacker:
+        for command, memrefs in (
+                (DrmCmd.DECRYPT, (TempMemref(ParamType.MEMREF_INPUT, None, 64), TempMemref.input(b"x"),
+                                  TempMemref(ParamType.MEMREF_OUTPUT, None, 0))),
+                (DrmCmd.DECRYPT, (TempMemref.input(bytes(64)), TempMemref.input(bytes(16)),
+                                  TempMemref(ParamType.MEMREF_OUTPUT, None, 16))),
+                (DrmCmd.DECRYPT_BATCH, (TempMemref(ParamType.MEMREF_INPUT, None, 16), TempMemref.input(b""),
+                                        TempMemref.output(0)))):
+            with pytest.raises(TeeError) as refused:
+                attacker.invoke(command, Operation(*memrefs))
+            assert (refused.value.result, refused.value.origin) == (TeeResult.ERROR_BAD_PARAMETERS,
+                                                                    ErrorOrigin.TRUSTED_APP)
+    plaintext = os.urandom(64)  # the TA lives on, the other client's session still licensed
+    encrypted = encrypt_cenc(key, bytes(8), plaintext, ())
+    assert session.decrypt(encrypted.data, scheme=Scheme.CENC, iv=bytes(8)).plaintext == plaintext

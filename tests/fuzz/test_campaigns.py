@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tee.tools.cli import main
 from teesim.fuzz import atheris_entry
 from teesim.fuzz.smc_target import SmcTarget
@@ -91,3 +93,34 @@ def test_atheris_entry_runs_one_input(ta_store: Path, monkeypatch) -> None:
             atheris_entry.test_one_input(raw)  # no finding: no exception
     finally:
         atheris_entry.reset_target()
+
+
+def test_a_ta_whose_open_wants_a_value_is_fuzzed_with_open_value(ta_store: Path, tmp_path: Path,
+                                                                   capsys) -> None:
+    """The fingerprint TA opens only with its user id (a VALUE_INPUT): without it the
+    CLI says why it cannot start; with --open-value it runs, and a finding file
+    records the values so a replay opens the same way."""
+    import json
+    from tee.tools.ta_build import build_ta
+    from teesim.fuzz.replay import build_target
+    from teesim.fuzz.ta_target import TaTarget
+    from tests.fingerprint.fp_ta_support import TA_DIRS
+    for ta_dir in TA_DIRS:
+        build_ta(ta_dir, ta_store)
+    fingerprint = "3c8e5f21-7a4b-4d6e-9f10-b2c4d6e8fa13"
+    common = ["--runs", "300", "--findings", str(tmp_path / "findings"), "--ta-store", str(ta_store)]
+    assert main(["fuzz", "ta", fingerprint] + common) == 2
+    assert "cannot open a session" in capsys.readouterr().err
+    assert main(["fuzz", "ta", fingerprint, "--open-value", "7:0x10"] + common) == 0
+    assert "300 runs" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as refused:  # argparse's refusal, with its usage line
+        main(["fuzz", "ta", fingerprint, "--open-value", "1:2:3"] + common)
+    assert refused.value.code == 2 and "is not A or A:B" in capsys.readouterr().err
+    target = TaTarget(fuzz_board(ta_store, seed=0), __import__("uuid").UUID(fingerprint), open_values=((7, 16),))
+    description = json.loads(json.dumps(target.describe_target()))
+    target.close()
+    again = build_target(description, ta_store)
+    try:
+        assert isinstance(again, TaTarget) and again.open_values == ((7, 16),)
+    finally:
+        again.close()

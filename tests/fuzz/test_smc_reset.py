@@ -115,7 +115,9 @@ def test_coverage_is_recorded_inside_smcs_only(ta_store: Path, tracer_kind: str)
 
 def test_an_smc_campaign_repeats_itself_given_its_seed(ta_store: Path) -> None:
     results = []
-    for _ in range(2):
+    # Three runs, the first to warm up: code the process runs once (lazy set-up)
+    # adds arcs to whichever campaign meets it first.
+    for _ in range(3):
         target = SmcTarget(fuzz_board(ta_store, seed=11))
         try:
             campaign = quiet_campaign(target, seed=11)
@@ -123,5 +125,5 @@ def test_an_smc_campaign_repeats_itself_given_its_seed(ta_store: Path) -> None:
         finally:
             target.close()
         results.append((campaign.corpus, summary.features, [f.signature for f, _ in summary.findings]))
-    assert results[0] == results[1]
-    assert len(results[0][0]) > 20  # it explored
+    assert results[1] == results[2]
+    assert len(results[1][0]) > 20  # it explored

@@ -365,11 +365,37 @@ static TEE_Result cmd_load_clearkey(struct client *client, uint32_t types,
 			     params[1].memref.size);
 }
 
+/*
+ * A client may pass a memref with a NULL buffer and a size (GP allows it, to
+ * ask for a size); no command reads or writes through one, so it is refused
+ * before any command looks at its params.
+ */
+static bool null_memref_with_size(uint32_t types, TEE_Param params[4])
+{
+	size_t i = 0;
+
+	for (i = 0; i < 4; i++) {
+		switch (TEE_PARAM_TYPE_GET(types, i)) {
+		case TEE_PARAM_TYPE_MEMREF_INPUT:
+		case TEE_PARAM_TYPE_MEMREF_OUTPUT:
+		case TEE_PARAM_TYPE_MEMREF_INOUT:
+			if (!params[i].memref.buffer && params[i].memref.size)
+				return true;
+			break;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
 TEE_Result TA_InvokeCommandEntryPoint(void *sess_ctx, uint32_t cmd,
 				      uint32_t types, TEE_Param params[4])
 {
 	struct client *client = sess_ctx;
 
+	if (null_memref_with_size(types, params))
+		return TEE_ERROR_BAD_PARAMETERS;
 	switch (cmd) {
 	case DRM_CMD_GET_DEVICE_INFO:
 		return cmd_get_device_info(types, params);
