@@ -11,6 +11,8 @@ import sys
 import uuid as uuid_mod
 from pathlib import Path
 
+from tee.abi.registers import U32_MASK
+
 DEFAULT_FINDINGS_DIR = Path("fuzz-findings")
 
 
@@ -54,7 +56,7 @@ def _value_pair(text: str) -> tuple[int, int]:
         numbers = [int(part, 0) for part in text.split(":")]
     except ValueError:
         numbers = []
-    if not 1 <= len(numbers) <= 2 or not all(0 <= n <= 0xFFFF_FFFF for n in numbers):
+    if not 1 <= len(numbers) <= 2 or not all(0 <= n <= U32_MASK for n in numbers):
         raise argparse.ArgumentTypeError(f"{text!r} is not A or A:B (32-bit unsigned integers)")
     return numbers[0], numbers[1] if len(numbers) == 2 else 0
 
