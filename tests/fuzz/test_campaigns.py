@@ -3,32 +3,54 @@ and their findings replay."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
 
 from tee.tools.cli import main
+from tee.tools.ta_build import build_ta
 from teesim.fuzz import atheris_entry
 from teesim.fuzz.smc_target import SmcTarget
-from teesim.fuzz.ta_target import fuzz_board
-from tests.conftest import HELLO_UUID
+from teesim.fuzz.ta_target import TaTarget, fuzz_board
+from tests.conftest import HELLO_UUID, REPO
 from tests.fuzz.conftest import quiet_campaign
 
 
-def test_clean_bounded_campaign_on_a_ta_finds_nothing(hello_target) -> None:
-    summary = quiet_campaign(hello_target).run(runs=1500)
-    assert summary.findings == []
-    assert summary.features > 50 and summary.corpus > 5  # it did explore
+# CI's bounded campaigns, fixed seeds: about a minute in all on a two-core machine
+# (the SMC interface about 25 s, each TA 5-8 s). Bounded by runs, not time,
+# so every machine runs the same inputs.
+SAMPLE_TAS = {  # the sample TAs: (directory, UUID, open-session values)
+    "hello": ("hello", "f7fc2b6c-f247-4f1b-92ef-233d76b78653", ()),
+    "pin": ("pin", "2a9d4e6b-1c3f-4a58-b7e0-9f1d3c5a7e21", ()),
+    "drm": ("drm", "aad6d02a-c1d3-4b9c-b7a7-992e07de5da5", ()),
+    "fingerprint": ("fingerprint", "3c8e5f21-7a4b-4d6e-9f10-b2c4d6e8fa13", ((10, 0),)),
+}
+TA_CAMPAIGN_RUNS = 20_000
+SMC_CAMPAIGN_RUNS = 20_000
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLE_TAS))
+def test_clean_bounded_campaign_on_a_sample_ta_finds_nothing(ta_store: Path, name: str) -> None:
+    directory, ta, open_values = SAMPLE_TAS[name]
+    build_ta(REPO / "trusted_apps" / directory, ta_store)
+    target = TaTarget(fuzz_board(ta_store, seed=1), uuid.UUID(ta), open_values=open_values)
+    try:
+        summary = quiet_campaign(target, seed=1).run(runs=TA_CAMPAIGN_RUNS)
+    finally:
+        target.close()
+    assert summary.findings == [], summary.text()
+    assert summary.features > 100 and summary.corpus > 50  # it did explore
 
 
 def test_clean_bounded_campaign_on_the_smc_interface_finds_nothing(ta_store: Path) -> None:
     target = SmcTarget(fuzz_board(ta_store, seed=3))
     try:
-        summary = quiet_campaign(target, seed=3).run(runs=250)
+        summary = quiet_campaign(target, seed=3).run(runs=SMC_CAMPAIGN_RUNS)
     finally:
         target.close()
     assert summary.findings == [], summary.text()
-    assert summary.features > 500  # Python arcs of the secure side were reached
+    assert summary.features > 1000 and target.reboots == 0  # Python arcs of the secure side were reached
 
 
 def test_what_an_input_registers_or_opens_by_any_route_is_withdrawn(ta_store: Path) -> None:
