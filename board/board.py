@@ -66,6 +66,8 @@ class Board:
         self.supplicant = Supplicant(self.ta_store, self.ree_fs, self.rpmb)
         # Installed at boot, so every Context on this channel shares this driver.
         self.driver = OpteeDriver.for_channel(self.channel, self.supplicant)
+        if self.device.kernel.clock.virtual:  # the whole board shares one (virtual) time
+            self.driver.sleep = self.advance_clock
         # The device tree's reserved-memory node for the secure data path: the
         # normal world learns the carve-out's range from the board, never its bytes.
         sdp = self.device.memory.sdp_region

@@ -20,6 +20,7 @@ import time
 import uuid as uuid_mod
 import weakref
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import NamedTuple
 
 from tee.abi import optee_msg as msg
@@ -50,6 +51,12 @@ MESSAGE_PAGE = PAGE
 #: Zeros to clear shared memory with, grown to the largest clearing yet: a fresh
 #: megabyte of zeros per call would cost more (page faults) than the clearing itself.
 _zeros = bytes(PAGE)
+
+
+class CallAbandoned(Exception):
+    """Raised by a :attr:`OpteeDriver.sleep` hook to give up the call in progress:
+    the driver finishes it in the secure world, refusing its further requests
+    (as on Ctrl-C), and re-raises this to the caller."""
 
 
 class DriverError(Exception):
@@ -138,6 +145,10 @@ class OpteeDriver:
         #: The secure heap over the SDP carve-out, if the device tree names one
         #: (whoever assembles the system attaches it; None: no secure data path).
         self.secure_heap: SecureHeap | None = None
+        #: How the driver sleeps when the secure world asks it to (RPC SUSPEND, a
+        #: TA's TEE_Wait): a board with virtual time moves its clock instead. It
+        #: may raise CallAbandoned to give up the call (a harness's wait budget).
+        self.sleep: Callable[[float], None] = time.sleep
         self.probe()
 
     @classmethod
@@ -332,7 +343,7 @@ class OpteeDriver:
         while is_rpc_return(regs[0]):
             try:
                 resume = self._serve_rpc(regs, rpc_arg)
-            except KeyboardInterrupt:
+            except (KeyboardInterrupt, CallAbandoned):
                 self._abandon(regs, rpc_arg)
                 raise
             regs = self._smc(resume)
@@ -423,7 +434,7 @@ class OpteeDriver:
             now = time.time_ns()
             reply = _ok(arg, (msg.MsgParam.value(msg.AttrType.VALUE_OUTPUT, now // 10**9, now % 10**9),))
         elif arg.cmd == RpcCmd.SUSPEND and arg.params:
-            time.sleep(min(arg.params[0].a, 60_000) / 1000)
+            self.sleep(min(arg.params[0].a, 60_000) / 1000)
             reply = _ok(arg, arg.params)
         elif arg.cmd == RpcCmd.SHM_ALLOC and arg.params:
             reply = self._rpc_shm_alloc(arg)

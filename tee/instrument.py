@@ -162,6 +162,12 @@ EVENT_TYPES: tuple[type, ...] = (SmcCall, SmcReturn, WorldSwitch, MessageReceive
 #: leaves ``active`` False, so an oracle that only wants these costs the hot paths nothing.
 RARE_EVENT_TYPES: tuple[type, ...] = (TaFaulted, TaPanicked, InternalErrorRaised)
 
+#: Events of a TA entry: their one site tests :attr:`Instrumentation.entries` (a
+#: TA entry costs tens of microseconds, the test nanoseconds), and subscribing to
+#: them alone leaves ``active`` False, so a fuzzer turning on a TA's coverage at
+#: its first entry does not make every SMC, world switch and syscall build events.
+ENTRY_EVENT_TYPES: tuple[type, ...] = (TaEntered, TaExited)
+
 
 @dataclass(frozen=True)
 class Subscription:
@@ -176,6 +182,8 @@ class Instrumentation:
         #: True while anyone is subscribed to an event of a hot path: the one test
         #: each such event site makes (see RARE_EVENT_TYPES).
         self.active = False
+        #: True while anyone is subscribed to an event of ENTRY_EVENT_TYPES.
+        self.entries = False
         self._subscribers: dict[type, tuple[Callable[[Any], None], ...]] = {}
         #: (subscription, exception) of subscribers removed because they raised.
         self.errors: list[tuple[Subscription, BaseException]] = []
@@ -199,7 +207,9 @@ class Instrumentation:
         self._update_active()
 
     def _update_active(self) -> None:
-        self.active = any(kind not in RARE_EVENT_TYPES for kind in self._subscribers)
+        self.active = any(kind not in RARE_EVENT_TYPES and kind not in ENTRY_EVENT_TYPES
+                          for kind in self._subscribers)
+        self.entries = any(kind in ENTRY_EVENT_TYPES for kind in self._subscribers)
 
     def wants(self, kind: type) -> bool:
         return kind in self._subscribers

@@ -77,6 +77,9 @@ class KernelConfig:
     thread_count: int = 4
     #: Bounds on every resource clients and TAs can make the kernel hold.
     limits: Limits = field(default_factory=Limits)
+    #: Time moves only when the board advances it (see SecureClock): reproducible
+    #: runs, and TEE_Wait costs no real time.
+    virtual_time: bool = False
 
 
 @dataclass
@@ -101,7 +104,7 @@ class SecureKernel:
         self.log = SecureLog()
         #: Unexpected exceptions caught at the vectors: a count and the last few.
         self.internal_errors = InternalErrors()
-        self.clock = SecureClock()
+        self.clock = SecureClock(self.config.virtual_time)
         self.rng = SecureRng(self.config.rng_seed)
         self.persistent_time = PersistentTimeStore()
         self.sessions = SessionTable()

@@ -22,15 +22,25 @@ _log = logging.getLogger("teesim.secure")
 
 
 class SecureClock:
-    """TEE system time: seconds and milliseconds since boot, never going backwards."""
+    """TEE system time: seconds and milliseconds since boot, never going backwards.
 
-    def __init__(self) -> None:
+    ``virtual``: the host's time does not move it, only :meth:`advance` does (the
+    board advances it by what the normal world sleeps), so a fuzzing or test board
+    runs the same way however fast the machine is, and never really waits."""
+
+    def __init__(self, virtual: bool = False) -> None:
+        self.virtual = virtual
         self._boot = time.monotonic()
         self._advanced_ms = 0
 
+    def now_ms(self) -> int:
+        """Milliseconds since boot."""
+        if self.virtual:
+            return self._advanced_ms
+        return int((time.monotonic() - self._boot) * 1000) + self._advanced_ms
+
     def system_time(self) -> tuple[int, int]:
-        elapsed = time.monotonic() - self._boot
-        millis = int(elapsed * 1000) + self._advanced_ms
+        millis = self.now_ms()
         return millis // 1000, millis % 1000
 
     def advance(self, milliseconds: int) -> None:

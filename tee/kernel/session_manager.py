@@ -169,7 +169,7 @@ class SessionManager:
         owner = session.owner
         instance.call_depth = 1 if owner is None else owner.call_depth + 1
         instrumentation = self.instrumentation
-        if instrumentation.active:
+        if instrumentation.entries:
             instrumentation.emit(TaEntered(session.ta_uuid, session.id, func.name, cmd,
                                            instance.debugger))
         context = self._contexts.get(session.id) or self._new_context(session)
@@ -188,7 +188,7 @@ class SessionManager:
             instance.call_depth = 0
         if outcome.dump is not None:
             self.log.emit_deferred(outcome.dump)  # formatted when somebody reads it
-        if outcome.dead or instrumentation.active:  # deaths are rare events: always reported
+        if outcome.dead or instrumentation.entries:  # deaths are rare events: always reported
             self._report(session, func, outcome)
         if outcome.dead:
             self._close_owned_by(instance)

@@ -130,7 +130,7 @@ def _parse(data: bytes) -> TaImage:
     head = _read_head(segments, head_offset)
     functions, objects = _symbols(elf)
     return TaImage(tuple(segments), relocations, entry, head, head_offset, span, functions, data,
-                   _loader_slots(elf, segments), objects)
+                   _loader_slots(objects, segments), objects)
 
 
 def _round_up(value: int, align: int) -> int:
@@ -205,18 +205,18 @@ def _read_head(segments: list[Segment], offset: int) -> TaHead:
     raise TaFormatError("ta_head lies outside the loaded file data")
 
 
-def _loader_slots(elf: ELFFile, segments: list[Segment]) -> tuple[tuple[str, int], ...]:
+def _loader_slots(objects: tuple[Symbol, ...], segments: list[Segment]) -> tuple[tuple[str, int], ...]:
     """Where the SDK's loader-written variables are, if the image has them (the
-    8-byte guard, the 4-byte flag, inside a writable segment; else ignored)."""
-    symtab = elf.get_section_by_name(".symtab")
-    if symtab is None:
-        return ()
+    8-byte guard, the 4-byte flag, inside a writable segment; else ignored).
+    Found among the data objects already read (a second walk of .symtab through
+    pyelftools cost as much as the rest of the parse)."""
+    by_name = {symbol.name: symbol for symbol in objects}
     slots = []
     for name, want_size in ((STACK_GUARD_SYMBOL, 8), (MEMCHECK_FLAG_SYMBOL, 4)):
-        found = symtab.get_symbol_by_name(name)  # type: ignore[attr-defined]
-        if not found:
+        found = by_name.get(name)
+        if found is None:
             continue
-        offset, size = found[0]["st_value"], found[0]["st_size"]
+        offset, size = found.address, found.size
         if any(s.perm & Perm.WRITE and s.vaddr <= offset and offset + size <= s.vaddr + s.memsz
                for s in segments) and size == want_size:
             slots.append((name, offset))

@@ -221,6 +221,12 @@ class TaManager:
                               f"TA {uuid}: invalid TA flags {image.head.flags:#x}")
         return image, verified.ta_version
 
+    def resident(self) -> list[uuid_mod.UUID]:
+        """The TAs whose single instance is kept alive (INSTANCE_KEEP_ALIVE) and lives:
+        each outlives its last session by design, one instance per TA at most."""
+        return [uuid for uuid, instance in self._single_instances.items()
+                if instance.image.head.flags & TaFlag.INSTANCE_KEEP_ALIVE and not instance.dead]
+
     def release(self, instance: TaInstance, remaining_sessions: int) -> bool:
         """Called after a session on ``instance`` ended; destroys it when nothing
         keeps it. Returns whether it was destroyed."""

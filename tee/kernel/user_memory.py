@@ -201,15 +201,11 @@ class UserMemory:
         pages = -(-size // PAGE_SIZE)
         first = ASLR_WINDOW[0] // PAGE_SIZE + 1  # leave room for the guard below
         span = ASLR_WINDOW[1] // PAGE_SIZE - pages - 1 - first + 1
-        bits = span.bit_length()
-        getrandbits = self._rng.getrandbits
+        randrange = self._rng.randrange
         for _ in range(_PLACEMENT_TRIES):
-            # randint(first, last) by hand, draw for draw the same: its three
-            # Python frames cost more than the placement check.
-            pick = getrandbits(bits)
-            while pick >= span:
-                pick = getrandbits(bits)
-            va = (first + pick) * PAGE_SIZE
+            # randrange rather than a rejection loop of our own: how often such a
+            # loop goes round depends on the draws, and fuzz coverage would see that.
+            va = (first + randrange(span)) * PAGE_SIZE
             low, high = va - PAGE_SIZE, va + pages * PAGE_SIZE + PAGE_SIZE
             for start, end, _ in self._ranges:  # plain ints: no Mapping.end calls
                 if start < high and low < end:

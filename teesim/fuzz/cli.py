@@ -63,7 +63,7 @@ def _value_pair(text: str) -> tuple[int, int]:
 
 def run_fuzz(args: argparse.Namespace) -> int:
     from teesim.fuzz.campaign import Campaign
-    from teesim.fuzz.replay import replay
+    from teesim.fuzz.replay import NotAFinding, replay
     from teesim.fuzz.ta_target import fuzz_board
 
     ta_store = Path(args.ta_store) if args.ta_store else None
@@ -71,8 +71,13 @@ def run_fuzz(args: argparse.Namespace) -> int:
         if not args.file.is_file():
             print(f"teesim fuzz replay: {args.file}: no such file", file=sys.stderr)
             return 2
-        record, outcome = replay(args.file, ta_store)
-        print(f"finding: {record['kind']}: {str(record['detail']).splitlines()[0]}")
+        try:
+            record, outcome = replay(args.file, ta_store)
+        except NotAFinding as error:
+            print(f"teesim fuzz replay: {args.file}: not a finding file: {error}", file=sys.stderr)
+            return 2
+        detail = str(record.get("detail", "")).splitlines()
+        print(f"finding: {record.get('kind', '?')}: {detail[0] if detail else ''}")
         print(f"input: {record.get('input_described', '')}")
         found = list(outcome.findings) + ([outcome.ta_fault] if outcome.ta_fault else [])
         for finding in found:

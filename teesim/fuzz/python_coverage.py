@@ -15,7 +15,12 @@ keep that cost small:
   (bench row 7b reports both ways when it can).
 
 Either way a feature is the hash of (file, previous line, line) for code under
-``tee/``. The tracers follow the secure threads' greenlets (the C tracer keeps
+``tee/``, except crash-dump formatting (``tee/kernel/abort_dump.py``) and the
+tools it uses (``tee/tools/``: symbolizing, DWARF lines). A dump is formatted
+inside the SMC only when a log handler listens, through process-wide caches:
+its arcs would depend on the logging set-up and on what earlier boards did,
+making campaigns unrepeatable, and say nothing about the secure side's
+behaviour. The tracers follow the secure threads' greenlets (the C tracer keeps
 one call stack per greenlet; greenlets share their OS thread's trace function).
 """
 
@@ -36,6 +41,11 @@ from normal_world.channel import NonSecureMemoryView, SecureSide
 from tee.monitor.registry import Regs
 
 _TEE_DIR = str(Path(tee.__file__).resolve().parent)
+_UNTRACED = (str(Path(_TEE_DIR) / "tools") + "/", str(Path(_TEE_DIR) / "kernel" / "abort_dump.py"))
+
+
+def _traced(filename: str, root: str) -> bool:
+    return filename.startswith(root) and not filename.startswith(_UNTRACED)
 
 
 class Tracer(Protocol):
@@ -72,7 +82,7 @@ class ArcTracer:
         code = frame.f_code
         wanted = self._wanted.get(code)
         if wanted is None:
-            wanted = self._wanted[code] = code.co_filename.startswith(self.root)
+            wanted = self._wanted[code] = _traced(code.co_filename, self.root)
         if not wanted:
             return None
         file_id = hash(code.co_filename)
@@ -101,7 +111,7 @@ class CArcTracer:
             disposition = CFileDisposition()
             disposition.original_filename = disposition.canonical_filename = filename
             disposition.source_filename = filename
-            disposition.trace = filename.startswith(root)
+            disposition.trace = _traced(filename, root)
             disposition.reason = ""
             disposition.file_tracer = None
             disposition.has_dynamic_filename = False

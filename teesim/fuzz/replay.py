@@ -27,16 +27,48 @@ def build_target(description: dict[str, object], ta_store: Path | None, *, seed:
                         through_driver=through_driver, open_values=open_values)
     if kind == "smc":
         from teesim.fuzz.smc_target import SmcTarget
-        return SmcTarget(board)
+        listed = description.get("tas")
+        tas = [uuid_mod.UUID(str(ta)) for ta in listed] if isinstance(listed, list) else None
+        return SmcTarget(board, tas=tas)
     raise ValueError(f"unknown fuzz target {kind!r}")
 
 
-def replay(path: Path, ta_store: Path | None = None) -> tuple[dict[str, object], Outcome]:
-    """Rerun the finding saved in ``path``; returns its record and what the input does now."""
-    record = json.loads(path.read_text())
-    target = build_target(record["target"], ta_store)
+class NotAFinding(ValueError):
+    """The file is not a finding file a campaign wrote (the reason says what is wrong)."""
+
+
+def read_finding(path: Path) -> tuple[dict[str, object], dict[str, object], bytes]:
+    """The record, its target description and its input; :class:`NotAFinding` if the
+    file is not JSON of that shape."""
     try:
-        outcome = target.run(bytes.fromhex(record["input"]))
+        record = json.loads(path.read_text())
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise NotAFinding(f"not JSON ({error})") from None
+    if not isinstance(record, dict):
+        raise NotAFinding("not a JSON object")
+    target, raw = record.get("target"), record.get("input")
+    if not isinstance(target, dict) or target.get("kind") not in ("ta", "smc"):
+        raise NotAFinding("no 'target' object with a kind of 'ta' or 'smc'")
+    try:
+        data = bytes.fromhex(raw) if isinstance(raw, str) else None
+    except ValueError:
+        data = None
+    if data is None:
+        raise NotAFinding("no 'input' as a hexadecimal string")
+    return record, target, data
+
+
+def replay(path: Path, ta_store: Path | None = None) -> tuple[dict[str, object], Outcome]:
+    """Rerun the finding saved in ``path``; returns its record and what the input does now.
+    Raises :class:`NotAFinding` for a file that is not a finding, or whose target cannot
+    be rebuilt (a malformed UUID, a TA the store lacks)."""
+    record, description, data = read_finding(path)
+    try:
+        target = build_target(description, ta_store)
+    except (ValueError, TypeError, KeyError) as error:
+        raise NotAFinding(f"its target cannot be rebuilt: {error}") from None
+    try:
+        outcome = target.run(data)
         outcome.findings.extend(target.final_check())
     finally:
         target.close()

@@ -28,26 +28,36 @@ was not built.
 
 Coverage: the secure side's Python arcs (:mod:`teesim.fuzz.python_coverage`),
 recorded only while an SMC runs (the tracer sits between the board's channel
-and the device), plus the return codes seen.
+and the device); the edges of every TA the input enters (the native edge hook
+of ``fuzz ta``, turned on for each instance at its first entry, through the
+instrumentation API's ``TaEntered``), tagged with the TA's UUID; and the return
+codes seen.
 """
 
 from __future__ import annotations
 
 import random
 import struct
+import uuid as uuid_mod
+from collections.abc import Sequence
+from pathlib import Path
 
 from board import Board
 from board.fuses import read_fuses
-from normal_world.driver import DriverError, DriverParam
+from normal_world.driver import CallAbandoned, DriverError, DriverParam
 from normal_world.shm import ShmExhausted
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmc, OpteeSmcReturn, is_rpc_return
 from tee.abi.registers import U32_MASK, U64_MASK
-from tee.abi.results import ParamType
+from tee.abi.results import ParamType, TeeResult
+from tee.emu.coverage import BUCKET_BITS, EDGE_MAP_SIZE
+from tee.instrument import TaEntered
 from tee.kernel.instance_pool import InstancePool
+from tee.kernel.ta_debug import TaDebugger
 from teesim.fuzz.campaign import Outcome
 from teesim.fuzz.oracles import INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding, Resources
 from teesim.fuzz.python_coverage import CArcTracer, TracedSecureSide, Tracer, new_tracer
+from teesim.fuzz.wait_budget import WaitBudget
 
 MAX_STEPS = 8
 HELLO_UUID = "f7fc2b6c-f247-4f1b-92ef-233d76b78653"
@@ -58,6 +68,10 @@ FAST_IDS = [int(f) for f in OpteeSmc] + [0x8000_0000, 0x8000_0001, 0x8000_0002, 
                                          0x3200_0000, 0x3F00_0000, 0x0100_0000, 0x0000_0000]
 ATTRS = [int(a) for a in msg.AttrType] + [0x4, 0x8, 0xC, 0x100 | 0x9, 0x200 | 0xB, 0x101, 0x1FF]
 _RPC_REPLY_STEPS = 64
+# A TA edge feature: this tag, the TA's UUID (low 32 bits), the edge with its hit-count
+# bucket; apart from Python arcs (hashes) and return codes (1 << 62 | code).
+_TA_EDGE_FEATURE = 1 << 61
+_EDGE_BITS = (EDGE_MAP_SIZE - 1).bit_length() + BUCKET_BITS
 #: A program of three driver steps: open a session to the hello TA, invoke it, close it.
 OPEN_INVOKE_CLOSE = bytes([2, 0, 2, 1, 2, 2])
 
@@ -94,11 +108,23 @@ class SmcTarget:
     kind = "smc"
 
     def __init__(self, board: Board, *, python_coverage: bool = True, c_tracer: bool = True,
-                 warm_instances: bool = True) -> None:
+                 ta_coverage: bool = True, warm_instances: bool = True,
+                 tas: Sequence[uuid_mod.UUID] | None = None) -> None:
         """``c_tracer``: record coverage with ``coverage``'s C tracer when it is installed
-        (False: always the pure-Python tracer). ``warm_instances``: TA instances are
-        reset from a snapshot and reused rather than rebuilt (:mod:`tee.kernel.instance_pool`)."""
+        (False: always the pure-Python tracer). ``ta_coverage``: the edges of the TAs
+        entered count too. ``warm_instances``: TA instances are reset from a snapshot
+        and reused rather than rebuilt (:mod:`tee.kernel.instance_pool`). ``tas``: the TAs
+        driver steps open, by index (default: the hello TA, then every other TA in the
+        board's store in UUID order; a finding file records the list)."""
         self.python_coverage = python_coverage
+        self.ta_coverage = ta_coverage
+        #: The TA debuggers entered during the current input, by identity, with the
+        #: tag of their TA: drained after the input, then forgotten (no instance is
+        #: kept alive by the fuzzer).
+        self._entered: dict[int, tuple[int, TaDebugger]] = {}
+        hello = uuid_mod.UUID(HELLO_UUID)
+        self.tas = list(tas) if tas else \
+            [hello] + sorted({uuid for uuid in _stored_tas(board.ta_store) if uuid != hello}, key=str)
         self.warm_instances = warm_instances
         self.reboots = 0
         self.tracer: Tracer | None = new_tracer(prefer_c=c_tracer) if python_coverage else None
@@ -111,6 +137,7 @@ class SmcTarget:
         if self.tracer is not None:  # the driver and the target both call through the channel
             board.channel.device = TracedSecureSide(board.device, self.tracer)
         self.driver = board.driver
+        self.waits = WaitBudget(board)
         self.channel = board.channel
         layout = board.device.memory.layout
         ns, ns_end = layout.nonsecure_base, layout.nonsecure_base + layout.nonsecure_size
@@ -121,20 +148,26 @@ class SmcTarget:
         self.canaries = Canaries(board, [read_fuses(board.state_dir)])
         self.canaries.seed_secure_dram()
         self.events = EventOracle(board)
+        self._ta_entries = (board.device.instrumentation.subscribe(TaEntered, self._on_ta_entered)
+                            if self.ta_coverage else None)
         self.baseline = Resources(board, process=False)
         kernel = board.device.kernel
+        self._residents = set(kernel.tas.resident())  # keep-alive TAs running at the baseline
         self._kept_registrations = set(kernel.shm.keys())  # the board's own: never withdrawn
         self._kept_sessions = {session.id for session in kernel.sessions.of_clients()}
 
     def describe_target(self) -> dict[str, object]:
-        return {"kind": self.kind}
+        return {"kind": self.kind, "tas": [str(ta) for ta in self.tas]}
 
     def describe(self, raw: bytes) -> str:
         return f"{len(raw)} bytes: {raw[:64].hex()}" + ("..." if len(raw) > 64 else "")
 
     def seeds(self) -> list[bytes]:
-        """One input per message command and per fast call, plus an open/invoke/close."""
-        return [raw for kind in self.seeds_by_kind().values() for raw in kind]
+        """One input per message command and per fast call, an open/invoke/close of
+        the hello TA and a registration, then an open/invoke/close of each other TA
+        driver steps can open (the first 85: one byte picks it)."""
+        others = [bytes([2, 3 * index, 2, 1, 2, 2]) for index in range(1, min(len(self.tas), 86))]
+        return [raw for kind in self.seeds_by_kind().values() for raw in kind] + others
 
     @staticmethod
     def seeds_by_kind() -> dict[str, list[bytes]]:
@@ -173,6 +206,7 @@ class SmcTarget:
         reader = _Reader(raw)
         state = _State()
         features: set[int] = set()
+        self.waits.refill()
         for _ in range(MAX_STEPS):
             if reader.done:
                 break
@@ -181,6 +215,10 @@ class SmcTarget:
         self._undo(state)
         if self.tracer is not None:
             features |= self.tracer.drain()
+        if self._entered:
+            for tag, debugger in self._entered.values():
+                features.update(tag | edge for edge in debugger.drain_edge_coverage())
+            self._entered.clear()
         findings = [Finding(INTERNAL_ERROR, f"{error.where}: {error.summary}\n{error.traceback}")
                     for error in self.events.internal_errors]
         self.events.clear()
@@ -188,11 +226,39 @@ class SmcTarget:
             leak = self.canaries.scan(data, where)
             if leak is not None:
                 findings.append(leak)
-        broken = Resources(self.board, process=False).difference(self.baseline)
+        now = Resources(self.board, process=False)
+        broken = now.difference(self.baseline)
+        if broken is not None and self._kept_alive_since(now):
+            self.baseline, broken = now, None
         if broken is not None:
             findings.append(Finding(INVARIANT, f"after the input and its undo: {broken}"))
             self._reboot()
         return Outcome(features, findings)
+
+    def _kept_alive_since(self, now: Resources) -> bool:
+        """Whether ``now`` differs from the baseline only by instances (and their
+        memory) of keep-alive TAs this input started or killed: such an instance
+        outlives its sessions by design (one per TA) and goes when it dies, so the
+        baseline takes the change in rather than a finding being reported."""
+        residents = set(self.board.device.kernel.tas.resident())
+        if residents == self._residents:
+            return False
+        before, after = vars(self.baseline), vars(now)
+        changed = {name for name, value in before.items() if after.get(name) != value}
+        if not changed <= {"instances", "memory"} or \
+                now.instances - self.baseline.instances != len(residents) - len(self._residents):
+            return False
+        self._residents = residents
+        return True
+
+    def _on_ta_entered(self, event: TaEntered) -> None:
+        debugger = event.debugger
+        if debugger is None:  # a pseudo-TA: its Python is traced with the rest
+            return
+        if id(debugger) not in self._entered:
+            debugger.start_edge_coverage()  # once per instance; a reused instance keeps it
+            self._entered[id(debugger)] = (_TA_EDGE_FEATURE | (event.ta.int & U32_MASK) << _EDGE_BITS,
+                                           debugger)
 
     def _reboot(self) -> None:
         self.close()
@@ -273,11 +339,11 @@ class SmcTarget:
         return code
 
     def _driver_step(self, reader: _Reader, state: "_State") -> int:
-        import uuid as uuid_mod
-        kind = reader.u8() % 3
+        choice = reader.u8()
+        kind = choice % 3
         try:
-            if kind == 0 or not state.sessions:
-                result = self.driver.open_session(uuid_mod.UUID(HELLO_UUID), [])
+            if kind == 0 or not state.sessions:  # the byte's upper part picks the TA
+                result = self.driver.open_session(self.tas[choice // 3 % len(self.tas)], [])
                 if result.ret == 0:
                     state.sessions.append(result.session)
             elif kind == 1:
@@ -293,6 +359,8 @@ class SmcTarget:
                 result = self.driver.close_session(session)
         except (DriverError, ShmExhausted):
             return 0
+        except CallAbandoned:  # a TA kept it waiting too long: given up (its undo cleans up)
+            return TeeResult.ERROR_CANCEL
         return result.ret
 
     # -- undo -------------------------------------------------------------------------
@@ -360,9 +428,21 @@ class SmcTarget:
 
     def close(self) -> None:
         self.events.close()
+        if self._ta_entries is not None:
+            self.board.device.instrumentation.unsubscribe(self._ta_entries)
         pool = self.board.device.kernel.tas.pool
         if pool is not None:
             pool.clear()
+
+
+def _stored_tas(store: Path) -> list[uuid_mod.UUID]:
+    found = []
+    for path in store.glob("*.ta"):
+        try:
+            found.append(uuid_mod.UUID(path.stem))
+        except ValueError:
+            continue  # not a TA the supplicant would serve
+    return found
 
 
 class _State:

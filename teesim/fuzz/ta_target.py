@@ -25,12 +25,12 @@ from pathlib import Path
 
 from board import Board
 from board.fuses import read_fuses
-from normal_world.driver import DriverError, DriverParam
+from normal_world.driver import CallAbandoned, DriverError, DriverParam
 from normal_world.shm import ShmExhausted
 from tee.abi import optee_msg as msg
 from tee.abi.optee_smc import OpteeSmcReturn, is_rpc_return
 from tee.abi.registers import U32_MASK, U64_MASK
-from tee.abi.results import ParamType
+from tee.abi.results import ParamType, TeeResult
 from tee.emu import PAGE_SIZE, Perm
 from tee.device import DeviceConfig
 from tee.kernel.kernel import KernelConfig
@@ -38,6 +38,7 @@ from tee.kernel.ta_instance import TaInstance
 from tee.kernel.ta_manager import TaManagerConfig
 from teesim.fuzz import ta_input
 from teesim.fuzz.campaign import Outcome
+from teesim.fuzz.wait_budget import WaitBudget
 from teesim.fuzz.oracles import (CANARY_SIZE, HANG, INTERNAL_ERROR, INVARIANT, Canaries, EventOracle, Finding,
                                  Resources)
 
@@ -68,13 +69,15 @@ _HEAP_CANARY_LIMIT = 256
 
 def fuzz_board(ta_store: Path | None, *, seed: int,
                instruction_budget: int = DEFAULT_INSTRUCTION_BUDGET) -> Board:
-    """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens) and an
-    instruction budget per TA call, so a TA that loops dies after the same number
-    of instructions on every run, however loaded the machine (a time limit would
-    make campaigns depend on the load)."""
-    tas = TaManagerConfig(instruction_budget=instruction_budget,
+    """A board set up for fuzzing: seeded RNGs (reproducible layout and tokens),
+    virtual time (TEE_Wait costs no real time, clocks read the same on every run)
+    and an instruction budget per TA call, so a TA that loops dies after the same
+    number of instructions on every run, however loaded the machine (a time limit
+    would make campaigns depend on the load)."""
+    tas = TaManagerConfig(instruction_budget=instruction_budget, aslr_seed=seed,
                           slice_instructions=min(FUZZ_SLICE_INSTRUCTIONS, instruction_budget))
-    config = DeviceConfig(kernel=KernelConfig(tas=tas, rng_seed=seed.to_bytes(8, "little")))
+    config = DeviceConfig(kernel=KernelConfig(tas=tas, rng_seed=seed.to_bytes(8, "little"),
+                                              virtual_time=True))
     return Board(ta_store, config)
 
 
@@ -95,6 +98,7 @@ class TaTarget:
         #: SMC channel (replay does); else by the kernel's direct entry (the campaign).
         self.through_driver = through_driver
         self.driver = board.driver
+        self.waits = WaitBudget(board)
         if len(open_values) > ta_input.PARAMS:
             raise ValueError(f"at most {ta_input.PARAMS} open-session values")
         self.open_values = tuple((a & U32_MASK, b & U32_MASK) for a, b in open_values)
@@ -203,6 +207,7 @@ class TaTarget:
         fuzz_input = self._input(raw)
         events = self.events
         findings: list[Finding] = []
+        self.waits.refill()
         started = time.monotonic()
         if self.through_driver:
             ret = self._invoke_through_driver(fuzz_input, findings)
@@ -262,6 +267,8 @@ class TaTarget:
             result = self.driver.invoke(self.session_id, fuzz_input.command, params)
         except (DriverError, ShmExhausted):
             return -1  # the normal world refused to send it: nothing reached the secure side
+        except CallAbandoned:
+            return TeeResult.ERROR_CANCEL  # it waited too long: given up
         for param in result.params:
             if param.data:
                 leak = self.canaries.scan(param.data, "a reply's memref")
@@ -300,7 +307,10 @@ class TaTarget:
         arg = msg.MsgArg(msg.MsgCmd.INVOKE_COMMAND, fuzz_input.command & U32_MASK, self.session_id,
                          0, 0, 0, tuple(wire))
         started, call = self.kernel.direct_call(arg)
-        regs = self.driver.complete(started) if is_rpc_return(started[0]) else started
+        try:
+            regs = self.driver.complete(started) if is_rpc_return(started[0]) else started
+        except CallAbandoned:  # it waited too long: given up (the call has ended)
+            regs = (OpteeSmcReturn.OK,)
         for phys, size in written:
             leak = self.canaries.scan(memory.read(phys, size), "a reply's memref")
             if leak is not None:

@@ -4,6 +4,7 @@ while the secure side runs, and a campaign repeats itself given its seed."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from normal_world import ErrorOrigin, Operation, Session, TeeError, TeeResult, V
 from tee.kernel.instance_pool import InstancePool
 from teesim.fuzz.python_coverage import ArcTracer, CArcTracer, TracedSecureSide, c_tracer_available
 from teesim.fuzz.smc_target import OPEN_INVOKE_CLOSE, SmcTarget
+from tee.abi.registers import U32_MASK
 from teesim.fuzz.ta_target import fuzz_board
 from tests.conftest import HELLO_UUID, MISBEHAVE_UUID, make_board
 from tests.fuzz.conftest import quiet_campaign
@@ -93,6 +95,30 @@ def test_open_invoke_close_inputs_load_the_ta_once(ta_store: Path) -> None:
         # across SMCs while traced) leave no stale tracer state.
         assert all(outcome.features == outcomes[1].features for outcome in outcomes[2:])
         assert outcomes[0].features != outcomes[1].features
+    finally:
+        target.close()
+
+
+def _ta_edges(features: set[int], ta: str) -> set[int]:
+    # A TA edge feature: bit 61, the TA's UUID (low 32 bits) from bit 19 up, the edge.
+    tag = 1 << 61 | (uuid.UUID(str(ta)).int & U32_MASK) << 19
+    return {f for f in features if f >> 19 == tag >> 19}
+
+
+def test_the_tas_an_input_enters_add_their_edges_to_its_coverage(ta_store: Path) -> None:
+    target = SmcTarget(fuzz_board(ta_store, seed=3), python_coverage=False)
+    try:
+        assert str(target.tas[0]) == str(HELLO_UUID) and len(target.tas) > 1
+        target.run(OPEN_INVOKE_CLOSE)  # the first builds the instance (TA_CreateEntryPoint runs)
+        invoke = {command: target.run(bytes([2, 0, 2, 1, 0, 0, command])).features for command in (0, 1)}
+        inc, reverse = (_ta_edges(invoke[command], HELLO_UUID) for command in (0, 1))
+        assert inc and reverse and inc != reverse  # other commands, other edges
+        assert target.run(bytes([2, 0, 2, 1, 0, 0, 0])).features == invoke[0]  # and the same again
+        # Every TA in the store is reached by a seed: the second one's own edges show.
+        second = target.tas[1]
+        seed = bytes([2, 3, 2, 1, 2, 2])
+        assert seed in target.seeds()
+        assert _ta_edges(target.run(seed).features, str(second))
     finally:
         target.close()
 

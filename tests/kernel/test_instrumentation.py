@@ -184,6 +184,25 @@ def test_unused_instrumentation_adds_no_hook(board: Board, ctx: Context) -> None
     assert not board.device.instrumentation.active
 
 
+def test_watching_ta_entries_alone_leaves_the_hot_paths_quiet(board: Board, ctx: Context) -> None:
+    # A fuzzer turning on coverage at each TA's first entry must not make every SMC,
+    # world switch and syscall build an event; it still sees every entry and exit.
+    hub, seen = board.device.instrumentation, []
+    for kind in (TaEntered, TaExited):
+        hub.subscribe(kind, seen.append)
+    assert hub.entries and not hub.active
+    built: list[object] = []
+    original = hub.emit
+    hub.emit = lambda event: (built.append(event), original(event))  # type: ignore[method-assign]
+    with ctx.open_session(HELLO_UUID) as session:
+        session.invoke(INC_VALUE, Operation(Value.inout(1)))
+    assert [(type(e).__name__, e.entry) for e in seen] == [
+        ("TaEntered", "OPEN_SESSION"), ("TaExited", "OPEN_SESSION"),
+        ("TaEntered", "INVOKE_COMMAND"), ("TaExited", "INVOKE_COMMAND"),
+        ("TaEntered", "CLOSE_SESSION"), ("TaExited", "CLOSE_SESSION")]
+    assert built == seen  # no SmcCall, WorldSwitch, SyscallEntered... was even built
+
+
 def test_two_devices_share_no_state(ta_store: Path) -> None:
     first, second = make_board(ta_store), make_board(ta_store)
     seen = record_everything(first)

@@ -10,7 +10,6 @@ masked).
 from __future__ import annotations
 
 import struct
-import time
 
 from tee.abi.registers import U32_MASK
 from tee.abi.results import TeeResult
@@ -21,6 +20,8 @@ from tee.kernel.syscalls import TEE_TIME, SyscallContext, syscall
 TIMEOUT_INFINITE = 0xFFFFFFFF
 #: Longest single sleep in TEE_Wait: how late a cancellation may be noticed.
 WAIT_STEP_MS = 20
+#: The same under virtual time: an hour, so a long wait is a few RPCs, not thousands.
+VIRTUAL_WAIT_STEP_MS = 3_600_000
 _U32 = struct.Struct("<I")
 
 
@@ -84,14 +85,18 @@ def sys_unmask_cancellation(ctx: SyscallContext, old_ptr: int) -> int:
 @syscall(Syscall.WAIT)
 def sys_wait(ctx: SyscallContext, timeout_ms: int) -> int:
     timeout_ms &= U32_MASK
-    deadline = None if timeout_ms == TIMEOUT_INFINITE else time.monotonic() + timeout_ms / 1000
+    clock = ctx.clock
+    # Under virtual time a step costs no real time, so a cancellation is seen as
+    # soon in one step of the whole wait as in many short ones.
+    step_ms = VIRTUAL_WAIT_STEP_MS if clock.virtual else WAIT_STEP_MS
+    deadline = None if timeout_ms == TIMEOUT_INFINITE else clock.now_ms() + timeout_ms
     while True:
         if _cancelled(ctx):
             return TeeResult.ERROR_CANCEL
-        left_ms = WAIT_STEP_MS if deadline is None else int((deadline - time.monotonic()) * 1000)
+        left_ms = step_ms if deadline is None else deadline - clock.now_ms()
         if left_ms <= 0:
             return TeeResult.SUCCESS
         try:
-            ctx.rpc.suspend(min(left_ms, WAIT_STEP_MS))
+            ctx.rpc.suspend(min(left_ms, step_ms))
         except RpcError as error:  # the normal world abandoned the call (Ctrl-C) or failed
             return error.result
