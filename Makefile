@@ -7,7 +7,16 @@ TA_STORE := build/ta_store
 TA_DIRS := trusted_apps/hello trusted_apps/pin trusted_apps/drm trusted_apps/fingerprint
 SDK_SOURCES := $(shell find trusted_apps -type f \( -name '*.c' -o -name '*.h' -o -name '*.S' -o -name '*.ld' \) 2>/dev/null)
 
-.PHONY: all demo test bench tas headers clean bench-fingerprint debug-tools
+# fuzz smc's sys.monitoring tracer needs Python 3.12+: when the machine has a
+# python3.12, `make test` also runs that tracer's tests in a second virtualenv.
+# (On PATH, or installed by pyenv beside the default Python.)
+PYTHON312 := $(firstword $(shell for p in python3.12 python3.13 \
+    $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[23]*/bin/python3; do \
+  $$p -c "import sys; assert sys.version_info >= (3, 12)" 2>/dev/null && echo $$p; done))
+VENV312 := .venv312
+STAMP312 := $(VENV312)/.installed
+
+.PHONY: all demo test bench tas headers clean bench-fingerprint debug-tools test-monitoring
 
 all: tas
 
@@ -44,6 +53,20 @@ debug-tools:
 test: tas debug-tools
 	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q -rfEs
+	@$(MAKE) --no-print-directory test-monitoring
+
+$(STAMP312): pyproject.toml
+	$(PYTHON312) -m venv $(VENV312)
+	$(VENV312)/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP312)
+
+ifneq ($(PYTHON312),)
+test-monitoring: tas $(STAMP312)
+	$(VENV312)/bin/python -m pytest -q -rfEs tests/fuzz/test_monitoring_tracer.py tests/fuzz/test_smc_reset.py
+else
+test-monitoring:
+	@echo "test-monitoring: no python3.12 here; the sys.monitoring tracer's tests are skipped"
+endif
 
 bench: tas
 	$(BIN)/python -m bench

@@ -709,7 +709,7 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
     """Row 7b: `fuzz smc` per input, for the seed corpus and for each kind of seed
     apart (a fast call, a raw message, sessions through the driver), so the table
     shows where the 20,000/s target is reachable and where it is not."""
-    from teesim.fuzz.python_coverage import c_tracer_available
+    from teesim.fuzz.python_coverage import MonitoringTracer, c_tracer_available
     from teesim.fuzz.smc_target import SmcTarget
     from teesim.fuzz.ta_target import fuzz_board
 
@@ -717,7 +717,7 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
         return SmcTarget(fuzz_board(env.store, seed=3), **options)
 
     traced, plain, cold = target(), target(python_coverage=False), target(warm_instances=False)
-    python_traced = target(c_tracer=False)
+    python_traced = target(tracer="python")
     kinds = SmcTarget.seeds_by_kind()
     corpus = [raw for inputs in kinds.values() for raw in inputs]
 
@@ -729,8 +729,10 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
         timed = per_op(run_all, repeat)
         return lambda: timed() / len(inputs)
 
-    tracer = ("coverage's C tracer" if c_tracer_available()
+    tracer = ("sys.monitoring, each location once" if isinstance(traced.tracer, MonitoringTracer)
+              else "coverage's C tracer" if c_tracer_available()
               else "the Python settrace tracer (coverage not installed)")
+    coverage = "line" if isinstance(traced.tracer, MonitoringTracer) else "arc"
     rows = []
     cases = [("7b", "the seed corpus: every message command, every fast call, 2 session programs",
               corpus, plain, "the same inputs with the tracer off", [python_traced]),
@@ -751,7 +753,7 @@ def _fuzz_smc_rows(env: Env, rounds: int, warmup: int) -> list[Row]:
                  f"{1 / Summary.of(samples[1]).median:,.0f} for the baseline"]
         if extra:
             notes.append(f"{1 / Summary.of(samples[2]).median:,.0f} inputs/s with the Python tracer")
-        rows.append(Row("fuzz", key, f"fuzz smc: one input, {what}; Python arc coverage of tee/ "
+        rows.append(Row("fuzz", key, f"fuzz smc: one input, {what}; Python {coverage} coverage of tee/ "
                                      "(inside SMCs), oracles and reset on", "s",
                         baseline_name, samples[0], samples[1], LATENCY,
                         target="≥ 20,000 inputs/s (≤ 50 µs)",

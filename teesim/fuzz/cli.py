@@ -44,6 +44,10 @@ def add_fuzz_commands(commands: "argparse._SubParsersAction[argparse.ArgumentPar
                          "params (the fingerprint TA wants its user id: --open-value 1)")
     smc = kinds.add_parser("smc", parents=[common], help="fuzz sequences of SMCs and messages")
     smc.set_defaults(uuid=None)
+    smc.add_argument("--tracer", choices=("auto", "monitoring", "c", "python"), default="auto",
+                     help="how the secure side's Python coverage is recorded (default auto: "
+                          "sys.monitoring on Python 3.12+, else coverage's C tracer if installed, "
+                          "else settrace)")
     replay = kinds.add_parser("replay", help="rerun a saved finding")
     replay.add_argument("file", type=Path)
     replay.add_argument("--ta-store", default=None, help=ta_store_help)
@@ -103,7 +107,11 @@ def run_fuzz(args: argparse.Namespace) -> int:
             return 2
     else:
         from teesim.fuzz.smc_target import SmcTarget
-        target = SmcTarget(board)  # type: ignore[assignment]
+        try:
+            target = SmcTarget(board, tracer=args.tracer)  # type: ignore[assignment]
+        except (RuntimeError, ImportError) as error:  # the tracer asked for is not here
+            print(f"teesim fuzz smc: --tracer {args.tracer}: {error}", file=sys.stderr)
+            return 2
     campaign = Campaign(target, seed=args.seed, corpus_dir=args.corpus, findings_dir=args.findings,
                         ta_faults_are_findings=args.ta_faults_are_findings)
     try:

@@ -1,5 +1,9 @@
 """Coverage of the secure side's Python code, for ``teesim fuzz smc``.
 
+On Python 3.12+ :class:`MonitoringTracer` listens to ``sys.monitoring``'s LINE
+events and switches each line off once it has reported it, so code a campaign
+has seen runs untraced from then on.
+
 Python 3.11 has no ``sys.monitoring``, so coverage means a trace function, and
 on 3.11 a trace function slows down *everything* that runs while it is set,
 traced or not (the interpreter leaves its specialised fast path). Two choices
@@ -27,7 +31,9 @@ one call stack per greenlet; greenlets share their OS thread's trace function).
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+import weakref
 from itertools import repeat
 from collections.abc import Sequence
 from pathlib import Path
@@ -45,7 +51,8 @@ _UNTRACED = (str(Path(_TEE_DIR) / "tools") + "/", str(Path(_TEE_DIR) / "kernel" 
 
 
 def _traced(filename: str, root: str) -> bool:
-    return filename.startswith(root) and not filename.startswith(_UNTRACED)
+    # The separator matters: without it teesim/ (the fuzz harness itself) passes for tee/.
+    return filename.startswith(root.rstrip(os.sep) + os.sep) and not filename.startswith(_UNTRACED)
 
 
 class Tracer(Protocol):
@@ -55,6 +62,9 @@ class Tracer(Protocol):
 
     def drain(self) -> set[int]:
         """The features recorded since the last drain (and forget them)."""
+
+    def close(self) -> None:
+        """Stop for good (give back what the tracer holds process-wide)."""
 
 
 class ArcTracer:
@@ -77,6 +87,9 @@ class ArcTracer:
         features = self.features
         self.features = set()
         return features
+
+    def close(self) -> None:
+        pass
 
     def _global(self, frame: FrameType, event: str, _arg: object) -> Callable[..., Any] | None:
         code = frame.f_code
@@ -152,6 +165,102 @@ class CArcTracer:
         self.data.clear()
         return features
 
+    def close(self) -> None:
+        pass
+
+
+class _Recording:
+    """What a MonitoringTracer's callbacks write to. The callbacks (held by the
+    interpreter) keep this alive, not the tracer, so a tracer nobody closed is
+    still collected and its tool id given back."""
+
+    def __init__(self) -> None:
+        self.features: set[int] = set()
+        self.on = False
+
+
+class MonitoringTracer:
+    """Python 3.12+: ``sys.monitoring`` LINE events, each line reported once.
+
+    The callback answers DISABLE for every line it meets, after which the
+    interpreter runs that line at full speed: the cost falls to nothing as a
+    campaign's coverage settles, where a trace function costs on every line
+    forever. So :meth:`drain` returns the lines *first* reached since this
+    tracer was made, not all an input reached: what a coverage-guided campaign
+    asks (is anything new?), not a per-input profile.
+
+    Lines, not branch directions: on 3.12 and 3.13 a BRANCH event can only be
+    disabled for both directions at once, so a branch always taken the same way
+    would call back forever (measured: several times slower than no tracer).
+
+    The events stay set while the tracer lives (switching them per SMC makes the
+    interpreter re-instrument every function it runs next: measured, that costs
+    more than it saves). A line met outside an SMC (the harness reading the
+    kernel's tables between inputs) is disabled unrecorded, which is why one
+    tracer at a time may live: a second, idle while the first one's SMCs ran,
+    would lose those lines. :meth:`close`, or the tracer's collection, ends it.
+    """
+
+    _TOOL_IDS = (3, 4)  # sys.monitoring ids not reserved for a debugger, coverage, profiler, optimizer
+    _live: "weakref.ref[MonitoringTracer] | None" = None
+
+    def __init__(self, root: str = _TEE_DIR) -> None:
+        monitoring: Any = getattr(sys, "monitoring", None)
+        if monitoring is None:
+            raise RuntimeError("sys.monitoring needs Python 3.12 or newer")
+        live = MonitoringTracer._live
+        if live is not None and live() is not None:
+            raise RuntimeError("one sys.monitoring tracer at a time (close the other first)")
+        tool = next((tool for tool in self._TOOL_IDS if monitoring.get_tool(tool) is None), None)
+        if tool is None:
+            raise RuntimeError("no free sys.monitoring tool id (other tools hold them)")
+        monitoring.use_tool_id(tool, "teesim fuzz smc")
+        self.tool = tool
+        self._recording = recording = _Recording()
+        wanted: dict[CodeType, int | None] = {}  # code -> its id in features; None: not traced
+        disable = monitoring.DISABLE
+
+        def on_line(code: CodeType, line: int) -> Any:
+            ident = wanted.get(code, -1)  # (hash() is never -1)
+            if ident == -1:
+                ident = wanted[code] = (hash((code.co_filename, code.co_qualname, code.co_firstlineno))
+                                        if _traced(code.co_filename, root) else None)
+            if ident is not None and recording.on:
+                recording.features.add(hash((ident, line)))
+            return disable
+
+        monitoring.register_callback(tool, monitoring.events.LINE, on_line)
+        monitoring.set_events(tool, monitoring.events.LINE)
+        # What an earlier tracer disabled must speak again for this one.
+        monitoring.restart_events()
+        MonitoringTracer._live = weakref.ref(self)
+        self._release = weakref.finalize(self, _release_tool, monitoring, tool)
+
+    def start(self) -> None:
+        self._recording.on = True
+
+    def stop(self) -> None:
+        self._recording.on = False
+
+    def drain(self) -> set[int]:
+        features = self._recording.features
+        self._recording.features = set()
+        return features
+
+    def close(self) -> None:
+        self._release()
+        MonitoringTracer._live = None
+
+
+def _release_tool(monitoring: Any, tool: int) -> None:
+    monitoring.set_events(tool, 0)
+    monitoring.register_callback(tool, monitoring.events.LINE, None)
+    monitoring.free_tool_id(tool)
+
+
+def monitoring_available() -> bool:
+    return hasattr(sys, "monitoring")
+
 
 def c_tracer_available() -> bool:
     try:
@@ -161,9 +270,28 @@ def c_tracer_available() -> bool:
     return True
 
 
-def new_tracer(*, prefer_c: bool = True) -> Tracer:
-    """The C tracer when ``coverage`` is installed (and wanted), else the Python one."""
-    return CArcTracer() if prefer_c and c_tracer_available() else ArcTracer()
+#: What ``new_tracer`` and ``SmcTarget(tracer=...)`` take: "auto" is the first
+#: of these the interpreter has.
+TRACER_KINDS = ("monitoring", "c", "python")
+
+
+def new_tracer(kind: str = "auto") -> Tracer:
+    """``sys.monitoring`` on Python 3.12+, else coverage's C tracer when ``coverage``
+    is installed, else the pure-Python one; or the ``kind`` asked for."""
+    if kind == "auto":
+        if monitoring_available():
+            try:
+                return MonitoringTracer()
+            except RuntimeError:  # another one lives, or the tool ids are taken: fall back
+                pass
+        kind = "c" if c_tracer_available() else "python"
+    if kind == "monitoring":
+        return MonitoringTracer()
+    if kind == "c":
+        return CArcTracer()
+    if kind == "python":
+        return ArcTracer()
+    raise ValueError(f"unknown tracer {kind!r}: one of auto, {', '.join(TRACER_KINDS)}")
 
 
 class TracedSecureSide:

@@ -107,11 +107,12 @@ class _Reader:
 class SmcTarget:
     kind = "smc"
 
-    def __init__(self, board: Board, *, python_coverage: bool = True, c_tracer: bool = True,
+    def __init__(self, board: Board, *, python_coverage: bool = True, tracer: str = "auto",
                  ta_coverage: bool = True, warm_instances: bool = True,
                  tas: Sequence[uuid_mod.UUID] | None = None) -> None:
-        """``c_tracer``: record coverage with ``coverage``'s C tracer when it is installed
-        (False: always the pure-Python tracer). ``ta_coverage``: the edges of the TAs
+        """``tracer``: how the secure side's Python coverage is recorded ("monitoring",
+        "c", "python"; "auto": the fastest the interpreter has, see
+        :func:`~teesim.fuzz.python_coverage.new_tracer`). ``ta_coverage``: the edges of the TAs
         entered count too. ``warm_instances``: TA instances are reset from a snapshot
         and reused rather than rebuilt (:mod:`tee.kernel.instance_pool`). ``tas``: the TAs
         driver steps open, by index (default: the hello TA, then every other TA in the
@@ -127,7 +128,7 @@ class SmcTarget:
             [hello] + sorted({uuid for uuid in _stored_tas(board.ta_store) if uuid != hello}, key=str)
         self.warm_instances = warm_instances
         self.reboots = 0
-        self.tracer: Tracer | None = new_tracer(prefer_c=c_tracer) if python_coverage else None
+        self.tracer: Tracer | None = new_tracer(tracer) if python_coverage else None
         self._boot(board)
 
     def _boot(self, board: Board) -> None:
@@ -261,9 +262,9 @@ class SmcTarget:
                                            debugger)
 
     def _reboot(self) -> None:
-        self.close()
-        if self.tracer is not None:  # the C tracer keeps a call stack per greenlet of the old board
-            self.tracer = new_tracer(prefer_c=isinstance(self.tracer, CArcTracer))
+        self._release_board()
+        if isinstance(self.tracer, CArcTracer):  # it keeps a call stack per greenlet of the old board
+            self.tracer = CArcTracer()
         self.reboots += 1
         self._boot(self.board.reboot())
 
@@ -427,6 +428,11 @@ class SmcTarget:
         return [leak] if leak is not None else []
 
     def close(self) -> None:
+        self._release_board()
+        if self.tracer is not None:
+            self.tracer.close()
+
+    def _release_board(self) -> None:
         self.events.close()
         if self._ta_entries is not None:
             self.board.device.instrumentation.unsubscribe(self._ta_entries)

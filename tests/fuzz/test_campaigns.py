@@ -171,3 +171,12 @@ def test_a_ta_whose_open_wants_a_value_is_fuzzed_with_open_value(ta_store: Path,
         assert isinstance(again, TaTarget) and again.open_values == ((7, 16),)
     finally:
         again.close()
+
+
+def test_fuzz_smc_asked_for_a_tracer_this_python_lacks_says_so(ta_store: Path, capsys) -> None:
+    from teesim.fuzz.python_coverage import monitoring_available
+    if monitoring_available():
+        pytest.skip("this Python has sys.monitoring")
+    code = main(["fuzz", "smc", "--tracer", "monitoring", "--runs", "1", "--ta-store", str(ta_store)])
+    assert code == 2
+    assert "sys.monitoring needs Python 3.12" in capsys.readouterr().err

@@ -12,7 +12,7 @@ import pytest
 from board import Board
 from normal_world import ErrorOrigin, Operation, Session, TeeError, TeeResult, Value
 from tee.kernel.instance_pool import InstancePool
-from teesim.fuzz.python_coverage import ArcTracer, CArcTracer, TracedSecureSide, c_tracer_available
+from teesim.fuzz.python_coverage import TracedSecureSide, c_tracer_available, monitoring_available, new_tracer
 from teesim.fuzz.smc_target import OPEN_INVOKE_CLOSE, SmcTarget
 from tee.abi.registers import U32_MASK
 from teesim.fuzz.ta_target import fuzz_board
@@ -84,7 +84,9 @@ def test_a_remembered_image_does_not_let_a_tampered_one_in(ta_store: Path, tmp_p
 
 
 def test_open_invoke_close_inputs_load_the_ta_once(ta_store: Path) -> None:
-    target = SmcTarget(fuzz_board(ta_store, seed=3))
+    # A tracer that reports every arc each input reaches (sys.monitoring's reports
+    # each once: tests/fuzz/test_monitoring_tracer.py).
+    target = SmcTarget(fuzz_board(ta_store, seed=3), tracer="c" if c_tracer_available() else "python")
     try:
         outcomes = [target.run(OPEN_INVOKE_CLOSE) for _ in range(5)]
         pool = target.board.device.kernel.tas.pool
@@ -123,12 +125,14 @@ def test_the_tas_an_input_enters_add_their_edges_to_its_coverage(ta_store: Path)
         target.close()
 
 
-@pytest.mark.parametrize("tracer_kind", ["python", "c"])
+@pytest.mark.parametrize("tracer_kind", ["python", "c", "monitoring"])
 def test_coverage_is_recorded_inside_smcs_only(ta_store: Path, tracer_kind: str) -> None:
     if tracer_kind == "c" and not c_tracer_available():
         pytest.skip("coverage is not installed")
-    tracer = CArcTracer() if tracer_kind == "c" else ArcTracer()
-    board = fuzz_board(ta_store, seed=3)
+    if tracer_kind == "monitoring" and not monitoring_available():
+        pytest.skip("sys.monitoring needs Python 3.12+")
+    board = fuzz_board(ta_store, seed=3)  # booted before the tracer starts listening, as SmcTarget does
+    tracer = new_tracer(tracer_kind)
     side = TracedSecureSide(board.device, tracer)
     board.device.kernel.sessions.allocate_id()  # secure-side code run outside any SMC
     assert tracer.drain() == set()
@@ -137,6 +141,7 @@ def test_coverage_is_recorded_inside_smcs_only(ta_store: Path, tracer_kind: str)
     assert len(first) > 10
     side.smc([0xBF00_FF01, 0, 0, 0, 0, 0, 0, 0])  # another fast call: other arcs
     assert tracer.drain() - first
+    tracer.close()
 
 
 def test_an_smc_campaign_repeats_itself_given_its_seed(ta_store: Path) -> None:
